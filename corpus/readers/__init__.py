@@ -1,0 +1,21 @@
+"""Readers: stream an input split as Arrow record batches of documents plus quarantine records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from corpus.readers.base import ReadChunk, ReaderOptions
+from corpus.readers.jsonl import read_jsonl
+from corpus.readers.parquet import read_parquet
+from corpus.readers.warc import read_warc
+from corpus.sources import Split
+
+_READERS = {"jsonl": read_jsonl, "parquet": read_parquet, "warc": read_warc, "wet": read_warc}
+
+
+def read_split(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
+    """Every chunk of documents in `split`, in input order."""
+    return _READERS[split.file.format](split, options)
+
+
+__all__ = ["ReadChunk", "ReaderOptions", "read_split"]

@@ -1,0 +1,129 @@
+"""Find input files (paths, folders, globs, fsspec URLs) and cut them into read splits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import fsspec
+from fsspec.core import url_to_fs
+
+from corpus.errors import InputError
+
+FORMATS = ("jsonl", "parquet", "warc", "wet")
+_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".json": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".warc": "warc",
+    ".wet": "wet",
+}
+_COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file with what identifies its content."""
+
+    uri: str
+    format: str
+    compression: str | None
+    size: int
+    mtime: float | None
+
+    @property
+    def splittable(self) -> bool:
+        return self.format == "jsonl" and self.compression is None
+
+
+@dataclass(frozen=True)
+class Split:
+    """A unit of reading work: a whole file or a byte range of an uncompressed JSONL file."""
+
+    input_index: int
+    file: InputFile
+    start: int = 0
+    end: int | None = None
+
+    @property
+    def size(self) -> int:
+        return (self.end if self.end is not None else self.file.size) - self.start
+
+
+def detect(uri: str) -> tuple[str | None, str | None]:
+    """(format, compression) from the file name, e.g. `x.warc.wet.gz` -> ("wet", "gzip")."""
+    name = uri.rsplit("/", 1)[-1].lower()
+    compression = None
+    for suffix, kind in _COMPRESSIONS.items():
+        if name.endswith(suffix):
+            compression, name = kind, name[: -len(suffix)]
+            break
+    for suffix, fmt in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return fmt, compression
+    return None, compression
+
+
+def discover(paths: list[str], fmt: str = "auto") -> list[InputFile]:
+    """Every input file the patterns name, in a stable order; raises InputError if one names none."""
+    found: dict[str, InputFile] = {}
+    for pattern in paths:
+        matches = _expand(pattern, fmt)
+        if not matches:
+            raise InputError(f"input {pattern!r} matches no readable file")
+        for item in matches:
+            found.setdefault(item.uri, item)
+    return list(found.values())
+
+
+def _expand(pattern: str, fmt: str) -> list[InputFile]:
+    fs, path = url_to_fs(pattern)
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    if any(ch in path for ch in "*?["):
+        candidates = sorted(fs.glob(path))
+    elif fs.isdir(path):
+        candidates = sorted(fs.find(path))
+    elif fs.exists(path):
+        candidates = [path]
+    else:
+        raise InputError(f"input {pattern!r} does not exist")
+    files = []
+    for candidate in candidates:
+        info = fs.info(candidate)
+        if info.get("type") == "directory":
+            continue
+        detected, compression = detect(candidate)
+        chosen = detected if fmt == "auto" else fmt
+        if chosen is None:
+            if candidate == path:
+                raise InputError(f"cannot tell the format of {pattern!r}; set input.format")
+            continue  # a folder or glob may hold unrelated files (READMEs, checksums)
+        uri = candidate if protocol in ("file", "local") else fs.unstrip_protocol(candidate)
+        mtime = info.get("mtime") or info.get("created")
+        files.append(
+            InputFile(
+                uri=uri,
+                format=chosen,
+                compression=compression,
+                size=int(info.get("size") or 0),
+                mtime=float(mtime) if isinstance(mtime, int | float) else None,
+            )
+        )
+    return files
+
+
+def plan_splits(files: list[InputFile], split_bytes: int) -> list[Split]:
+    """Whole files, except uncompressed JSONL larger than `split_bytes`, cut into byte ranges."""
+    splits = []
+    for index, item in enumerate(files):
+        if item.splittable and item.size > split_bytes:
+            for start in range(0, item.size, split_bytes):
+                splits.append(Split(index, item, start, min(start + split_bytes, item.size)))
+        else:
+            splits.append(Split(index, item))
+    return splits
+
+
+def open_binary(uri: str):
+    """A binary file object for a local path or an fsspec URL."""
+    return fsspec.open(uri, "rb").open()

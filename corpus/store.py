@@ -1,0 +1,167 @@
+"""The versioned dataset store: staging areas, atomic publish of vNNNN folders, LATEST."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from corpus.errors import UserError
+
+SHARD_KINDS = ("data", "rejects", "quarantine")
+_VERSION = re.compile(r"^v(\d{4,})$")
+
+
+@dataclass(frozen=True)
+class Staging:
+    """The private work area of one run; nothing in it is visible as a version."""
+
+    path: Path
+    run_id: str
+
+    def folder(self, kind: str) -> Path:
+        folder = self.path / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+
+class DatasetStore:
+    """`<root>/<dataset>/`: immutable versions, a LATEST pointer and staging areas."""
+
+    def __init__(self, root: str | Path, dataset: str) -> None:
+        self.path = Path(root) / dataset
+
+    def versions(self) -> list[str]:
+        if not self.path.is_dir():
+            return []
+        return sorted(p.name for p in self.path.iterdir() if _VERSION.match(p.name) and p.is_dir())
+
+    def latest(self) -> str | None:
+        pointer = self.path / "LATEST"
+        return pointer.read_text().strip() if pointer.exists() else None
+
+    def version_path(self, version: str | None = None) -> Path:
+        """The folder of `version` (`v3`, `3`, `v0003`), or of LATEST when None."""
+        name = self.latest() if version is None else normalise_version(version)
+        if name is None:
+            raise UserError(f"dataset {self.path} has no published version")
+        path = self.path / name
+        if not (path / "manifest.json").exists():
+            raise UserError(f"{path} is not a published version")
+        return path
+
+    def start_run(self) -> Staging:
+        run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+        path = self.path / "_staging" / run_id
+        path.mkdir(parents=True)
+        return Staging(path, run_id)
+
+    def publish(self, staging: Staging, manifest: dict[str, Any], stats: dict[str, Any]) -> str:
+        """Number the shards, write manifest and stats, and move the run into a new version.
+
+        The version number is chosen and the folder renamed under a lock, so concurrent
+        runs get distinct versions; LATEST is replaced atomically afterwards.
+        """
+        manifest = dict(manifest)
+        manifest["shards"] = {kind: _finalise_shards(staging.path / kind) for kind in SHARD_KINDS}
+        with self._lock():
+            previous = self.versions()
+            number = int(previous[-1][1:]) + 1 if previous else 1
+            version = f"v{number:04d}"
+            manifest.update(version=version, parent=self.latest())
+            _write_json(staging.path / "manifest.json", manifest)
+            _write_json(staging.path / "stats.json", stats)
+            _fsync_tree(staging.path)
+            os.rename(staging.path, self.path / version)
+            _atomic_write(self.path / "LATEST", version + "\n")
+        return version
+
+    def discard(self, staging: Staging) -> None:
+        shutil.rmtree(staging.path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _lock(self):
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def normalise_version(version: str) -> str:
+    digits = version.lower().lstrip("v")
+    if not digits.isdigit():
+        raise UserError(f"{version!r} is not a version (expected e.g. v3 or v0003)")
+    return f"v{int(digits):04d}"
+
+
+def parse_ref(ref: str) -> tuple[DatasetStore, str | None]:
+    """`DIR[@vN]` -> the dataset's store and the version asked for (None means LATEST)."""
+    path, _, version = ref.partition("@")
+    folder = Path(path.rstrip("/"))
+    if _VERSION.match(folder.name) and not version:
+        folder, version = folder.parent, folder.name
+    return DatasetStore(folder.parent, folder.name), version or None
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _finalise_shards(folder: Path) -> list[dict[str, Any]]:
+    """Rename staged parts to part-00000.parquet... in their sorted order and describe them."""
+    if not folder.is_dir():
+        return []
+    shards = []
+    for index, part in enumerate(sorted(folder.glob("*.parquet"))):
+        final = folder / f"part-{index:05d}.parquet"
+        if part != final:
+            os.rename(part, final)
+        shards.append({
+            "path": f"{folder.name}/{final.name}",
+            "rows": pq.ParquetFile(final).metadata.num_rows,
+            "bytes": final.stat().st_size,
+            "sha256": sha256_file(final),
+        })
+    return shards
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _fsync_tree(path: Path) -> None:
+    for file in path.rglob("*"):
+        if file.is_file():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())

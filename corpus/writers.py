@@ -1,0 +1,68 @@
+"""Parquet shard writer: rolls to a new file every N rows or on an incompatible schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus.schema import public_columns
+
+
+class ShardWriter:
+    """Writes batches to `<folder>/<prefix>-NNNN.parquet`, at most `shard_rows` rows a file.
+
+    With `public=True` the engine's internal columns are dropped first. A batch whose
+    schema cannot be cast to the open file's schema starts a new file rather than failing:
+    pass-through columns may change type between input files.
+    """
+
+    def __init__(self, folder: Path, prefix: str, shard_rows: int, public: bool = True,
+                 compression: str = "zstd") -> None:
+        self.folder = folder
+        self.prefix = prefix
+        self.shard_rows = shard_rows
+        self.public = public
+        self.compression = compression
+        self.rows = 0
+        self.paths: list[Path] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._open_rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.public:
+            batch = public_columns(batch)
+        start = 0
+        while start < batch.num_rows:
+            if self._writer is not None and self._open_rows >= self.shard_rows:
+                self._close_file()
+            take = min(batch.num_rows - start, self.shard_rows - self._open_rows)
+            self._write_part(batch.slice(start, take))
+            start += take
+
+    def _write_part(self, batch: pa.RecordBatch) -> None:
+        if self._writer is not None and batch.schema != self._writer.schema_arrow:
+            try:
+                batch = batch.cast(self._writer.schema_arrow)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+                self._close_file()
+        if self._writer is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"{self.prefix}-{len(self.paths):04d}.parquet"
+            self._writer = pq.ParquetWriter(path, batch.schema, compression=self.compression)
+            self.paths.append(path)
+        self._writer.write_batch(batch)
+        self._open_rows += batch.num_rows
+        self.rows += batch.num_rows
+
+    def _close_file(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+            self._open_rows = 0
+
+    def close(self) -> list[Path]:
+        """Finish the open file; the paths of every file written, in order."""
+        self._close_file()
+        return self.paths

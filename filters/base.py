@@ -1,0 +1,140 @@
+"""The Filter API: a filter decides per batch; the base class does the bookkeeping."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import BaseModel, ConfigDict, Field
+
+from corpus.schema import REJECT_FILTER, REJECT_REASON, TEXT, set_column
+from corpus.stats import FilterStats
+
+
+class FilterParams(BaseModel):
+    """Parameters every filter accepts; a filter's own `Params` subclasses this."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["filter", "annotate"] = Field(
+        "filter", description="filter: remove rejected documents; annotate: only add columns and stats"
+    )
+
+
+@dataclass
+class Verdict:
+    """A filter's decision on one batch."""
+
+    keep: pa.BooleanArray
+    columns: dict[str, pa.Array] = field(default_factory=dict)
+    reason: pa.StringArray | None = None
+
+
+@dataclass
+class Outcome:
+    """A batch after one filter: the documents kept and those removed (with filter, reason)."""
+
+    kept: pa.RecordBatch
+    rejected: pa.RecordBatch | None
+
+
+class Filter(ABC):
+    """A per-batch document filter.
+
+    Subclasses set `name`, `Params`, and implement `apply`; `setup` loads models once per
+    worker. `run` (not to be overridden) counts, times, honours `mode` and splits the
+    batch, so a filter holds only its own rule.
+    """
+
+    name: ClassVar[str]
+    Params: ClassVar[type[FilterParams]] = FilterParams
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: FilterParams | None = None) -> None:
+        self.params = params if params is not None else self.Params()
+
+    def setup(self) -> None:  # noqa: B027 - an optional hook, not abstract
+        """Load models and compile patterns; called once per worker before the first batch."""
+
+    @abstractmethod
+    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
+        """Decide which rows of `batch` to keep and which columns to add."""
+
+    def versions(self) -> dict[str, Any]:
+        """Versions of the models or data the filter depends on, for the manifest."""
+        return {}
+
+    def run(self, batch: pa.RecordBatch, stats: FilterStats) -> Outcome:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        verdict = self.apply(batch, stats)
+        for name, values in verdict.columns.items():
+            batch = set_column(batch, name, values)
+        keep, rejected = verdict.keep, None
+        if keep.false_count:
+            removed = pc.invert(keep)
+            reasons = (
+                verdict.reason.filter(removed).fill_null(self.name)
+                if verdict.reason is not None
+                else pa.array([self.name] * keep.false_count, pa.string())
+            )
+            if self.params.mode == "annotate":
+                _count_reasons(stats, "would_remove_by_reason", reasons)
+                keep = pa.array(np.ones(batch.num_rows, dtype=bool))
+            else:
+                _count_reasons(stats, "removed_by_reason", reasons)
+                rejected = batch.filter(removed)
+                rejected = set_column(rejected, REJECT_FILTER,
+                                      pa.array([self.name] * rejected.num_rows, pa.string()))
+                rejected = set_column(rejected, REJECT_REASON, reasons)
+        kept = batch.filter(keep) if rejected is not None else batch
+        _count_documents(stats, batch, kept)
+        stats.wall_seconds += time.perf_counter() - started
+        stats.cpu_seconds += time.process_time() - cpu_started
+        return Outcome(kept, rejected)
+
+
+class GlobalFilter(Filter):
+    """A filter that must see every document before it decides (e.g. deduplication).
+
+    `sign` maps a batch to compact keys (one row per document, any columns); the executor
+    adds the documents' ORDER and ID and stores the keys. `resolve` reads all keys once and
+    records which documents to drop; `apply` then drops them batch by batch. The state that
+    `resolve` builds must be picklable: executors ship it to their workers.
+    """
+
+    @abstractmethod
+    def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
+        """Compact keys of each document of the batch."""
+
+    @abstractmethod
+    def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
+        """Read every document's keys and decide which documents to drop."""
+
+
+def _count_documents(stats: FilterStats, batch: pa.RecordBatch, kept: pa.RecordBatch) -> None:
+    stats.docs_in += batch.num_rows
+    stats.docs_out += kept.num_rows
+    stats.chars_in += _chars(batch)
+    stats.chars_out += _chars(kept)
+    stats.bytes_in += _bytes(batch)
+    stats.bytes_out += _bytes(kept)
+
+
+def _count_reasons(stats: FilterStats, group: str, reasons: pa.Array) -> None:
+    counts = pc.value_counts(reasons)
+    stats.count_many(group, counts.field("values").to_pylist(),
+                     counts.field("counts").to_pylist())
+
+
+def _chars(batch: pa.RecordBatch) -> int:
+    return int(pc.sum(pc.utf8_length(batch.column(TEXT))).as_py() or 0) if batch.num_rows else 0
+
+
+def _bytes(batch: pa.RecordBatch) -> int:
+    return int(pc.sum(pc.binary_length(batch.column(TEXT))).as_py() or 0) if batch.num_rows else 0

@@ -1,0 +1,80 @@
+"""exact_dedup: remove documents whose normalised text already occurred earlier in the input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+from pydantic import Field
+
+from corpus.schema import ID, ORDER, TEXT
+from corpus.stats import FilterStats
+from filters.base import FilterParams, GlobalFilter, Verdict
+
+
+class ExactDedup(GlobalFilter):
+    """Keeps the first document (in input order) of each group with the same normalised text.
+
+    Normalisation: lower case, whitespace runs collapsed, ends trimmed. Removed documents
+    carry `duplicate_of`, the id of the document that was kept.
+    """
+
+    name = "exact_dedup"
+    columns: ClassVar[tuple[str, ...]] = ("duplicate_of",)
+
+    class Params(FilterParams):
+        lowercase: bool = Field(True, description="compare texts case-insensitively")
+
+    def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
+        text = batch.column(TEXT)
+        if self.params.lowercase:
+            text = pc.utf8_lower(text)
+        text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+        digests = [xxhash.xxh3_128_intdigest(value) >> 64 for value in _utf8(text)]
+        return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
+
+    def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
+        table = pa.Table.from_batches(list(keys))
+        if table.num_rows == 0:
+            self.drop_order, self.drop_of = np.array([], np.int64), np.array([], object)
+            return
+        table = table.sort_by([("hash", "ascending"), (ORDER, "ascending")])
+        hashes = table.column("hash").to_numpy()
+        first = np.ones(len(hashes), dtype=bool)
+        first[1:] = hashes[1:] != hashes[:-1]
+        group_start = np.maximum.accumulate(np.where(first, np.arange(len(hashes)), 0))
+        ids = table.column(ID).to_numpy(zero_copy_only=False)
+        duplicates = ~first
+        order = table.column(ORDER).to_numpy()[duplicates]
+        sort = np.argsort(order)
+        self.drop_order = order[sort]
+        self.drop_of = ids[group_start[duplicates]][sort]
+        sizes = np.diff(np.append(np.flatnonzero(first), len(hashes)))
+        stats.count("clusters", "with_duplicates", int((sizes > 1).sum()))
+        stats.count("clusters", "documents_in_clusters", int(sizes[sizes > 1].sum()))
+
+    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
+        order = batch.column(ORDER).to_numpy()
+        position = np.searchsorted(self.drop_order, order)
+        position = np.minimum(position, max(len(self.drop_order) - 1, 0))
+        hit = (self.drop_order[position] == order) if len(self.drop_order) else np.zeros(
+            len(order), dtype=bool)
+        duplicate_of = np.where(hit, self.drop_of[position] if len(self.drop_of) else None, None)
+        return Verdict(
+            keep=pa.array(~hit),
+            columns={"duplicate_of": pa.array(duplicate_of, pa.string())},
+            reason=pa.array(np.where(hit, "exact_duplicate", None), pa.string()),
+        )
+
+
+def _utf8(text: pa.Array) -> Iterator[bytes]:
+    """The UTF-8 bytes of each value, without building Python strings."""
+    text = text.cast(pa.large_binary())
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
+    data = memoryview(text.buffers()[2] or b"")
+    for start, end in zip(offsets[:-1], offsets[1:], strict=True):
+        yield data[start:end]

@@ -1,0 +1,1 @@
+"""The control plane: config model, planning, executors and the `corpus` command line."""

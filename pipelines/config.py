@@ -1,0 +1,159 @@
+"""The pipeline config: a validated model of the YAML, `--set` overrides, and readable errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from corpus.errors import ConfigError
+from filters.base import Filter, FilterParams
+from filters.registry import UnknownFilter, get_filter
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputConfig(_Strict):
+    paths: list[str] = Field(min_length=1, description="files, folders, globs or fsspec URLs")
+    format: Literal["auto", "jsonl", "parquet", "warc", "wet"] = "auto"
+    text_field: str = "text"
+    id_field: str | None = Field("id", description="input id field; ids are derived where absent")
+    batch_rows: int = Field(4096, gt=0, description="documents per Arrow batch")
+    split_bytes: int = Field(256 << 20, gt=0,
+                             description="uncompressed JSONL larger than this is read in ranges")
+
+
+class OutputConfig(_Strict):
+    root: str = "out"
+    shard_rows: int = Field(100_000, gt=0)
+    keep_rejects: bool = True
+    compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+
+
+class FilterSpec(BaseModel):
+    """One validated entry of `filters:`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    name: str
+    cls: type[Filter]
+    params: FilterParams
+
+    def build(self) -> Filter:
+        return self.cls(self.params)
+
+
+class PipelineConfig(_Strict):
+    dataset: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    input: InputConfig
+    output: OutputConfig = OutputConfig()
+    executor: Literal["local"] = "local"
+    workers: int = Field(1, ge=1)
+    filters: list[FilterSpec] = Field(default_factory=list)
+
+    def resolved(self) -> dict[str, Any]:
+        """The config with every default filled in, as recorded in the manifest."""
+        data = self.model_dump(mode="json", exclude={"filters"})
+        data["filters"] = [{f.name: f.params.model_dump(mode="json")} for f in self.filters]
+        return data
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
+    """Read, override and validate a YAML config; every problem is a ConfigError."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of settings")
+    for override in overrides:
+        apply_override(raw, override)
+    return validate_config(raw, source=str(path))
+
+
+def validate_config(raw: dict[str, Any], source: str = "config") -> PipelineConfig:
+    filters = [_filter_spec(entry, index, source) for index, entry in
+               enumerate(_filter_entries(raw.get("filters"), source))]
+    try:
+        return PipelineConfig.model_validate({**raw, "filters": filters})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def apply_override(raw: dict[str, Any], override: str) -> None:
+    """Apply `a.b.c=value` (value parsed as YAML); `filters.NAME.key` or `filters.N.key`."""
+    key, sep, text = override.partition("=")
+    if not sep or not key:
+        raise ConfigError(f"--set {override!r}: expected KEY=VALUE")
+    value = yaml.safe_load(text)
+    parts = key.split(".")
+    node: Any = raw
+    for depth, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = _filter_params(node, part, ".".join(parts[: depth + 1]))
+        else:
+            node = node.setdefault(part, {})
+            if node is None:
+                node = raw[part] = {}
+    if isinstance(node, list):
+        raise ConfigError(f"--set {key}: name a parameter of a filter, e.g. filters.NAME.param")
+    node[parts[-1]] = value
+
+
+def _filter_params(filters: list[Any], part: str, where: str) -> dict[str, Any]:
+    if part.isdigit() and int(part) < len(filters):
+        entry = filters[int(part)]
+    else:
+        matches = [e for e in filters if isinstance(e, dict) and part in e]
+        if len(matches) != 1:
+            state = "no" if not matches else "more than one"
+            raise ConfigError(f"--set {where}: the config has {state} filter {part!r}")
+        entry = matches[0]
+    name = next(iter(entry))
+    if entry[name] is None:
+        entry[name] = {}
+    return entry[name]
+
+
+def _filter_entries(entries: Any, source: str) -> list[Any]:
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise ConfigError(f"{source}: filters must be a list of one-key mappings")
+    return entries
+
+
+def _filter_spec(entry: Any, index: int, source: str) -> FilterSpec:
+    key = f"filters[{index}]"
+    where = f"{source}: {key}"
+    if isinstance(entry, str):
+        entry = {entry: {}}
+    if not (isinstance(entry, dict) and len(entry) == 1):
+        raise ConfigError(f"{where} must be a one-key mapping: NAME: {{params}}")
+    name, params = next(iter(entry.items()))
+    try:
+        cls = get_filter(name)
+    except UnknownFilter as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    try:
+        validated = cls.Params.model_validate(params or {})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, f"{key}.{name}")) from None
+    return FilterSpec(name=name, cls=cls, params=validated)
+
+
+def _describe(exc: ValidationError, source: str, key: str = "") -> str:
+    """One line per problem, each naming the key as a path into the YAML."""
+    lines = []
+    for error in exc.errors():
+        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        path = (key + location) if key else location.lstrip(".")
+        lines.append(f"{source}: {path or '(top level)'}: {error['msg']}")
+    return "\n".join(lines)

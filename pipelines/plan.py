@@ -1,0 +1,58 @@
+"""Planning: the filter chain, labelled and cut into segments at each global filter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from filters.base import Filter, GlobalFilter
+from pipelines.config import FilterSpec
+
+
+@dataclass
+class Step:
+    """A filter at its place in the chain; `label` is unique (`name`, or `name#2` for repeats)."""
+
+    label: str
+    filter: Filter
+
+
+@dataclass
+class Segment:
+    """Filters that stream without a barrier.
+
+    `head` is the global filter resolved before this segment (its `apply` runs first);
+    `steps` are per-document filters; `tail` is the global filter whose keys this
+    segment emits, or None for the last segment, which writes the published data.
+    """
+
+    index: int
+    head: Step | None = None
+    steps: list[Step] = field(default_factory=list)
+    tail: Step | None = None
+
+    def applied(self) -> list[Step]:
+        """The steps whose `run` this segment calls, in order."""
+        return ([self.head] if self.head else []) + self.steps
+
+
+def label_steps(specs: list[FilterSpec]) -> list[Step]:
+    seen: Counter[str] = Counter()
+    steps = []
+    for spec in specs:
+        seen[spec.name] += 1
+        label = spec.name if seen[spec.name] == 1 else f"{spec.name}#{seen[spec.name]}"
+        steps.append(Step(label, spec.build()))
+    return steps
+
+
+def plan_segments(steps: list[Step]) -> list[Segment]:
+    """Cut the chain after every global filter: [a, G, b] -> [a | sign G], [apply G, b]."""
+    segments = [Segment(0)]
+    for step in steps:
+        if isinstance(step.filter, GlobalFilter):
+            segments[-1].tail = step
+            segments.append(Segment(len(segments), head=step))
+        else:
+            segments[-1].steps.append(step)
+    return segments
