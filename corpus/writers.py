@@ -42,9 +42,9 @@ class ShardWriter:
             start += take
 
     def _write_part(self, batch: pa.RecordBatch) -> None:
-        if self._writer is not None and batch.schema != self._writer.schema_arrow:
+        if self._writer is not None and batch.schema != self._writer.schema:
             try:
-                batch = batch.cast(self._writer.schema_arrow)
+                batch = batch.cast(self._writer.schema)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
                 self._close_file()
         if self._writer is None:

@@ -1,0 +1,168 @@
+"""End-to-end runs on real files: the store, the executor, dedup, and the accounting invariant."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import CORPUS, read_rows, run, write_jsonl
+
+from corpus.store import sha256_file
+
+
+def mixed_records(n: int, offset: int = 0) -> list[dict]:
+    """Prose, symbol soup, empties and exact duplicates, deterministically interleaved."""
+    records = []
+    for i in range(offset, offset + n):
+        if i % 10 == 3:
+            text = "@@## !!! $$$ %%% ^^^ &&& *** " * 3
+        elif i % 17 == 5:
+            text = "   "
+        elif i % 7 == 6:
+            text = f"Shared paragraph number {i % 3} about rivers and towns."
+        else:
+            text = f"Document {i} tells a short story about a river, a bridge and town {i * 7}."
+        records.append({"id": f"doc-{i}", "text": text, "n": i})
+    return records
+
+
+def published(summary) -> dict:
+    path = summary.path
+    return {
+        "data": read_rows(path / "data"),
+        "rejects": read_rows(path / "rejects"),
+        "manifest": json.loads((path / "manifest.json").read_text()),
+        "stats": json.loads((path / "stats.json").read_text()),
+    }
+
+
+CHAIN = [{"special_chars": {"max_ratio": 0.5}}, {"exact_dedup": {}}]
+
+
+def test_run_publishes_a_complete_version_with_counts_and_shards(tmp_path):
+    source = write_jsonl(tmp_path / "in" / "a.jsonl.gz", mixed_records(500))
+    summary = run(tmp_path, [source], CHAIN, output={"shard_rows": 100})
+    out = published(summary)
+    counts = out["manifest"]["counts"]
+    assert counts["read"] == 500 == counts["kept"] + counts["rejected"] + counts["quarantined"]
+    assert summary.version == "v0001"
+    assert (summary.path.parent / "LATEST").read_text().strip() == "v0001"
+    assert len(out["manifest"]["shards"]["data"]) == -(-counts["kept"] // 100)
+    for shard in out["manifest"]["shards"]["data"] + out["manifest"]["shards"]["rejects"]:
+        assert sha256_file(summary.path / shard["path"]) == shard["sha256"]
+    assert [f["name"] for f in out["stats"]["filters"]] == ["special_chars", "exact_dedup"]
+    assert out["manifest"]["inputs"][0]["fingerprint"]
+    assert not list((summary.path.parent / "_staging").iterdir())
+    kept_ids = [r["id"] for r in out["data"]]
+    assert kept_ids == sorted(kept_ids, key=lambda x: int(x.split("-")[1])), "input order kept"
+    assert all(not k.startswith("__corpus") for k in out["data"][0])
+
+
+def test_exact_dedup_keeps_the_first_in_input_order_and_names_it(tmp_path):
+    first = write_jsonl(tmp_path / "in" / "1.jsonl", [
+        {"id": "a", "text": "The same text."}, {"id": "b", "text": "Other text."}])
+    second = write_jsonl(tmp_path / "in" / "2.jsonl", [
+        {"id": "c", "text": "the   SAME text. "}, {"id": "d", "text": "Other text."}])
+    out = published(run(tmp_path, [first, second], [{"exact_dedup": {}}]))
+    assert [r["id"] for r in out["data"]] == ["a", "b"]
+    assert {r["id"]: r["duplicate_of"] for r in out["rejects"]} == {"c": "a", "d": "b"}
+    assert out["stats"]["filters"][0]["counters"]["clusters"]["with_duplicates"] == 2
+
+
+def test_workers_and_byte_ranges_give_the_same_version_as_one_process(tmp_path):
+    files = [write_jsonl(tmp_path / "in" / f"{i}.jsonl", mixed_records(400, offset=400 * i))
+             for i in range(3)]
+    one = published(run(tmp_path / "one", files, CHAIN))
+    many = published(run(tmp_path / "many", files, CHAIN, workers=2,
+                         input={"split_bytes": 4096, "batch_rows": 64}))
+    assert [r["id"] for r in many["data"]] == [r["id"] for r in one["data"]]
+    assert [r["text"] for r in many["data"]] == [r["text"] for r in one["data"]]
+    assert sorted((r["id"], r["reason"]) for r in many["rejects"]) == sorted(
+        (r["id"], r["reason"]) for r in one["rejects"])
+    assert many["manifest"]["counts"] == one["manifest"]["counts"]
+    for a, b in zip(one["stats"]["filters"], many["stats"]["filters"], strict=True):
+        assert (a["docs_in"], a["docs_out"], a["counters"], a["histograms"]) == (
+            b["docs_in"], b["docs_out"], b["counters"], b["histograms"])
+
+
+def test_annotate_mode_keeps_every_document_and_writes_columns(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", mixed_records(100))
+    out = published(run(tmp_path, [source], [{"special_chars": {"mode": "annotate"}},
+                                             {"exact_dedup": {"mode": "annotate"}}]))
+    assert len(out["data"]) == 100 and out["rejects"] == []
+    assert {"special_char_ratio", "duplicate_of"} <= set(out["data"][0])
+    flagged = out["stats"]["filters"][0]["counters"]["would_remove_by_reason"]
+    assert flagged["too_many_special_chars"] == 10
+
+
+def test_keep_rejects_false_still_accounts_for_every_document(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", mixed_records(200))
+    out = published(run(tmp_path, [source], CHAIN, output={"keep_rejects": False}))
+    counts = out["manifest"]["counts"]
+    assert out["rejects"] == [] and counts["rejected"] > 0
+    assert counts["read"] == counts["kept"] + counts["rejected"]
+
+
+def big_input(tmp_path: Path, n: int = 150_000) -> Path:
+    body = "A river runs through an old town and people walk along it in the evening. " * 8
+    return write_jsonl(tmp_path / "big.jsonl", [{"id": str(i), "text": f"{i} {body}"}
+                                                 for i in range(n)])
+
+
+def write_config(tmp_path: Path, source: Path, **extra) -> Path:
+    config = {"dataset": "kill", "input": {"paths": [str(source)], "batch_rows": 512},
+              "output": {"root": str(tmp_path / "out"), "shard_rows": 5000},
+              "filters": [{"special_chars": {}}], **extra}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_leaves_versions_and_latest_intact_and_rerun_succeeds(tmp_path):
+    source = big_input(tmp_path)
+    config = write_config(tmp_path, source)
+    subprocess.run([CORPUS, "run", str(config), "-q"], check=True, capture_output=True)
+    dataset = tmp_path / "out" / "kill"
+    before = sorted(p.name for p in dataset.iterdir())
+    process = subprocess.Popen([CORPUS, "run", str(config), "-q"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((dataset / "_staging").glob("*/data/*.parquet")):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert process.poll() is None, "the run finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert sorted(p.name for p in dataset.iterdir()) == before
+    assert (dataset / "LATEST").read_text().strip() == "v0001"
+    assert pq.ParquetFile(dataset / "v0001" / "data" / "part-00000.parquet").metadata.num_rows
+    subprocess.run([CORPUS, "run", str(config), "-q"], check=True, capture_output=True)
+    assert (dataset / "LATEST").read_text().strip() == "v0002"
+    manifest = json.loads((dataset / "v0002" / "manifest.json").read_text())
+    assert manifest["counts"]["read"] == 150_000 and manifest["parent"] == "v0001"
+
+
+@pytest.mark.slow
+def test_concurrent_runs_publish_two_complete_distinct_versions(tmp_path):
+    source = big_input(tmp_path, 40_000)
+    config = write_config(tmp_path, source)
+    processes = [subprocess.Popen([CORPUS, "run", str(config), "-q"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE) for _ in range(2)]
+    for process in processes:
+        assert process.wait(timeout=300) == 0, process.stderr.read()
+    dataset = tmp_path / "out" / "kill"
+    assert sorted(p.name for p in dataset.glob("v*")) == ["v0001", "v0002"]
+    assert (dataset / "LATEST").read_text().strip() in ("v0001", "v0002")
+    for version in ("v0001", "v0002"):
+        manifest = json.loads((dataset / version / "manifest.json").read_text())
+        assert manifest["counts"]["kept"] == 40_000
+        rows = sum(pq.ParquetFile(dataset / version / s["path"]).metadata.num_rows
+                   for s in manifest["shards"]["data"])
+        assert rows == 40_000

@@ -1,0 +1,99 @@
+"""special_chars: Unicode-category ratio, computed over whole columns, fair to every script."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from corpus.stats import FilterStats
+from filters.special_chars import SpecialChars
+
+
+def reference_ratio(text: str) -> float | None:
+    """The definition, one character at a time: P*, S*, C* that are not whitespace."""
+    visible = [c for c in text if not c.isspace()]
+    if not visible:
+        return None
+    special = [c for c in visible if unicodedata.category(c)[0] in "PSC"]
+    return len(special) / len(visible)
+
+
+def apply(texts: list[str], **params) -> tuple[SpecialChars, FilterStats, pa.RecordBatch, object]:
+    flt = SpecialChars(SpecialChars.Params(**params))
+    flt.setup()
+    stats = FilterStats("special_chars")
+    batch = pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))], "text": texts})
+    return flt, stats, batch, flt.run(batch, stats)
+
+
+def test_prose_in_every_script_is_kept(prose_records):
+    texts = [r["text"] for r in prose_records]
+    _, _, _, outcome = apply(texts)
+    assert outcome.rejected is None
+    ratios = outcome.kept.column("special_char_ratio").to_numpy()
+    assert len(ratios) == len(prose_records) >= 8
+    assert ratios.max() < 0.15, dict(zip([r["lang"] for r in prose_records], ratios, strict=True))
+
+
+def test_symbol_soup_and_minified_code_are_removed():
+    texts = [
+        "#@!$%^&*()[]{}<>~| ★★★ >>> ### !!! 😀😀😀 ─────",
+        '}}]);})();!function(){var a={};a[0]=[1,2];}();$(".x").on("c",()=>{});',
+        "Buy now!!! $$$ ### ### ### ??? !!! ***",
+    ]
+    _, _, _, outcome = apply(texts)
+    assert outcome.kept.num_rows == 0
+    assert set(outcome.rejected.column("reason").to_pylist()) == {"too_many_special_chars"}
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, world!", "안녕하세요!!! ^^", "a\u00a0b\u2003c", "zero\u200bwidth", "tab\tand\nnewline",
+    "e\u0301te\u0301 (accents as marks)", "١٢٣ Arabic-Indic digits ٤٥٦", "emoji 👍🏽 and flags 🇰🇷",
+    "control\x00\x07chars\x1b", "private \ue000 use", "¿Qué? «Bien» — sí…", "€100 + ¥200 = ?",
+])
+def test_ratio_matches_the_unicode_definition(text):
+    _, _, _, outcome = apply([text], mode="annotate")
+    got = outcome.kept.column("special_char_ratio")[0].as_py()
+    assert got == pytest.approx(reference_ratio(text), abs=1e-6)
+
+
+def test_empty_and_whitespace_only_documents_are_removed_as_empty():
+    _, stats, _, outcome = apply(["", "   \n\t\u00a0 ", "ok"])
+    assert outcome.kept.column("text").to_pylist() == ["ok"]
+    assert outcome.rejected.column("reason").to_pylist() == ["empty", "empty"]
+    assert stats.counters["removed_by_reason"] == {"empty": 2}
+
+
+def test_half_special_is_removed_and_just_under_half_is_kept():
+    _, _, _, outcome = apply(["ab!?", "abc!?"])  # ratios 0.5 and 0.4
+    assert outcome.kept.column("text").to_pylist() == ["abc!?"]
+
+
+def test_per_language_thresholds_apply_where_a_lang_column_exists():
+    flt = SpecialChars(SpecialChars.Params(max_ratio=0.5, max_ratio_by_lang={"zh": 0.2}))
+    flt.setup()
+    batch = pa.RecordBatch.from_pydict({
+        "id": ["a", "b", "c"], "text": ["abc!", "abc!", "abc!"], "lang": ["en", "zh", None],
+    })
+    outcome = flt.run(batch, FilterStats("special_chars"))
+    assert outcome.kept.column("id").to_pylist() == ["a", "c"]
+
+
+def test_stats_hold_a_ratio_histogram_and_the_definition():
+    texts = ["plain prose here", "!!!", "half!?ab", ""]
+    _, stats, _, _ = apply(texts)
+    histogram = stats.histograms["special_char_ratio"]
+    assert sum(histogram.counts) == 3  # the empty document has no ratio
+    assert histogram.counts[-1] == 1  # "!!!" has ratio 1.0
+    assert "P*, S*, C*" in stats.info["definition"]
+    assert (stats.docs_in, stats.docs_out) == (4, 2)
+
+
+def test_annotate_mode_removes_nothing_but_counts_what_it_would_remove():
+    _, stats, _, outcome = apply(["!!!", "", "fine text"], mode="annotate")
+    assert outcome.rejected is None and outcome.kept.num_rows == 3
+    assert stats.counters["would_remove_by_reason"] == {"too_many_special_chars": 1, "empty": 1}
+    assert np.isclose(outcome.kept.column("special_char_ratio")[0].as_py(), 1.0)
