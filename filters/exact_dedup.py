@@ -14,6 +14,7 @@ from pydantic import Field
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats
 from filters.base import FilterParams, GlobalFilter, Verdict
+from filters.text import utf8_values
 
 
 class ExactDedup(GlobalFilter):
@@ -34,7 +35,7 @@ class ExactDedup(GlobalFilter):
         if self.params.lowercase:
             text = pc.utf8_lower(text)
         text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
-        digests = [xxhash.xxh3_128_intdigest(value) >> 64 for value in _utf8(text)]
+        digests = [xxhash.xxh3_128_intdigest(value) >> 64 for value in utf8_values(text)]
         return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
 
     def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
@@ -70,11 +71,3 @@ class ExactDedup(GlobalFilter):
             reason=pa.array(np.where(hit, "exact_duplicate", None), pa.string()),
         )
 
-
-def _utf8(text: pa.Array) -> Iterator[bytes]:
-    """The UTF-8 bytes of each value, without building Python strings."""
-    text = text.cast(pa.large_binary())
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
-    data = memoryview(text.buffers()[2] or b"")
-    for start, end in zip(offsets[:-1], offsets[1:], strict=True):
-        yield data[start:end]

@@ -97,3 +97,15 @@ def test_annotate_mode_removes_nothing_but_counts_what_it_would_remove():
     assert outcome.rejected is None and outcome.kept.num_rows == 3
     assert stats.counters["would_remove_by_reason"] == {"too_many_special_chars": 1, "empty": 1}
     assert np.isclose(outcome.kept.column("special_char_ratio")[0].as_py(), 1.0)
+
+
+def test_every_assigned_code_point_is_classified_as_the_definition_says():
+    """Exhaustive: each assigned character alone, against unicodedata and str.isspace()."""
+    chars = [chr(c) for c in range(0x110000)
+             if not 0xD800 <= c <= 0xDFFF and unicodedata.category(chr(c)) != "Cn"]
+    _, _, _, outcome = apply(chars, mode="annotate")
+    ratios = outcome.kept.column("special_char_ratio").to_numpy()
+    expected = np.array([reference_ratio(c) or 0.0 for c in chars])
+    wrong = [(hex(ord(c)), unicodedata.category(c)) for c, got, want in zip(
+        chars, ratios, expected, strict=True) if got != want]
+    assert wrong == []

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import orjson
 import zstandard
@@ -19,7 +17,11 @@ from corpus.readers.base import (
 )
 from corpus.sources import Split, open_binary
 
-_DECODE_ERRORS = (EOFError, OSError, zlib.error, zstandard.ZstdError)
+BLOCK_BYTES = 1 << 20
+
+
+class BrokenStream(Exception):
+    """The compressed stream cannot be decoded further (truncated or corrupt)."""
 
 
 def read_jsonl(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
@@ -27,56 +29,92 @@ def read_jsonl(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
 
     Offsets are byte positions in the decompressed stream. A broken stream (truncated
     gzip, corrupt zstd frame) ends the file with one quarantine record at the position
-    where decoding stopped; everything read before it is kept.
+    where decoding stopped; every complete line decoded before it is kept.
     """
     uri = split.file.uri
     builder = BatchBuilder(uri, split.input_index, options)
     chunk = ReadChunk(batch=None)
     raw = open_binary(uri)
+    reported = raw.tell()
     try:
-        stream, offset = _open_stream(raw, split)
-        reported = raw.tell()
-        end = split.end
-        while end is None or offset < end:
-            try:
-                line = stream.readline()
-            except _DECODE_ERRORS as exc:
+        for offset, line, error in _lines(raw, split):
+            if error is not None:
                 chunk.records += 1
-                chunk.quarantine.append(
-                    quarantine_record(uri, offset, f"stream cannot be decoded: {exc}")
-                )
-                break
-            if not line:
+                chunk.quarantine.append(quarantine_record(uri, offset, error, line))
                 break
             _parse_line(line, offset, uri, options, builder, chunk)
-            offset += len(line)
             if builder.full:
                 position = raw.tell()
                 chunk.batch, chunk.raw_bytes, reported = builder.flush(), position - reported, position
                 yield chunk
                 chunk = ReadChunk(batch=None)
-        chunk.batch = builder.flush()
-        chunk.raw_bytes = max(0, (split.end or split.file.size) - reported)
-        yield chunk
     finally:
         raw.close()
+    chunk.batch = builder.flush()
+    chunk.raw_bytes = max(0, (split.end or split.file.size) - reported)
+    yield chunk
 
 
-def _open_stream(raw, split: Split) -> tuple[io.BufferedIOBase, int]:
-    """The decoded line stream positioned at the first line that starts inside the split."""
-    compression = split.file.compression
-    if compression == "gzip":
-        return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), 1 << 20), 0
-    if compression == "zstd":
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return io.BufferedReader(reader, 1 << 20), 0
-    if split.start == 0:
-        return io.BufferedReader(raw, 1 << 20), 0
-    # A line that starts before the split belongs to the previous split.
-    raw.seek(split.start - 1)
-    stream = io.BufferedReader(raw, 1 << 20)
-    skipped = stream.readline()
-    return stream, split.start - 1 + len(skipped)
+def _lines(raw, split: Split) -> Iterator[tuple[int, bytes, str | None]]:
+    """(offset, line, None) for each line starting inside the split; (offset, tail, error) last
+    when the stream breaks."""
+    offset = 0
+    if split.start:
+        # A line that starts before the split belongs to the previous split.
+        raw.seek(split.start - 1)
+        offset = split.start - 1
+    pending = b""
+    skip_first = split.start > 0
+    end = split.end
+    try:
+        for block in _decoded_blocks(raw, split.file.compression):
+            data = pending + block
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            for line in data[:cut].split(b"\n")[:-1]:
+                size = len(line) + 1
+                if skip_first:
+                    skip_first = False
+                elif end is not None and offset >= end:
+                    return
+                else:
+                    yield offset, line, None
+                offset += size
+    except BrokenStream as exc:
+        yield offset, pending, f"stream cannot be decoded: {exc}"
+        return
+    if pending and not skip_first and (end is None or offset < end):
+        yield offset, pending, None
+
+
+def _decoded_blocks(raw, compression: str | None) -> Iterator[bytes]:
+    """Decompressed blocks of the raw stream; raises BrokenStream where decoding fails.
+
+    Concatenated members (gzip) and frames (zstd) are followed; a stream that ends inside
+    a member or frame is reported rather than taken for a clean end of file.
+    """
+    if compression is None:
+        while block := raw.read(BLOCK_BYTES):
+            yield block
+        return
+    make: Callable = (lambda: zlib.decompressobj(zlib.MAX_WBITS | 16)) if compression == "gzip" \
+        else (lambda: zstandard.ZstdDecompressor().decompressobj())
+    decoder, started = make(), False
+    while block := raw.read(BLOCK_BYTES):
+        while block:
+            try:
+                output = decoder.decompress(block)
+            except (zlib.error, zstandard.ZstdError) as exc:
+                raise BrokenStream(str(exc)) from exc
+            started = True
+            if output:
+                yield output
+            if decoder.eof and decoder.unused_data:
+                block, decoder, started = decoder.unused_data, make(), False
+            else:
+                block = b""
+    if started and not decoder.eof:
+        raise BrokenStream(f"the {compression} stream ends before its end marker (truncated file?)")
 
 
 def _parse_line(

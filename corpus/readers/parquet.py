@@ -77,25 +77,26 @@ def _chunk(batch: pa.RecordBatch, first_row: int, split: Split, options: ReaderO
 def _documents(batch: pa.RecordBatch, rows: pa.Array, split: Split, options: ReaderOptions):
     names = batch.schema.names
     text = batch.column(options.text_field).cast(pa.large_string())
-    ids = _ids(batch, rows, split, options)
+    id_column = _id_column(batch, options)
+    derived = pc.binary_join_element_wise(file_tag(split.file.uri), rows.cast(pa.string()), "-")
+    ids = derived if id_column is None else pc.coalesce(
+        batch.column(id_column).cast(pa.string()), derived)
     order = pc.add(rows, pa.scalar(split.input_index << ORDER_SHIFT, pa.int64()))
     arrays, out_names = [ids, text, order], [ID, TEXT, ORDER]
     for index, name in enumerate(names):
-        if name in (options.text_field, options.id_field):
+        if name in (options.text_field, id_column):
             continue
         arrays.append(batch.column(index))
         out_names.append(f"input_{name}" if name in (ID, TEXT) else name)
     return pa.RecordBatch.from_arrays(arrays, names=out_names)
 
 
-def _ids(batch: pa.RecordBatch, rows: pa.Array, split: Split, options: ReaderOptions) -> pa.Array:
-    derived = pc.binary_join_element_wise(
-        file_tag(split.file.uri), rows.cast(pa.string()), "-"
-    )
-    if not options.id_field or options.id_field not in batch.schema.names:
-        return derived
-    given = batch.column(options.id_field)
-    if not (pa.types.is_string(given.type) or pa.types.is_integer(given.type)):
-        return derived
-    return pc.coalesce(given.cast(pa.string()), derived)
-
+def _id_column(batch: pa.RecordBatch, options: ReaderOptions) -> str | None:
+    """The id column when it holds usable ids (strings or integers); else ids are derived
+    and the column passes through like any other."""
+    name = options.id_field
+    if not name or name not in batch.schema.names:
+        return None
+    kind = batch.schema.field(name).type
+    usable = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+    return name if usable else None

@@ -18,7 +18,7 @@ def read_warc(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
     """Documents of a WARC (response records) or WET (conversion records) file.
 
     Each document keeps `url`, `date` and `warc_record_id`; its id is the WARC record id
-    unless the config names another field. Offsets are record positions in the raw file.
+    (`id_field` does not apply). Offsets are record positions in the raw file.
     Non-HTML responses are not documents: they are counted in `skipped`, not read.
     """
     uri = split.file.uri

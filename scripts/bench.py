@@ -1,0 +1,535 @@
+"""Benchmark harness: our pipeline against datatrove on the same synthetic JSONL corpus.
+
+Usage:
+    python scripts/bench.py [--docs 200000] [--doc-chars 3000] [--workers 2] [--out /tmp/bench]
+                            [--skip-datatrove] [--json results.json]
+
+Steps:
+1. Generate (seeded, reused when the parameters match) a JSONL corpus of multilingual
+   prose (Latin, Hangul, Kana/Kanji, Hanzi, Cyrillic) plus about 5 % symbol-soup documents,
+   in `workers * 2` files OUT/input/part-XX.jsonl with fields id, text.
+2. Run our pipeline (JSONL > special_chars(max_ratio=0.5) > Parquet) in a subprocess.
+3. Run datatrove (JsonlReader > LambdaFilter(same ratio in Python) > ParquetWriter) in a
+   subprocess with the same workers and one task per file.
+4. Time the special_chars filter alone on one in-memory sample, ours on Arrow batches of
+   4096 against the per-document Python function.
+5. Print a Markdown table, compare the kept counts, and optionally write JSON.
+
+Every figure is measured in the run. Wall time is the pipeline call inside the subprocess
+(interpreter start and imports excluded); peak RSS is the largest sum of the RSS of the
+subprocess and all its descendants, sampled every 0.1 s (shared pages count once per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus.stats import FilterStats
+from filters.special_chars import SpecialChars
+from pipelines.config import validate_config
+from pipelines.run import run_pipeline
+
+SEED = 20261128
+CORPUS_FORMAT = 2  # bump when the generator changes, so cached corpora are rebuilt
+MAX_RATIO = 0.5
+SYMBOL_SOUP_SHARE = 0.05
+MICRO_DOCS = 20_000
+MICRO_BATCH_ROWS = 4096
+POLL_SECONDS = 0.1
+MB = 1_000_000
+TARGET_SPEEDUP = 3.0
+
+# A small word list per script, space-separated.
+_WORD_LISTS = {
+    "latin": (
+        "the of and river city people market school garden winter summer report council village "
+        "bridge history music library station morning evening project research water light story "
+        "family friend travel north south small large quiet early late new old green bright café "
+        "über niño façade naïve señora straße élève déjà Zürich Kraków être año"
+    ),
+    "hangul": (
+        "우리는 학교에 도서관 사람들이 오늘 내일 아침 저녁 도시의 시장에서 친구와 함께 이야기를 "
+        "했습니다 새로운 계획을 발표했다 강가에서 음악을 듣고 있었다 연구팀은 결과를 확인했다"
+    ),
+    "japanese": (
+        "今日は 東京の 学校で 先生が 新しい 計画を 発表しました 図書館 駅の 近くに ありました "
+        "私たちは 友達と 一緒に 音楽を 聞きました カメラ コンピュータ ニュース について "
+        "話しました 市場 川沿いの 公園 です ます そして しかし"
+    ),
+    "hanzi": (
+        "我们 今天 城市 学校 图书馆 市场 人们 朋友 一起 讨论 新的 计划 研究 结果 河边 公园 "
+        "音乐 历史 发展 经济 文化 非常 重要 已经 开始 委员会 报告 认为"
+    ),
+    "cyrillic": (
+        "город река школа библиотека люди рынок утром вечером новый старый проект исследование "
+        "результаты друзья вместе музыка история совет обсудил план мост зима лето деревня "
+        "станция говорили работа"
+    ),
+}
+WORDS = {script: words.split() for script, words in _WORD_LISTS.items()}
+# Share of prose documents per script (the rest of the corpus is symbol soup).
+SCRIPT_WEIGHTS = {"latin": 0.45, "cyrillic": 0.15, "hangul": 0.10, "japanese": 0.15, "hanzi": 0.15}
+UNSPACED = {"japanese", "hanzi"}
+CLAUSE_MARK = {"latin": ",", "cyrillic": ",", "hangul": ",", "japanese": "、", "hanzi": "，"}
+SENTENCE_END = {"latin": ".?!", "cyrillic": ".?!", "hangul": ".?", "japanese": "。？", "hanzi": "。？！"}
+SYMBOLS = "!@#$%^&*()[]{}<>+=-_/\\|~`;:'\",.?→★©®±§¶•…€£¥😀🚀🔥"
+SOUP_LETTERS = "abcdefxyz0123456789"
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The generated input: its files and measured sizes."""
+
+    folder: Path
+    params: dict[str, Any]
+    file_bytes: int
+    text_bytes: int
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(self.folder.glob("part-*.jsonl"))
+
+    @property
+    def docs(self) -> int:
+        return self.params["docs"]
+
+
+def ensure_corpus(out: Path, docs: int, doc_chars: int, files: int) -> Corpus:
+    """The corpus under OUT/input, generated unless one with the same parameters exists."""
+    folder = out / "input"
+    params = {"docs": docs, "doc_chars": doc_chars, "files": files, "seed": SEED,
+              "format": CORPUS_FORMAT, "symbol_soup_share": SYMBOL_SOUP_SHARE}
+    meta_path = folder / "params.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta["params"] == params and len(list(folder.glob("part-*.jsonl"))) == files:
+            print(f"reusing corpus {folder}", file=sys.stderr)
+            return Corpus(folder, params, meta["file_bytes"], meta["text_bytes"])
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"generating {docs:,} documents in {folder} ...", file=sys.stderr)
+    text_bytes = write_corpus(folder, docs, doc_chars, files)
+    file_bytes = sum(path.stat().st_size for path in folder.glob("part-*.jsonl"))
+    meta_path.write_text(json.dumps({"params": params, "file_bytes": file_bytes,
+                                     "text_bytes": text_bytes}, indent=2))
+    return Corpus(folder, params, file_bytes, text_bytes)
+
+
+def write_corpus(folder: Path, docs: int, doc_chars: int, files: int) -> int:
+    """Write documents 0..docs-1 in contiguous runs over `files` files; the UTF-8 text bytes."""
+    rng = random.Random(SEED)
+    text_bytes = 0
+    for part in range(files):
+        first, last = part * docs // files, (part + 1) * docs // files
+        with open(folder / f"part-{part:02d}.jsonl", "wb") as handle:
+            for index in range(first, last):
+                text = make_document(rng, doc_chars)
+                text_bytes += len(text.encode())
+                handle.write(orjson.dumps({"id": f"doc-{index:08d}", "text": text}) + b"\n")
+    return text_bytes
+
+
+def make_document(rng: random.Random, doc_chars: int) -> str:
+    """One document of about doc_chars characters (between 2/3 and 4/3 of it)."""
+    length = rng.randint(doc_chars * 2 // 3, doc_chars * 4 // 3)
+    if rng.random() < SYMBOL_SOUP_SHARE:
+        return symbol_soup(rng, length)
+    script = rng.choices(list(SCRIPT_WEIGHTS), weights=list(SCRIPT_WEIGHTS.values()))[0]
+    return prose(rng, script, length)
+
+
+def prose(rng: random.Random, script: str, length: int) -> str:
+    """Paragraphs of random sentences in one script, cut to `length` characters."""
+    glue = "" if script in UNSPACED else " "
+    parts: list[str] = []
+    size = 0
+    while size < length:
+        sentences = [sentence(rng, script) for _ in range(rng.randint(3, 6))]
+        paragraph = glue.join(sentences) + "\n\n"
+        parts.append(paragraph)
+        size += len(paragraph)
+    return "".join(parts)[:length].rstrip()
+
+
+def sentence(rng: random.Random, script: str) -> str:
+    """6-16 words with an occasional clause mark, number or no-break space, and an end mark."""
+    glue = "" if script in UNSPACED else " "
+    words = rng.choices(WORDS[script], k=rng.randint(6, 16))
+    if rng.random() < 0.3:
+        words.insert(rng.randrange(len(words)), f"{rng.randint(2, 999)}\u00a0km")
+    if rng.random() < 0.5:
+        position = rng.randrange(1, len(words))
+        words[position - 1] += CLAUSE_MARK[script]
+    text = glue.join(words)
+    return text[0].upper() + text[1:] + rng.choice(SENTENCE_END[script])
+
+
+def symbol_soup(rng: random.Random, length: int) -> str:
+    """Short tokens where each character is a symbol with probability 0.55-0.95."""
+    share = rng.uniform(0.55, 0.95)
+    tokens: list[str] = []
+    size = 0
+    while size < length:
+        token = "".join(rng.choice(SYMBOLS) if rng.random() < share else rng.choice(SOUP_LETTERS)
+                        for _ in range(rng.randint(1, 8)))
+        tokens.append(token + ("\n" if rng.random() < 0.05 else " "))
+        size += len(tokens[-1])
+    return "".join(tokens)[:length].rstrip()
+
+
+# --------------------------------------------------------------------------- the rule in Python
+
+
+def special_ratio(text: str) -> float | None:
+    """Special (P*, S*, C* and not whitespace) over non-whitespace characters; None if none."""
+    visible = special = 0
+    for char in text:
+        if char.isspace():
+            continue
+        visible += 1
+        if unicodedata.category(char)[0] in "PSC":
+            special += 1
+    return special / visible if visible else None
+
+
+def keep_text(text: str) -> bool:
+    ratio = special_ratio(text)
+    return ratio is not None and ratio < MAX_RATIO
+
+
+def keep_document(doc: Any) -> bool:
+    """datatrove's LambdaFilter predicate: True keeps the document."""
+    return keep_text(doc.text)
+
+
+# --------------------------------------------------------------------------- subprocess bodies
+
+
+def child_ours(out: Path, workers: int) -> dict[str, Any]:
+    """Run our pipeline over OUT/input into OUT/ours; the wall time and the version folder."""
+    root = out / "ours"
+    shutil.rmtree(root, ignore_errors=True)
+    config = validate_config({
+        "dataset": "bench",
+        "input": {"paths": [str(out / "input" / "part-*.jsonl")], "format": "jsonl"},
+        "output": {"root": str(root)},
+        "workers": workers,
+        "filters": [{"special_chars": {"max_ratio": MAX_RATIO}}],
+    }, source="bench")
+    started = time.perf_counter()
+    summary = run_pipeline(config)
+    return {"wall_seconds": time.perf_counter() - started, "version": str(summary.path)}
+
+
+def child_datatrove(out: Path, workers: int) -> dict[str, Any]:
+    """Run datatrove's equivalent pipeline over OUT/input into OUT/datatrove."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.filters import LambdaFilter
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import ParquetWriter
+
+    root = out / "datatrove"
+    shutil.rmtree(root, ignore_errors=True)  # datatrove skips tasks its logs mark completed
+    tasks = len(list((out / "input").glob("part-*.jsonl")))
+    executor = LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(str(out / "input"), glob_pattern="part-*.jsonl"),
+            LambdaFilter(keep_document),
+            ParquetWriter(str(root / "output")),
+        ],
+        tasks=tasks,
+        workers=workers,
+        logging_dir=str(root / "logs"),
+    )
+    started = time.perf_counter()
+    executor.run()
+    return {"wall_seconds": time.perf_counter() - started, "root": str(root)}
+
+
+CHILDREN = {"ours": child_ours, "datatrove": child_datatrove}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Row:
+    """One line of the result table."""
+
+    group: str
+    name: str
+    docs: int
+    kept: int
+    wall_seconds: float
+    megabytes: float
+    peak_rss_mb: float | None = None
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.wall_seconds
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.megabytes / self.wall_seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "docs_per_second": round(self.docs_per_second, 1),
+                "mb_per_second": round(self.mb_per_second, 2)}
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """RSS bytes of the process and all its descendants that are still alive."""
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
+def run_child(name: str, out: Path, workers: int) -> tuple[dict[str, Any], float, float]:
+    """Run one side in a subprocess; its result, peak tree RSS (MB) and process wall seconds."""
+    result_path = out / f"{name}-result.json"
+    result_path.unlink(missing_ok=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--out", str(out),
+               "--workers", str(workers), "--result", str(result_path)]
+    log_path = out / f"{name}.log"
+    print(f"running {name} (log: {log_path}) ...", file=sys.stderr)
+    started = time.perf_counter()
+    with open(log_path, "wb") as log:
+        process = psutil.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process))
+            time.sleep(POLL_SECONDS)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        tail = log_path.read_text(errors="replace").splitlines()[-30:]
+        raise RuntimeError(f"{name} failed with exit code {process.returncode}:\n" + "\n".join(tail))
+    return json.loads(result_path.read_text()), peak / MB, elapsed
+
+
+def parquet_rows(folder: Path) -> int:
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in folder.rglob("*.parquet"))
+
+
+def bench_ours(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row, float]:
+    """Whole-pipeline row, in-pipeline filter row (per core) and process wall seconds."""
+    result, peak, elapsed = run_child("ours", out, workers)
+    stats = json.loads((Path(result["version"]) / "stats.json").read_text())
+    total, step = stats["total"], stats["filters"][0]
+    pipeline = Row("pipeline", "ours", total["read"], total["kept"], result["wall_seconds"],
+                   corpus.file_bytes / MB, peak)
+    in_pipeline = Row("filter in pipeline", "ours special_chars", step["docs_in"], step["docs_out"],
+                      step["wall_seconds"], step["bytes_in"] / MB)
+    return pipeline, in_pipeline, elapsed
+
+
+def bench_datatrove(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row, float]:
+    """Whole-pipeline row, LambdaFilter row from datatrove's stats.json, process wall seconds."""
+    result, peak, elapsed = run_child("datatrove", out, workers)
+    root = Path(result["root"])
+    steps = {step["name"]: step for step in json.loads((root / "logs" / "stats.json").read_text())}
+    reader, lam = steps[find_step(steps, "Jsonl")], steps[find_step(steps, "Lambda")]
+    kept = parquet_rows(root / "output")
+    pipeline = Row("pipeline", "datatrove", int(reader["stats"]["documents"]["total"]), kept,
+                   result["wall_seconds"], corpus.file_bytes / MB, peak)
+    in_pipeline = Row("filter in pipeline", "datatrove LambdaFilter", int(lam["stats"]["total"]),
+                      int(lam["stats"]["forwarded"]), lam["time_stats"]["total"], corpus.text_bytes / MB)
+    return pipeline, in_pipeline, elapsed
+
+
+def find_step(steps: dict[str, Any], fragment: str) -> str:
+    """The name of the datatrove step whose name contains `fragment` (names carry emoji)."""
+    return next(name for name in steps if fragment in name)
+
+
+def load_sample(corpus: Corpus, docs: int) -> pa.Table:
+    """The first `docs` documents of the corpus as an Arrow table (id, text)."""
+    ids: list[str] = []
+    texts: list[str] = []
+    for path in corpus.files:
+        with open(path, "rb") as handle:
+            for line in handle:
+                record = orjson.loads(line)
+                ids.append(record["id"])
+                texts.append(record["text"])
+                if len(texts) == docs:
+                    return pa.table({"id": ids, "text": texts})
+    return pa.table({"id": ids, "text": texts})
+
+
+def micro_benchmark(corpus: Corpus) -> tuple[Row, Row]:
+    """special_chars alone on one sample: ours on Arrow batches, the Python rule per document."""
+    table = load_sample(corpus, min(MICRO_DOCS, corpus.docs))
+    megabytes = pc.sum(pc.binary_length(table.column("text"))).as_py() / MB
+    batches = table.to_batches(max_chunksize=MICRO_BATCH_ROWS)
+    special = SpecialChars(SpecialChars.Params(max_ratio=MAX_RATIO))
+    special.setup()
+    stats = FilterStats("special_chars")
+    started = time.perf_counter()
+    kept = sum(special.apply(batch, stats).keep.true_count for batch in batches)
+    ours = Row("filter micro (1 core)", "ours SpecialChars.apply", table.num_rows, kept,
+               time.perf_counter() - started, megabytes)
+    texts = table.column("text").to_pylist()
+    started = time.perf_counter()
+    kept = sum(keep_text(text) for text in texts)
+    python = Row("filter micro (1 core)", "per-doc Python (unicodedata)", len(texts), kept,
+                 time.perf_counter() - started, megabytes)
+    return ours, python
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def grouped(rows: list[Row]) -> dict[str, list[Row]]:
+    """Rows by group, in table order; a full group is [ours, peer]."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    return groups
+
+
+def ratios(rows: list[Row]) -> dict[str, float]:
+    """Per group: the first row's docs/s over the second row's (ours over the peer)."""
+    return {group: pair[0].docs_per_second / pair[1].docs_per_second
+            for group, pair in grouped(rows).items() if len(pair) == 2}
+
+
+def markdown_table(rows: list[Row], speedups: dict[str, float], workers: int) -> str:
+    header = ["group", "run", "docs", "wall s", "docs/s", "MB/s", "peak RSS MB", "ratio (ours/peer docs/s)"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * 6) + "|"]
+    shown: set[str] = set()
+    for row in rows:
+        group = f"pipeline ({workers} workers)" if row.group == "pipeline" else row.group
+        ratio = f"{speedups[row.group]:.2f}x" if row.group in speedups and row.group not in shown else ""
+        shown.add(row.group)
+        rss = f"{row.peak_rss_mb:,.0f}" if row.peak_rss_mb is not None else "-"
+        cells = [group, row.name, f"{row.docs:,}", f"{row.wall_seconds:.2f}",
+                 f"{row.docs_per_second:,.0f}", f"{row.mb_per_second:,.1f}", rss, ratio]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def count_checks(rows: list[Row], corpus: Corpus) -> list[str]:
+    """Warnings where a side read fewer documents than exist or the kept counts disagree."""
+    warnings = [f"WARNING: {row.name} ({row.group}) read {row.docs:,} of {corpus.docs:,} documents"
+                for row in rows if row.group == "pipeline" and row.docs != corpus.docs]
+    for group, pair in grouped(rows).items():
+        if len(pair) == 2 and pair[0].kept != pair[1].kept:
+            warnings.append(f"WARNING: kept counts differ in {group}: {pair[0].name} {pair[0].kept:,}, "
+                            f"{pair[1].name} {pair[1].kept:,}")
+    return warnings
+
+
+def environment() -> dict[str, Any]:
+    try:
+        datatrove = metadata.version("datatrove")
+    except metadata.PackageNotFoundError:
+        datatrove = None
+    return {"python": platform.python_version(), "pyarrow": pa.__version__, "datatrove": datatrove,
+            "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+def report(rows: list[Row], corpus: Corpus, workers: int, process_seconds: dict[str, float]
+           ) -> dict[str, Any]:
+    """Print the table, the checks and the verdict; return everything as a JSON-ready dict."""
+    speedups = ratios(rows)
+    warnings = count_checks(rows, corpus)
+    env = environment()
+    print(f"\ncorpus: {corpus.docs:,} docs, {len(corpus.files)} files, {corpus.file_bytes / MB:,.1f} MB "
+          f"JSONL ({corpus.text_bytes / corpus.docs / 1000:.2f} KB text/doc); {workers} workers; "
+          f"{env['cpus']} CPUs; python {env['python']}, pyarrow {env['pyarrow']}, "
+          f"datatrove {env['datatrove']}\n")
+    print(markdown_table(rows, speedups, workers))
+    print()
+    for group, members in grouped(rows).items():
+        print(f"kept ({group}): " + ", ".join(f"{row.name} {row.kept:,}" for row in members))
+    for line in warnings:
+        print(line)
+    verdict = None
+    if "pipeline" in speedups:
+        verdict = speedups["pipeline"] >= TARGET_SPEEDUP
+        print(f"verdict: ours is {speedups['pipeline']:.2f}x datatrove at {workers} workers "
+              f"(target >= {TARGET_SPEEDUP:.0f}x): {'PASS' if verdict else 'FAIL'}")
+    return {"corpus": {**corpus.params, "file_bytes": corpus.file_bytes, "text_bytes": corpus.text_bytes,
+                       "files": len(corpus.files)},
+            "workers": workers, "environment": env, "rows": [row.to_dict() for row in rows],
+            "ratios": {group: round(value, 3) for group, value in speedups.items()},
+            "process_seconds": {name: round(value, 3) for name, value in process_seconds.items()},
+            "warnings": warnings, "target_speedup": TARGET_SPEEDUP, "target_met": verdict}
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=200_000, help="documents in the corpus")
+    parser.add_argument("--doc-chars", type=int, default=3000, help="mean characters per document")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for both pipelines")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/bench"), help="work folder")
+    parser.add_argument("--skip-datatrove", action="store_true", help="run only our side")
+    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    args.out.mkdir(parents=True, exist_ok=True)
+    corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.workers * 2)
+    ours, ours_filter, ours_seconds = bench_ours(corpus, args.out, args.workers)
+    rows = [ours]
+    filter_rows = [ours_filter]
+    process_seconds = {"ours": ours_seconds}
+    if not args.skip_datatrove:
+        peer, peer_filter, peer_seconds = bench_datatrove(corpus, args.out, args.workers)
+        rows.append(peer)
+        filter_rows.append(peer_filter)
+        process_seconds["datatrove"] = peer_seconds
+    print("running the filter micro-benchmark ...", file=sys.stderr)
+    rows += [*filter_rows, *micro_benchmark(corpus)]
+    return report(rows, corpus, args.workers, process_seconds)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.child:
+        result = CHILDREN[args.child](args.out, args.workers)
+        args.result.write_text(json.dumps(result))
+        return
+    results = benchmark(args)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
