@@ -686,3 +686,19 @@ def test_pipeline_reads_file_urls_and_keeps_pass_through_fields(tmp_path):
     assert [row["meta"] for row in published.data] == [r["meta"] for r in records]
     assert published.manifest["inputs"][0]["uri"] == str(path)
     assert published.manifest["inputs"][0]["compression"] == "zstd"
+
+
+def test_file_that_cannot_be_opened_is_quarantined_and_the_run_goes_on(tmp_path):
+    (tmp_path / "in").mkdir()
+    good = write_jsonl(tmp_path / "in" / "a.jsonl", [{"id": "a", "text": "fine"}])
+    lost = write_jsonl(tmp_path / "in" / "b.jsonl", [{"id": "b", "text": "gone"}])
+    splits = plan_splits(discover([str(tmp_path / "in")]), WHOLE)
+    lost.unlink()  # vanishes between discovery and reading, like a file on a flaky mount
+
+    chunks = [chunk for split in splits for chunk in read_split(split, ReaderOptions())]
+
+    assert [c.batch.column(ID).to_pylist() for c in chunks if c.batch is not None] == [["a"]]
+    quarantined = [q for c in chunks for q in c.quarantine]
+    assert len(quarantined) == 1 and "b.jsonl" in quarantined[0]["file"]
+    assert "cannot read file" in quarantined[0]["error"]
+    assert good.exists()
