@@ -695,7 +695,7 @@ def test_file_that_cannot_be_opened_is_quarantined_and_the_run_goes_on(tmp_path)
     splits = plan_splits(discover([str(tmp_path / "in")]), WHOLE)
     lost.unlink()  # vanishes between discovery and reading, like a file on a flaky mount
 
-    chunks = [chunk for split in splits for chunk in read_split(split, ReaderOptions())]
+    chunks = [chunk for split in splits for chunk in read_split(split, ReaderOptions(id_field="id"))]
 
     assert [c.batch.column(ID).to_pylist() for c in chunks if c.batch is not None] == [["a"]]
     quarantined = [q for c in chunks for q in c.quarantine]
