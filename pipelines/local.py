@@ -71,44 +71,63 @@ _worker_progress: Any = None
 _ready_filters: dict[tuple[str, int, str], Any] = {}
 
 
-def run_tasks(tasks: list[Task], workers: int, progress: Progress) -> list[TaskResult]:
-    """Run tasks in order in-process (workers=1) or over a pool of spawned processes."""
-    if workers <= 1 or len(tasks) <= 1:
-        return [run_task(task, progress) for task in tasks]
-    context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
-    drain = threading.Thread(target=_drain, args=(messages, progress), daemon=True)
-    drain.start()
-    try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(messages,)) as pool:
-            futures = [pool.submit(run_task, task) for task in tasks]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                if future.done() and future.exception() is not None:
-                    for other in futures:
-                        other.cancel()
-                    raise future.exception()
-            return [future.result() for future in futures]
-    finally:
-        messages.put(None)
-        drain.join(timeout=5)
+class LocalPool:
+    """Runs tasks in-process (workers=1) or on one pool of spawned processes for the whole run.
+
+    Workers report progress through a queue that a thread of this process drains into the
+    current segment's callback; the pool (and the models its workers loaded) lives across
+    segments.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._advance: Progress = lambda docs, raw: None
+
+    def __enter__(self) -> LocalPool:
+        if self.workers > 1:
+            context = multiprocessing.get_context("spawn")
+            self._messages = context.Queue()
+            self._drain = threading.Thread(target=self._drain_messages, daemon=True)
+            self._drain.start()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_init_worker, initargs=(self._messages,))
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._messages.put(None)
+            self._drain.join(timeout=5)
+
+    def run(self, tasks: list[Task], progress: Progress) -> list[TaskResult]:
+        """Results in task order; the first failure cancels the rest and is raised."""
+        self._advance = progress
+        if self._pool is None or len(tasks) <= 1:
+            return [run_task(task, progress) for task in tasks]
+        futures = [self._pool.submit(run_task, task) for task in tasks]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            if future.done() and future.exception() is not None:
+                for other in futures:
+                    other.cancel()
+                raise future.exception()
+        return [future.result() for future in futures]
+
+    def _drain_messages(self) -> None:
+        while True:
+            try:
+                item = self._messages.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if item is None:
+                return
+            self._advance(*item)
 
 
 def _init_worker(messages) -> None:
     global _worker_progress
     _worker_progress = messages
-
-
-def _drain(messages, progress: Progress) -> None:
-    while True:
-        try:
-            item = messages.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if item is None:
-            return
-        progress(*item)
 
 
 def _report(progress: Progress | None) -> Progress:

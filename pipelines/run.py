@@ -22,7 +22,7 @@ from corpus.sources import InputFile, Split, discover, open_binary, plan_splits
 from corpus.stats import FilterStats, merge_all
 from corpus.store import DatasetStore, Staging
 from pipelines.config import PipelineConfig
-from pipelines.local import Task, TaskResult, WriteOptions, run_tasks
+from pipelines.local import LocalPool, Task, TaskResult, WriteOptions
 from pipelines.plan import Segment, label_steps, plan_segments
 from pipelines.progress import RunProgress
 
@@ -76,25 +76,34 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
                            config.input.batch_rows)
     results: list[list[TaskResult]] = []
     merged: dict[str, FilterStats] = {}
-    for segment in segments:
-        if segment.index == 0:
-            tasks = [Task(i, staging.run_id, segment, staging.path, write, reader, split=split)
-                     for i, split in enumerate(splits)]
-            total = sum(split.size for split in splits)
-            unit = "bytes"
-        else:
-            previous = results[-1]
-            tasks = [Task(r.index, staging.run_id, segment, staging.path, write, reader,
-                          spill=r.spill) for r in previous if r.spill]
-            total = sum(pq.ParquetFile(p).metadata.num_rows for r in previous for p in r.spill)
-            unit = "docs"
-        with progress.segment(_describe(segment, len(segments)), total, unit) as advance:
-            segment_results = run_tasks(tasks, config.workers, advance)
-        results.append(segment_results)
-        _merge(merged, segment_results)
-        if segment.tail is not None:
-            _resolve(segment, segment_results, merged)
+    with LocalPool(config.workers) as pool:
+        for segment in segments:
+            _run_segment(segment, len(segments), splits, staging, write, reader, pool, progress,
+                         results, merged)
     return results, merged
+
+
+def _run_segment(segment: Segment, count: int, splits: list[Split], staging: Staging,
+                 write: WriteOptions, reader: ReaderOptions, pool: LocalPool,
+                 progress: RunProgress, results: list[list[TaskResult]],
+                 merged: dict[str, FilterStats]) -> None:
+    if segment.index == 0:
+        tasks = [Task(i, staging.run_id, segment, staging.path, write, reader, split=split)
+                 for i, split in enumerate(splits)]
+        total = sum(split.size for split in splits)
+        unit = "bytes"
+    else:
+        previous = results[-1]
+        tasks = [Task(r.index, staging.run_id, segment, staging.path, write, reader,
+                      spill=r.spill) for r in previous if r.spill]
+        total = sum(pq.ParquetFile(p).metadata.num_rows for r in previous for p in r.spill)
+        unit = "docs"
+    with progress.segment(_describe(segment, count), total, unit) as advance:
+        segment_results = pool.run(tasks, advance)
+    results.append(segment_results)
+    _merge(merged, segment_results)
+    if segment.tail is not None:
+        _resolve(segment, segment_results, merged)
 
 
 def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats]) -> None:

@@ -454,8 +454,15 @@ def environment() -> dict[str, Any]:
         datatrove = metadata.version("datatrove")
     except metadata.PackageNotFoundError:
         datatrove = None
-    return {"python": platform.python_version(), "pyarrow": pa.__version__, "datatrove": datatrove,
-            "cpus": os.cpu_count(), "platform": platform.platform()}
+    return {"engine": engine_revision(), "python": platform.python_version(), "pyarrow": pa.__version__,
+            "datatrove": datatrove, "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+def engine_revision() -> str | None:
+    """`git describe --always --dirty` of the project checkout, None outside a git tree."""
+    completed = subprocess.run(["git", "-C", str(Path(__file__).resolve().parents[1]), "describe",
+                                "--always", "--dirty"], capture_output=True, text=True, check=False)
+    return completed.stdout.strip() or None
 
 
 def report(rows: list[Row], corpus: Corpus, workers: int, process_seconds: dict[str, float]
@@ -466,7 +473,7 @@ def report(rows: list[Row], corpus: Corpus, workers: int, process_seconds: dict[
     env = environment()
     print(f"\ncorpus: {corpus.docs:,} docs, {len(corpus.files)} files, {corpus.file_bytes / MB:,.1f} MB "
           f"JSONL ({corpus.text_bytes / corpus.docs / 1000:.2f} KB text/doc); {workers} workers; "
-          f"{env['cpus']} CPUs; python {env['python']}, pyarrow {env['pyarrow']}, "
+          f"{env['cpus']} CPUs; engine {env['engine']}; python {env['python']}, pyarrow {env['pyarrow']}, "
           f"datatrove {env['datatrove']}\n")
     print(markdown_table(rows, speedups, workers))
     print()
