@@ -17,7 +17,9 @@ Steps:
 
 Every figure is measured in the run. Wall time is the pipeline call inside the subprocess
 (interpreter start and imports excluded); peak RSS is the largest sum of the RSS of the
-subprocess and all its descendants, sampled every 0.1 s (shared pages count once per process).
+subprocess and all its descendants, sampled every 0.1 s (a shared page counts once per process
+that maps it). The CPU seconds of the process tree and of everything else running on the
+machine meanwhile are printed too: on a shared machine, compare runs only when the latter is small.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,6 +60,9 @@ MICRO_BATCH_ROWS = 4096
 POLL_SECONDS = 0.1
 MB = 1_000_000
 TARGET_SPEEDUP = 3.0
+PIPELINE = "pipeline"
+FILTER_IN_PIPELINE = "special_chars in pipeline (per core)"
+FILTER_MICRO = "special_chars alone (1 core)"
 
 # A small word list per script, space-separated.
 _WORD_LISTS = {
@@ -275,6 +281,16 @@ CHILDREN = {"ours": child_ours, "datatrove": child_datatrove}
 
 
 @dataclass
+class ChildRun:
+    """What the parent measured around one subprocess."""
+
+    peak_rss_mb: float
+    process_seconds: float  # interpreter start and imports included
+    cpu_seconds: float  # user + system of the subprocess and its descendants
+    other_cpu_seconds: float  # CPU the rest of the machine used meanwhile (shared-machine noise)
+
+
+@dataclass
 class Row:
     """One line of the result table."""
 
@@ -284,7 +300,7 @@ class Row:
     kept: int
     wall_seconds: float
     megabytes: float
-    peak_rss_mb: float | None = None
+    process: ChildRun | None = None
 
     @property
     def docs_per_second(self) -> float:
@@ -299,23 +315,43 @@ class Row:
                 "mb_per_second": round(self.mb_per_second, 2)}
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """RSS bytes of the process and all its descendants that are still alive."""
-    try:
-        members = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    total = 0
-    for member in members:
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+class TreeSampler:
+    """Samples a process and its descendants: peak summed RSS and CPU seconds per process.
+
+    CPU is the last user + system time seen for each pid, so each process's final
+    POLL_SECONDS at most go uncounted.
+    """
+
+    def __init__(self, process: psutil.Process) -> None:
+        self.process = process
+        self.peak_rss = 0
+        self.cpu: dict[int, float] = {}
+
+    def sample(self) -> None:
         try:
-            total += member.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
+            members = [self.process, *self.process.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        rss = 0
+        for member in members:
+            try:
+                with member.oneshot():
+                    rss += member.memory_info().rss
+                    times = member.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            self.cpu[member.pid] = times.user + times.system
+        self.peak_rss = max(self.peak_rss, rss)
 
 
-def run_child(name: str, out: Path, workers: int) -> tuple[dict[str, Any], float, float]:
-    """Run one side in a subprocess; its result, peak tree RSS (MB) and process wall seconds."""
+def run_child(name: str, out: Path, workers: int) -> tuple[dict[str, Any], ChildRun]:
+    """Run one side in a subprocess; its result and what was measured around it."""
     result_path = out / f"{name}-result.json"
     result_path.unlink(missing_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--out", str(out),
@@ -323,47 +359,52 @@ def run_child(name: str, out: Path, workers: int) -> tuple[dict[str, Any], float
     log_path = out / f"{name}.log"
     print(f"running {name} (log: {log_path}) ...", file=sys.stderr)
     started = time.perf_counter()
+    busy_before, own_before = busy_seconds(), resource.getrusage(resource.RUSAGE_SELF)
     with open(log_path, "wb") as log:
         process = psutil.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        peak = 0
+        sampler = TreeSampler(process)
         while process.poll() is None:
-            peak = max(peak, tree_rss(process))
+            sampler.sample()
             time.sleep(POLL_SECONDS)
-    elapsed = time.perf_counter() - started
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    own = own_after.ru_utime + own_after.ru_stime - own_before.ru_utime - own_before.ru_stime
+    tree = sum(sampler.cpu.values())
+    other = max(0.0, busy_seconds() - busy_before - tree - own)
+    measured = ChildRun(sampler.peak_rss / MB, time.perf_counter() - started, tree, other)
     if process.returncode != 0:
         tail = log_path.read_text(errors="replace").splitlines()[-30:]
         raise RuntimeError(f"{name} failed with exit code {process.returncode}:\n" + "\n".join(tail))
-    return json.loads(result_path.read_text()), peak / MB, elapsed
+    return json.loads(result_path.read_text()), measured
 
 
 def parquet_rows(folder: Path) -> int:
     return sum(pq.ParquetFile(path).metadata.num_rows for path in folder.rglob("*.parquet"))
 
 
-def bench_ours(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row, float]:
-    """Whole-pipeline row, in-pipeline filter row (per core) and process wall seconds."""
-    result, peak, elapsed = run_child("ours", out, workers)
+def bench_ours(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:
+    """Whole-pipeline row and in-pipeline filter row (summed over workers, so per core)."""
+    result, measured = run_child("ours", out, workers)
     stats = json.loads((Path(result["version"]) / "stats.json").read_text())
     total, step = stats["total"], stats["filters"][0]
-    pipeline = Row("pipeline", "ours", total["read"], total["kept"], result["wall_seconds"],
-                   corpus.file_bytes / MB, peak)
-    in_pipeline = Row("filter in pipeline", "ours special_chars", step["docs_in"], step["docs_out"],
+    pipeline = Row(PIPELINE, "ours", total["read"], total["kept"], result["wall_seconds"],
+                   corpus.file_bytes / MB, measured)
+    in_pipeline = Row(FILTER_IN_PIPELINE, "ours special_chars", step["docs_in"], step["docs_out"],
                       step["wall_seconds"], step["bytes_in"] / MB)
-    return pipeline, in_pipeline, elapsed
+    return pipeline, in_pipeline
 
 
-def bench_datatrove(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row, float]:
-    """Whole-pipeline row, LambdaFilter row from datatrove's stats.json, process wall seconds."""
-    result, peak, elapsed = run_child("datatrove", out, workers)
+def bench_datatrove(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:
+    """Whole-pipeline row and LambdaFilter row from datatrove's stats.json (per core)."""
+    result, measured = run_child("datatrove", out, workers)
     root = Path(result["root"])
     steps = {step["name"]: step for step in json.loads((root / "logs" / "stats.json").read_text())}
     reader, lam = steps[find_step(steps, "Jsonl")], steps[find_step(steps, "Lambda")]
     kept = parquet_rows(root / "output")
-    pipeline = Row("pipeline", "datatrove", int(reader["stats"]["documents"]["total"]), kept,
-                   result["wall_seconds"], corpus.file_bytes / MB, peak)
-    in_pipeline = Row("filter in pipeline", "datatrove LambdaFilter", int(lam["stats"]["total"]),
+    pipeline = Row(PIPELINE, "datatrove", int(reader["stats"]["documents"]["total"]), kept,
+                   result["wall_seconds"], corpus.file_bytes / MB, measured)
+    in_pipeline = Row(FILTER_IN_PIPELINE, "datatrove LambdaFilter", int(lam["stats"]["total"]),
                       int(lam["stats"]["forwarded"]), lam["time_stats"]["total"], corpus.text_bytes / MB)
-    return pipeline, in_pipeline, elapsed
+    return pipeline, in_pipeline
 
 
 def find_step(steps: dict[str, Any], fragment: str) -> str:
@@ -396,12 +437,12 @@ def micro_benchmark(corpus: Corpus) -> tuple[Row, Row]:
     stats = FilterStats("special_chars")
     started = time.perf_counter()
     kept = sum(special.apply(batch, stats).keep.true_count for batch in batches)
-    ours = Row("filter micro (1 core)", "ours SpecialChars.apply", table.num_rows, kept,
+    ours = Row(FILTER_MICRO, "ours SpecialChars.apply", table.num_rows, kept,
                time.perf_counter() - started, megabytes)
     texts = table.column("text").to_pylist()
     started = time.perf_counter()
     kept = sum(keep_text(text) for text in texts)
-    python = Row("filter micro (1 core)", "per-doc Python (unicodedata)", len(texts), kept,
+    python = Row(FILTER_MICRO, "per-doc Python (unicodedata)", len(texts), kept,
                  time.perf_counter() - started, megabytes)
     return ours, python
 
@@ -424,24 +465,31 @@ def ratios(rows: list[Row]) -> dict[str, float]:
 
 
 def markdown_table(rows: list[Row], speedups: dict[str, float], workers: int) -> str:
+    """The result table as plain Markdown, with its legend; each group's ratio on its first row."""
     header = ["group", "run", "docs", "wall s", "docs/s", "MB/s", "peak RSS MB", "ratio (ours/peer docs/s)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * 6) + "|"]
     shown: set[str] = set()
     for row in rows:
-        group = f"pipeline ({workers} workers)" if row.group == "pipeline" else row.group
+        group = f"pipeline (workers={workers})" if row.group == PIPELINE else row.group
         ratio = f"{speedups[row.group]:.2f}x" if row.group in speedups and row.group not in shown else ""
         shown.add(row.group)
-        rss = f"{row.peak_rss_mb:,.0f}" if row.peak_rss_mb is not None else "-"
+        rss = f"{row.process.peak_rss_mb:,.0f}" if row.process is not None else "-"
         cells = [group, row.name, f"{row.docs:,}", f"{row.wall_seconds:.2f}",
                  f"{row.docs_per_second:,.0f}", f"{row.mb_per_second:,.1f}", rss, ratio]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "MB/s: JSONL input bytes for the pipelines, UTF-8 text bytes for the filters. In-pipeline "
+        "filter time is summed over workers (our stats.json `wall_seconds`, datatrove's stats.json "
+        "`time_stats.total`). Ratio: ours docs/s over the other row's.",
+    ]
     return "\n".join(lines)
 
 
 def count_checks(rows: list[Row], corpus: Corpus) -> list[str]:
     """Warnings where a side read fewer documents than exist or the kept counts disagree."""
     warnings = [f"WARNING: {row.name} ({row.group}) read {row.docs:,} of {corpus.docs:,} documents"
-                for row in rows if row.group == "pipeline" and row.docs != corpus.docs]
+                for row in rows if row.group == PIPELINE and row.docs != corpus.docs]
     for group, pair in grouped(rows).items():
         if len(pair) == 2 and pair[0].kept != pair[1].kept:
             warnings.append(f"WARNING: kept counts differ in {group}: {pair[0].name} {pair[0].kept:,}, "
@@ -465,32 +513,35 @@ def engine_revision() -> str | None:
     return completed.stdout.strip() or None
 
 
-def report(rows: list[Row], corpus: Corpus, workers: int, process_seconds: dict[str, float]
-           ) -> dict[str, Any]:
+def report(rows: list[Row], corpus: Corpus, workers: int) -> dict[str, Any]:
     """Print the table, the checks and the verdict; return everything as a JSON-ready dict."""
     speedups = ratios(rows)
     warnings = count_checks(rows, corpus)
     env = environment()
     print(f"\ncorpus: {corpus.docs:,} docs, {len(corpus.files)} files, {corpus.file_bytes / MB:,.1f} MB "
-          f"JSONL ({corpus.text_bytes / corpus.docs / 1000:.2f} KB text/doc); {workers} workers; "
+          f"JSONL ({corpus.text_bytes / corpus.docs / 1000:.2f} KB text/doc); workers={workers}; "
           f"{env['cpus']} CPUs; engine {env['engine']}; python {env['python']}, pyarrow {env['pyarrow']}, "
           f"datatrove {env['datatrove']}\n")
     print(markdown_table(rows, speedups, workers))
     print()
     for group, members in grouped(rows).items():
         print(f"kept ({group}): " + ", ".join(f"{row.name} {row.kept:,}" for row in members))
+    for row in rows:
+        if row.process is not None:
+            print(f"{row.name}: {row.process.cpu_seconds:.1f} CPU-s in the process tree, "
+                  f"{row.process.process_seconds:.1f} s with interpreter start; other processes used "
+                  f"{row.process.other_cpu_seconds:.1f} CPU-s meanwhile")
     for line in warnings:
         print(line)
     verdict = None
-    if "pipeline" in speedups:
-        verdict = speedups["pipeline"] >= TARGET_SPEEDUP
-        print(f"verdict: ours is {speedups['pipeline']:.2f}x datatrove at {workers} workers "
+    if PIPELINE in speedups:
+        verdict = speedups[PIPELINE] >= TARGET_SPEEDUP
+        print(f"verdict: ours is {speedups[PIPELINE]:.2f}x datatrove at workers={workers} "
               f"(target >= {TARGET_SPEEDUP:.0f}x): {'PASS' if verdict else 'FAIL'}")
     return {"corpus": {**corpus.params, "file_bytes": corpus.file_bytes, "text_bytes": corpus.text_bytes,
                        "files": len(corpus.files)},
             "workers": workers, "environment": env, "rows": [row.to_dict() for row in rows],
             "ratios": {group: round(value, 3) for group, value in speedups.items()},
-            "process_seconds": {name: round(value, 3) for name, value in process_seconds.items()},
             "warnings": warnings, "target_speedup": TARGET_SPEEDUP, "target_met": verdict}
 
 
@@ -513,18 +564,15 @@ def parse_args() -> argparse.Namespace:
 def benchmark(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.workers * 2)
-    ours, ours_filter, ours_seconds = bench_ours(corpus, args.out, args.workers)
-    rows = [ours]
-    filter_rows = [ours_filter]
-    process_seconds = {"ours": ours_seconds}
+    ours, ours_filter = bench_ours(corpus, args.out, args.workers)
+    rows, filter_rows = [ours], [ours_filter]
     if not args.skip_datatrove:
-        peer, peer_filter, peer_seconds = bench_datatrove(corpus, args.out, args.workers)
+        peer, peer_filter = bench_datatrove(corpus, args.out, args.workers)
         rows.append(peer)
         filter_rows.append(peer_filter)
-        process_seconds["datatrove"] = peer_seconds
     print("running the filter micro-benchmark ...", file=sys.stderr)
     rows += [*filter_rows, *micro_benchmark(corpus)]
-    return report(rows, corpus, args.workers, process_seconds)
+    return report(rows, corpus, args.workers)
 
 
 def main() -> None:
