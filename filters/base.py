@@ -93,7 +93,7 @@ class Filter(ABC):
                                       pa.array([self.name] * rejected.num_rows, pa.string()))
                 rejected = set_column(rejected, REJECT_REASON, reasons)
         kept = batch.filter(keep) if rejected is not None else batch
-        _count_documents(stats, batch, kept)
+        _count_documents(stats, batch, keep)
         stats.wall_seconds += time.perf_counter() - started
         stats.cpu_seconds += time.process_time() - cpu_started
         return Outcome(kept, rejected)
@@ -117,13 +117,18 @@ class GlobalFilter(Filter):
         """Read every document's keys and decide which documents to drop."""
 
 
-def _count_documents(stats: FilterStats, batch: pa.RecordBatch, kept: pa.RecordBatch) -> None:
+def _count_documents(stats: FilterStats, batch: pa.RecordBatch, keep: pa.BooleanArray) -> None:
+    """Documents, characters and bytes in and out; lengths are computed once per batch."""
+    text = batch.column(TEXT)
+    chars = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+    size = pc.binary_length(text).to_numpy(zero_copy_only=False)
+    kept = keep.to_numpy(zero_copy_only=False)
     stats.docs_in += batch.num_rows
-    stats.docs_out += kept.num_rows
-    stats.chars_in += _chars(batch)
-    stats.chars_out += _chars(kept)
-    stats.bytes_in += _bytes(batch)
-    stats.bytes_out += _bytes(kept)
+    stats.docs_out += int(kept.sum())
+    stats.chars_in += int(chars.sum())
+    stats.chars_out += int(chars[kept].sum())
+    stats.bytes_in += int(size.sum())
+    stats.bytes_out += int(size[kept].sum())
 
 
 def _count_reasons(stats: FilterStats, group: str, reasons: pa.Array) -> None:
@@ -131,10 +136,3 @@ def _count_reasons(stats: FilterStats, group: str, reasons: pa.Array) -> None:
     stats.count_many(group, counts.field("values").to_pylist(),
                      counts.field("counts").to_pylist())
 
-
-def _chars(batch: pa.RecordBatch) -> int:
-    return int(pc.sum(pc.utf8_length(batch.column(TEXT))).as_py() or 0) if batch.num_rows else 0
-
-
-def _bytes(batch: pa.RecordBatch) -> int:
-    return int(pc.sum(pc.binary_length(batch.column(TEXT))).as_py() or 0) if batch.num_rows else 0

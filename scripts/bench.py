@@ -554,6 +554,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--doc-chars", type=int, default=3000, help="mean characters per document")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for both pipelines")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench"), help="work folder")
+    parser.add_argument("--files", type=int, help="input files (default: 2 per worker); 1 file of "
+                        "several GB shows that memory stays flat while byte ranges run in parallel")
     parser.add_argument("--skip-datatrove", action="store_true", help="run only our side")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
@@ -563,7 +565,7 @@ def parse_args() -> argparse.Namespace:
 
 def benchmark(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
-    corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.workers * 2)
+    corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2)
     ours, ours_filter = bench_ours(corpus, args.out, args.workers)
     rows, filter_rows = [ours], [ours_filter]
     if not args.skip_datatrove:
