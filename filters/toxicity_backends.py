@@ -1,0 +1,172 @@
+"""Toxicity scorers: the shipped English classifier, any fastText classifier, and per-language word lists."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from filters.fasttext_model import file_sha256, load_model, model_text, predict
+
+BUILTIN_WORDLISTS = Path(__file__).parent / "wordlists"
+
+
+class ClassifierScorer:
+    """alt-profanity-check's trained English model (TF-IDF + linear SVM, calibrated), batched.
+
+    The vectoriser and model are loaded from the package's data folder directly, once per
+    process, and each batch is one `predict_proba` call.
+    """
+
+    name = "classifier"
+
+    def __init__(self) -> None:
+        self.vectorizer, self.model = _profanity_model()
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, np.float32)
+        return self.model.predict_proba(self.vectorizer.transform(texts))[:, 1].astype(np.float32)
+
+
+class FastTextScorer:
+    """A fastText supervised classifier: the score is the probability of the toxic `label`."""
+
+    name = "fasttext"
+
+    def __init__(self, model_path: str, label: str, text_chars: int) -> None:
+        self.model_path, self.label, self.text_chars = model_path, label, text_chars
+        self.model = load_model(model_path)
+        if label not in self.model.get_labels():
+            raise ValueError(f"{model_path} has no label {label!r} (it has {self.model.get_labels()})")
+
+    def score(self, texts: pa.Array) -> np.ndarray:
+        labels, probabilities = predict(self.model, model_text(texts, self.text_chars), k=-1)
+        scores = np.zeros(len(labels), np.float32)
+        for row, (names, values) in enumerate(zip(labels, probabilities, strict=True)):
+            for name, value in zip(names, values, strict=True):
+                if name == self.label:
+                    scores[row] = value
+        return np.clip(scores, 0.0, 1.0)
+
+
+class WordlistScorer:
+    """Share of a document's words that are flagged terms of its language, scaled to 0..1.
+
+    Languages written with spaces: the NFKC, lower-cased text is cut into words at
+    everything that is not a letter, mark or number, and words and word pairs are looked up
+    in the list. Languages in `chars_per_word` (Chinese, Japanese, Korean, Thai): entries
+    are counted as substrings of the text without whitespace, and the word count is
+    estimated as characters / chars_per_word. score = min(1, share / saturation).
+    """
+
+    name = "wordlist"
+
+    def __init__(self, files: dict[str, str], saturation: float,
+                 chars_per_word: dict[str, float]) -> None:
+        self.files = {**builtin_wordlists(), **files}
+        self.saturation = saturation
+        self.chars_per_word = chars_per_word
+        self.terms = {lang: read_wordlist(path) for lang, path in self.files.items()}
+
+    def covers(self, lang: str) -> bool:
+        return lang in self.terms
+
+    def score(self, texts: pa.Array, lang: str) -> np.ndarray:
+        terms = self.terms[lang]
+        text = pc.utf8_lower(pc.utf8_normalize(texts, "NFKC"))
+        if lang in self.chars_per_word:
+            flagged, words = self._substring_counts(text, terms, self.chars_per_word[lang])
+        else:
+            flagged, words = _word_counts(text, terms)
+        share = np.divide(flagged, words, out=np.zeros(len(flagged)), where=words > 0)
+        return np.minimum(1.0, share / self.saturation).astype(np.float32)
+
+    @staticmethod
+    def _substring_counts(text: pa.Array, terms: frozenset[str], chars_per_word: float):
+        compact = pc.replace_substring_regex(text, r"\s+", "")
+        flagged = pc.count_substring_regex(compact, _alternation(terms)).to_numpy(zero_copy_only=False)
+        words = pc.utf8_length(compact).to_numpy(zero_copy_only=False) / chars_per_word
+        return flagged.astype(np.float64), words
+
+
+def classifier_versions() -> dict[str, Any]:
+    folder = _profanity_data()
+    return {"package": f"alt-profanity-check {importlib.metadata.version('alt-profanity-check')}",
+            "model_sha256": file_sha256(str(folder / "model.joblib"))}
+
+
+def fasttext_versions(model_path: str, label: str) -> dict[str, Any]:
+    return {"model": model_path, "model_sha256": file_sha256(model_path), "label": label}
+
+
+def wordlist_versions(files: dict[str, str]) -> dict[str, Any]:
+    merged = {**builtin_wordlists(), **files}
+    return {lang: {"file": path, "sha256": file_sha256(path), "entries": len(read_wordlist(path))}
+            for lang, path in sorted(merged.items())}
+
+
+def builtin_wordlists() -> dict[str, str]:
+    """The lists this project ships: filters/wordlists/<lang>.txt."""
+    return {path.stem: str(path) for path in sorted(BUILTIN_WORDLISTS.glob("*.txt"))}
+
+
+@functools.cache
+def read_wordlist(path: str) -> frozenset[str]:
+    """Entries of a word-list file: one per line, `#` comments and blank lines ignored."""
+    entries = set()
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        entry = line.split("#", 1)[0].strip().lower()
+        if entry:
+            entries.add(" ".join(entry.split()))
+    return frozenset(entries)
+
+
+def _word_counts(text: pa.Array, terms: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(flagged words and word pairs, words) per document, counted over flattened word lists."""
+    words = pc.utf8_split_whitespace(pc.replace_substring_regex(text, r"[^\p{L}\p{M}\p{N}]+", " "))
+    flat = pc.list_flatten(words)
+    parents = pc.list_parent_indices(words).to_numpy()
+    singles, pairs = _split_terms(terms)
+    hits = pc.is_in(flat, value_set=singles).to_numpy(zero_copy_only=False)
+    flagged = np.bincount(parents[hits], minlength=len(text)).astype(np.float64)
+    if len(pairs) and len(flat) > 1:
+        same_doc = parents[:-1] == parents[1:]
+        joined = pc.binary_join_element_wise(flat.slice(0, len(flat) - 1), flat.slice(1), " ")
+        pair_hits = pc.is_in(joined, value_set=pairs).to_numpy(zero_copy_only=False) & same_doc
+        flagged += np.bincount(parents[:-1][pair_hits], minlength=len(text))
+    return flagged, pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.float64)
+
+
+@functools.cache
+def _split_terms(terms: frozenset[str]) -> tuple[pa.Array, pa.Array]:
+    singles = sorted(t for t in terms if " " not in t)
+    pairs = sorted(t for t in terms if t.count(" ") == 1)
+    return pa.array(singles, pa.string()), pa.array(pairs, pa.string())
+
+
+@functools.cache
+def _alternation(terms: frozenset[str]) -> str:
+    compact = {term.replace(" ", "") for term in terms}
+    return "|".join(re.escape(term) for term in sorted(compact, key=len, reverse=True))
+
+
+def _profanity_data() -> Path:
+    spec = importlib.util.find_spec("profanity_check")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("alt-profanity-check is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+@functools.cache
+def _profanity_model() -> tuple[Any, Any]:
+    folder = _profanity_data()
+    return joblib.load(folder / "vectorizer.joblib"), joblib.load(folder / "model.joblib")
