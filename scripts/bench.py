@@ -47,7 +47,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.stats import FilterStats
+from filters.langid import LangID
 from filters.special_chars import SpecialChars
+from filters.toxicity import Toxicity
 from pipelines.config import validate_config
 from pipelines.run import run_pipeline
 
@@ -63,6 +65,8 @@ TARGET_SPEEDUP = 3.0
 PIPELINE = "pipeline"
 FILTER_IN_PIPELINE = "special_chars in pipeline (per core)"
 FILTER_MICRO = "special_chars alone (1 core)"
+LANGID_MICRO = "langid alone (1 core)"
+TOXICITY_MICRO = "toxicity alone (1 core)"
 
 # A small word list per script, space-separated.
 _WORD_LISTS = {
@@ -427,24 +431,34 @@ def load_sample(corpus: Corpus, docs: int) -> pa.Table:
     return pa.table({"id": ids, "text": texts})
 
 
-def micro_benchmark(corpus: Corpus) -> tuple[Row, Row]:
-    """special_chars alone on one sample: ours on Arrow batches, the Python rule per document."""
+def micro_benchmark(corpus: Corpus) -> list[Row]:
+    """Each filter alone on one sample, one core: special_chars against the same rule in Python per
+    document, then langid and toxicity (the classifier backend, English routing forced)."""
     table = load_sample(corpus, min(MICRO_DOCS, corpus.docs))
     megabytes = pc.sum(pc.binary_length(table.column("text"))).as_py() / MB
     batches = table.to_batches(max_chunksize=MICRO_BATCH_ROWS)
-    special = SpecialChars(SpecialChars.Params(max_ratio=MAX_RATIO))
-    special.setup()
-    stats = FilterStats("special_chars")
-    started = time.perf_counter()
-    kept = sum(special.apply(batch, stats).keep.true_count for batch in batches)
-    ours = Row(FILTER_MICRO, "ours SpecialChars.apply", table.num_rows, kept,
-               time.perf_counter() - started, megabytes)
+    rows = [filter_row(FILTER_MICRO, "ours SpecialChars.apply",
+                       SpecialChars(SpecialChars.Params(max_ratio=MAX_RATIO)), batches, megabytes)]
     texts = table.column("text").to_pylist()
     started = time.perf_counter()
     kept = sum(keep_text(text) for text in texts)
-    python = Row(FILTER_MICRO, "per-doc Python (unicodedata)", len(texts), kept,
-                 time.perf_counter() - started, megabytes)
-    return ours, python
+    rows.append(Row(FILTER_MICRO, "per-doc Python (unicodedata)", len(texts), kept,
+                    time.perf_counter() - started, megabytes))
+    rows.append(filter_row(LANGID_MICRO, "ours LangID.apply (lid.176, 1000-char prefix)",
+                           LangID(LangID.Params()), batches, megabytes))
+    rows.append(filter_row(TOXICITY_MICRO, "ours Toxicity.apply (classifier backend)",
+                           Toxicity(Toxicity.Params(backend="classifier")), batches, megabytes))
+    return rows
+
+
+def filter_row(group: str, label: str, flt: Any, batches: list[pa.RecordBatch], megabytes: float) -> Row:
+    """One filter's `apply` over the batches after `setup`, timed on this core."""
+    flt.setup()
+    stats = FilterStats(flt.name)
+    started = time.perf_counter()
+    kept = sum(flt.apply(batch, stats).keep.true_count for batch in batches)
+    return Row(group, label, sum(b.num_rows for b in batches), kept, time.perf_counter() - started,
+               megabytes)
 
 
 # --------------------------------------------------------------------------- reporting

@@ -113,3 +113,10 @@ def test_plugin_by_module_reference_without_installing(tmp_path):
     corpus_cli("run", str(config), "-q", env={"PYTHONPATH": str(FIXTURE)}, check=True)
     stats = json.loads((tmp_path / "out" / "cli" / "v0001" / "stats.json").read_text())
     assert stats["filters"][0]["docs_out"] == 20
+
+
+@pytest.mark.parametrize("config", sorted((Path(__file__).parents[1] / "configs").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_every_shipped_config_is_valid(config):
+    result = corpus_cli("validate", str(config))
+    assert result.returncode == 0, result.stderr
