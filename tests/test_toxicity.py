@@ -1,0 +1,168 @@
+"""toxicity: the shipped classifier, a real fastText model trained here, word lists, and routing."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import read_rows, run, write_jsonl
+
+from corpus.errors import ConfigError
+from corpus.stats import FilterStats
+from filters.toxicity import Toxicity
+from pipelines.config import validate_config
+
+CLEAN = [
+    "Thank you so much for your help with the garden this weekend.",
+    "The museum opens at nine and the guided tour starts at ten.",
+    "We cooked pasta with fresh tomatoes and basil for dinner.",
+    "Please remember to bring your library books back on Monday.",
+]
+OFFENSIVE = [
+    "Shut up, you stupid idiot, nobody wants to hear your crap.",
+    "You are a worthless moron and a fucking loser.",
+    "Go to hell, you pathetic piece of shit.",
+    "What a dumb ass bitch, get lost you jerk.",
+]
+
+
+def batch_of(texts: list[str], **columns) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))], "text": texts,
+                                       **columns})
+
+
+def scored(params: dict, texts: list[str], **columns) -> tuple[np.ndarray, FilterStats]:
+    flt = Toxicity(Toxicity.Params(mode="annotate", **params))
+    flt.setup()
+    stats = FilterStats("toxicity")
+    outcome = flt.run(batch_of(texts, **columns), stats)
+    return np.array(outcome.kept.column("toxicity_score").to_pylist(), dtype=float), stats
+
+
+def test_classifier_separates_clean_from_offensive_english():
+    scores, stats = scored({"backend": "classifier"}, CLEAN + OFFENSIVE)
+    assert scores[:4].max() < 0.3 < 0.8 < scores[4:].min()
+    assert stats.counters["docs_by_backend"] == {"classifier": 8}
+
+
+def test_classifier_batched_scores_equal_one_by_one_scores():
+    batched, _ = scored({"backend": "classifier"}, CLEAN + OFFENSIVE)
+    alone = [scored({"backend": "classifier"}, [text])[0][0] for text in CLEAN + OFFENSIVE]
+    assert np.allclose(batched, alone, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def fasttext_model(tmp_path_factory) -> str:
+    """A real fastText supervised model, trained here on generated lines."""
+    import fasttext
+
+    rng = random.Random(0)
+    insults = ["idiot", "moron", "stupid", "loser", "jerk", "dumb", "pathetic", "worthless"]
+    neutral = ["garden", "museum", "dinner", "library", "river", "morning", "music", "bicycle", "window"]
+    filler = ["you", "are", "a", "the", "and", "with", "my", "this", "very", "really"]
+    lines = []
+    for _ in range(600):
+        pool, label = (insults, "toxic") if rng.random() < 0.5 else (neutral, "clean")
+        words = [rng.choice(pool if rng.random() < 0.5 else filler) for _ in range(12)]
+        lines.append(f"__label__{label} {' '.join(words)}")
+    folder = tmp_path_factory.mktemp("fasttext")
+    (folder / "train.txt").write_text("\n".join(lines) + "\n")
+    # Stock fasttext 0.9.3 leaves the input matrix uninitialised when thread <= 10 and then
+    # fails with "Encountered NaN" (fixed upstream in fasttext-community #14): use 11 threads.
+    model = fasttext.train_supervised(input=str(folder / "train.txt"), epoch=25, lr=0.5, dim=16,
+                                      minCount=1, thread=11, seed=1, verbose=0)
+    path = folder / "toxic.bin"
+    model.save_model(str(path))
+    return str(path)
+
+
+def test_fasttext_backend_scores_with_a_model_trained_here(fasttext_model):
+    texts = ["you stupid worthless moron", "a morning in the museum garden with music"]
+    scores, stats = scored({"backend": "fasttext", "model_path": fasttext_model}, texts)
+    assert scores[0] > 0.9 and scores[1] < 0.1
+    assert stats.counters["docs_by_backend"] == {"fasttext": 2}
+
+
+def test_fasttext_backend_through_a_pipeline_run(tmp_path, fasttext_model):
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "bad", "text": "you are a stupid pathetic loser and an idiot"},
+        {"id": "good", "text": "my bicycle is by the window this morning"}])
+    summary = run(tmp_path, [source], [{"toxicity": {
+        "backend": "fasttext", "model_path": fasttext_model, "max_score": 0.5}}])
+    assert [r["id"] for r in read_rows(summary.path / "data")] == ["good"]
+    rejects = read_rows(summary.path / "rejects")
+    assert [(r["id"], r["reason"]) for r in rejects] == [("bad", "toxic")]
+    manifest = json.loads((summary.path / "manifest.json").read_text())
+    assert manifest["filters"][0]["versions"]["fasttext"]["model_sha256"]
+
+
+def test_a_fasttext_model_without_the_label_is_refused(fasttext_model):
+    flt = Toxicity(Toxicity.Params(backend="fasttext", model_path=fasttext_model, label="__label__nsfw"))
+    with pytest.raises(ValueError, match="no label '__label__nsfw'"):
+        flt.setup()
+
+
+def test_fasttext_backend_without_model_path_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"filters\[0\]\.toxicity.*model_path"):
+        validate_config({"dataset": "x", "input": {"paths": ["a.jsonl"]},
+                         "filters": [{"toxicity": {"backend": "fasttext"}}]})
+
+
+def test_user_word_list_covers_another_language(tmp_path):
+    words = tmp_path / "nl.txt"
+    words.write_text("# Dutch test list\nsukkel\nrotzak\n")
+    texts = ["Jij bent een sukkel en een rotzak", "Het weer is vandaag heel mooi in de stad"]
+    scores, stats = scored({"backend": "wordlist", "wordlists": {"nl": str(words)}}, texts,
+                           lang=["nl", "nl"])
+    assert scores[0] == 1.0 and scores[1] == 0.0
+    assert stats.counters["docs_by_lang.wordlist"] == {"nl": 2}
+
+
+def test_word_pairs_and_saturation(tmp_path):
+    words = tmp_path / "en.txt"
+    words.write_text("shut up\n")
+    texts = ["please shut up now", "the shutter is up " + "word " * 96]
+    scores, _ = scored({"backend": "wordlist", "wordlists": {"en": str(words)},
+                        "wordlist_saturation": 0.5}, texts, lang=["en", "en"])
+    assert scores.tolist() == [0.5, 0.0]  # 1 flagged pair of 4 words = 0.25 share, / 0.5
+
+
+def test_auto_routes_by_the_lang_column_and_counts_unscored_languages(tmp_path):
+    words = tmp_path / "de.txt"
+    words.write_text("dummkopf\n")
+    texts = [OFFENSIVE[0], "Du bist ein Dummkopf", "Bu metin tamamen normal bir cümledir"]
+    scores, stats = scored({"wordlists": {"de": str(words)}}, texts, lang=["en", "de", "tr"])
+    assert scores[0] > 0.8 and scores[1] == 1.0 and np.isnan(scores[2])
+    assert stats.counters["docs_by_backend"] == {"classifier": 1, "wordlist": 1, "none": 1}
+    assert stats.counters["docs_by_lang.none"] == {"tr": 1}
+
+
+def test_auto_identifies_languages_itself_without_a_lang_column():
+    texts = [OFFENSIVE[1], "오늘은 날씨가 정말 좋아서 공원에 산책을 갔습니다"]
+    _, stats = scored({}, texts)
+    assert stats.counters["docs_by_lang.classifier"] == {"en": 1}
+    assert "ko" in stats.counters["docs_by_lang.wordlist"]
+
+
+BUILTIN = ["en", "de", "fr", "es", "it", "ru", "ko", "ja", "zh"]
+
+
+@pytest.mark.parametrize("lang", BUILTIN)
+def test_builtin_word_lists_flag_their_terms_and_pass_clean_prose(lang):
+    from langid_samples import SAMPLES
+
+    from filters.toxicity_backends import builtin_wordlists, read_wordlist
+
+    terms = sorted(read_wordlist(builtin_wordlists()[lang]))
+    assert len(terms) >= 90
+    clean = SAMPLES[lang]["short"] + SAMPLES[lang]["long"]
+    joiner = "" if lang in ("ja", "zh") else " "
+    flagged = [joiner.join([clean[0], term]) for term in terms[:: max(1, len(terms) // 10)]]
+    texts = clean + flagged
+    scores, stats = scored({"backend": "wordlist"}, texts, lang=[lang] * len(texts))
+    assert scores[: len(clean)].max() == 0.0, [t for t, s in zip(clean, scores, strict=False) if s]
+    assert scores[len(clean):].min() > 0.0
+    assert stats.counters["docs_by_lang.wordlist"] == {lang: len(texts)}
