@@ -136,12 +136,14 @@ def _word_counts(text: pa.Array, terms: frozenset[str]) -> tuple[np.ndarray, np.
     flat = pc.list_flatten(words)
     parents = pc.list_parent_indices(words).to_numpy()
     singles, pairs = _split_terms(terms)
-    hits = pc.is_in(flat, value_set=singles).to_numpy(zero_copy_only=False)
+    hits = pc.is_in(flat, value_set=singles.cast(flat.type)).to_numpy(zero_copy_only=False)
     flagged = np.bincount(parents[hits], minlength=len(text)).astype(np.float64)
     if len(pairs) and len(flat) > 1:
         same_doc = parents[:-1] == parents[1:]
-        joined = pc.binary_join_element_wise(flat.slice(0, len(flat) - 1), flat.slice(1), " ")
-        pair_hits = pc.is_in(joined, value_set=pairs).to_numpy(zero_copy_only=False) & same_doc
+        joined = pc.binary_join_element_wise(flat.slice(0, len(flat) - 1), flat.slice(1),
+                                             pa.scalar(" ", flat.type))
+        pair_hits = pc.is_in(joined, value_set=pairs.cast(flat.type)).to_numpy(zero_copy_only=False)
+        pair_hits &= same_doc
         flagged += np.bincount(parents[:-1][pair_hits], minlength=len(text))
     return flagged, pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.float64)
 

@@ -166,3 +166,37 @@ def test_concurrent_runs_publish_two_complete_distinct_versions(tmp_path):
         rows = sum(pq.ParquetFile(dataset / version / s["path"]).metadata.num_rows
                    for s in manifest["shards"]["data"])
         assert rows == 40_000
+
+
+@pytest.mark.slow
+def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose(tmp_path):
+    """What `make demo` runs, checked against the generator's labels."""
+    import csv
+    import sys
+
+    root = Path(__file__).parents[1]
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(root / "scripts" / "make_demo_corpus.py"), str(corpus),
+                    "--with-bad-records"], check=True, capture_output=True)
+    result = subprocess.run([CORPUS, "run", str(root / "configs" / "quickstart.yaml"), "-q",
+                             "--input", str(corpus), "--output", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    version = tmp_path / "out" / "quickstart" / "v0001"
+    with open(corpus / "labels.csv") as handle:
+        labels = {row["id"]: row["category"] for row in csv.DictReader(handle)}
+    kept = {row["id"] for row in read_rows(version / "data")}
+    removed = {row["id"]: row["filter"] for row in read_rows(version / "rejects")}
+    by_category: dict[str, list[str]] = {}
+    for doc_id, category in labels.items():
+        by_category.setdefault(category, []).append(doc_id)
+    for category in ("noise_symbols", "noise_code", "exact_duplicates", "empty"):
+        assert all(doc_id in removed for doc_id in by_category[category]), category
+    prose = by_category["prose"]
+    assert sum(doc_id in kept for doc_id in prose) / len(prose) >= 0.99
+    manifest = json.loads((version / "manifest.json").read_text())
+    counts = manifest["counts"]
+    assert counts["quarantined"] == 4
+    assert counts["read"] == counts["kept"] + counts["rejected"] + counts["quarantined"]
+    assert [f["name"] for f in manifest["filters"]] == ["langid", "special_chars", "toxicity",
+                                                          "exact_dedup"]

@@ -30,8 +30,9 @@ OFFENSIVE = [
 
 
 def batch_of(texts: list[str], **columns) -> pa.RecordBatch:
-    return pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))], "text": texts,
-                                       **columns})
+    """A batch as readers make them: text is large_string."""
+    return pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))],
+                                       "text": pa.array(texts, pa.large_string()), **columns})
 
 
 def scored(params: dict, texts: list[str], **columns) -> tuple[np.ndarray, FilterStats]:
