@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field, model_validator
 
 from corpus.schema import TEXT
@@ -22,6 +23,9 @@ from filters.toxicity_backends import (
 )
 
 NOT_SCORED = "none"
+# Sentence boundaries for `unit: sentence`: line breaks and sentence-final punctuation
+# (Latin, CJK full-width, Devanagari danda).
+SENTENCE_END = r"[\n\r]+|[.!?。！？।]+\s*"
 
 
 class Toxicity(Filter):
@@ -53,6 +57,9 @@ class Toxicity(Filter):
             default_factory=lambda: {"zh": 1.5, "ja": 2.0, "ko": 3.0, "th": 3.0},
             description="languages matched as substrings, and characters per word to count words")
         text_chars: int = Field(5000, gt=0, description="characters the fastText models read")
+        unit: Literal["document", "sentence"] = Field(
+            "document", description="classifier and fasttext: score the whole document, or each "
+                                    "sentence and keep the highest (catches one toxic line in prose)")
 
         @model_validator(mode="after")
         def _fasttext_needs_a_model(self) -> Toxicity.Params:
@@ -91,11 +98,8 @@ class Toxicity(Filter):
             rows = np.flatnonzero(route == backend)
             if backend == NOT_SCORED:
                 continue
-            subset = text.take(pa.array(rows))
-            if backend == "classifier":
-                score[rows] = self.scorers["classifier"].score(subset.to_pylist())
-            elif backend == "fasttext":
-                score[rows] = self.scorers["fasttext"].score(subset)
+            if backend in ("classifier", "fasttext"):
+                score[rows] = self._model_scores(self.scorers[backend], text.take(pa.array(rows)))
             else:
                 for code in np.unique(lang[rows]):
                     part = rows[lang[rows] == code]
@@ -108,6 +112,17 @@ class Toxicity(Filter):
             columns={"toxicity_score": pa.array(score, mask=~scored)},
             reason=pa.array(np.where(keep, None, "toxic"), pa.string()),
         )
+
+    def _model_scores(self, scorer: Any, text: pa.Array) -> np.ndarray:
+        """A model's score per document, or its highest score over the document's sentences."""
+        if self.params.unit == "document":
+            return scorer.score(text)
+        sentences = pc.split_pattern_regex(text, SENTENCE_END)
+        flat = pc.list_flatten(sentences)
+        parents = pc.list_parent_indices(sentences).to_numpy()
+        best = np.zeros(len(text), np.float32)
+        np.maximum.at(best, parents, scorer.score(flat))
+        return best
 
     def _languages(self, batch: pa.RecordBatch) -> np.ndarray:
         """Each document's language: the langid column, or fastText's lid.176 when it is absent."""

@@ -31,10 +31,11 @@ class ClassifierScorer:
     def __init__(self) -> None:
         self.vectorizer, self.model = _profanity_model()
 
-    def score(self, texts: list[str]) -> np.ndarray:
-        if not texts:
+    def score(self, texts: pa.Array) -> np.ndarray:
+        if not len(texts):
             return np.zeros(0, np.float32)
-        return self.model.predict_proba(self.vectorizer.transform(texts))[:, 1].astype(np.float32)
+        features = self.vectorizer.transform(texts.to_pylist())
+        return self.model.predict_proba(features)[:, 1].astype(np.float32)
 
 
 class FastTextScorer:

@@ -194,6 +194,8 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
         assert all(doc_id in removed for doc_id in by_category[category]), category
     prose = by_category["prose"]
     assert sum(doc_id in kept for doc_id in prose) / len(prose) >= 0.99
+    offensive = by_category["offensive"]
+    assert sum(removed.get(doc_id) == "toxicity" for doc_id in offensive) / len(offensive) >= 0.85
     manifest = json.loads((version / "manifest.json").read_text())
     counts = manifest["counts"]
     assert counts["quarantined"] == 4

@@ -167,3 +167,12 @@ def test_builtin_word_lists_flag_their_terms_and_pass_clean_prose(lang):
     assert scores[: len(clean)].max() == 0.0, [t for t, s in zip(clean, scores, strict=False) if s]
     assert scores[len(clean):].min() > 0.0
     assert stats.counters["docs_by_lang.wordlist"] == {lang: len(texts)}
+
+
+def test_sentence_unit_finds_one_toxic_sentence_in_long_prose():
+    prose = " ".join(CLEAN * 5)
+    texts = [prose + " " + OFFENSIVE[1] + " " + prose, prose]
+    by_document, _ = scored({"backend": "classifier"}, texts)
+    by_sentence, _ = scored({"backend": "classifier", "unit": "sentence"}, texts)
+    assert by_document[0] < 0.8 < by_sentence[0]
+    assert by_sentence[1] < 0.3
