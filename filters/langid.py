@@ -87,4 +87,5 @@ class LangID(Filter):
             stats.count("chars_by_lang", code, int(chars[rows].sum()))
             stats.count("kept_by_lang", code, int((rows & keep).sum()))
             stats.count("removed_by_lang", code, int((rows & ~keep).sum()))
+            stats.count("kept_chars_by_lang", code, int(chars[rows & keep].sum()))
             stats.histogram(f"lang_score.{code}").add(score[rows])

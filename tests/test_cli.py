@@ -72,6 +72,12 @@ def test_stats_versions_and_filters_commands(tmp_path):
     assert corpus_cli("stats", f"{dataset}@v9").returncode == 2
     filters = corpus_cli("filters", check=True).stdout
     assert "special_chars" in filters and "exact_dedup" in filters and "max_ratio" in filters
+    langid = corpus_cli("filters", "langid", check=True).stdout
+    for param in ("languages", "min_score", "min_score_by_lang", "text_chars", "model_path", "mode"):
+        assert param in langid
+    toxicity = corpus_cli("filters", "toxicity", check=True).stdout
+    for param in ("backend", "max_score", "model_path", "label", "wordlists", "unit"):
+        assert param in toxicity
 
 
 def test_a_filter_that_raises_names_itself_the_file_and_the_position(tmp_path):

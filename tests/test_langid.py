@@ -76,6 +76,7 @@ def test_per_language_statistics():
     assert stats.counters["kept_by_lang"] == {"en": 0, "ko": 2}
     assert stats.counters["removed_by_lang"] == {"en": 3, "ko": 0}
     assert stats.counters["chars_by_lang"]["ko"] == 2 * len(texts[-1])
+    assert stats.counters["kept_chars_by_lang"] == {"en": 0, "ko": 2 * len(texts[-1])}
     assert sum(stats.histograms["lang_score.en"].counts) == 3
     assert stats.info["text_chars"] == 1000 and "line breaks" in stats.info["normalisation"]
 
