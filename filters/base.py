@@ -73,6 +73,7 @@ class Filter(ABC):
     def run(self, batch: pa.RecordBatch, stats: FilterStats) -> Outcome:
         started, cpu_started = time.perf_counter(), time.process_time()
         verdict = self.apply(batch, stats)
+        original = batch.column(TEXT)
         for name, values in verdict.columns.items():
             batch = set_column(batch, name, values)
         keep, rejected = verdict.keep, None
@@ -93,7 +94,7 @@ class Filter(ABC):
                                       pa.array([self.name] * rejected.num_rows, pa.string()))
                 rejected = set_column(rejected, REJECT_REASON, reasons)
         kept = batch.filter(keep) if rejected is not None else batch
-        _count_documents(stats, batch, keep)
+        _count_documents(stats, original, batch.column(TEXT), keep)
         stats.wall_seconds += time.perf_counter() - started
         stats.cpu_seconds += time.process_time() - cpu_started
         return Outcome(kept, rejected)
@@ -117,17 +118,16 @@ class GlobalFilter(Filter):
         """Read every document's keys and decide which documents to drop."""
 
 
-def _count_documents(stats: FilterStats, batch: pa.RecordBatch, keep: pa.BooleanArray) -> None:
-    """Documents, characters and bytes in and out; lengths are computed once per batch."""
-    text = batch.column(TEXT)
-    chars = pc.utf8_length(text).to_numpy(zero_copy_only=False)
-    size = pc.binary_length(text).to_numpy(zero_copy_only=False)
+def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array, keep: pa.BooleanArray) -> None:
+    """Documents, characters and bytes in (before the filter) and out (kept, as rewritten)."""
     kept = keep.to_numpy(zero_copy_only=False)
-    stats.docs_in += batch.num_rows
+    stats.docs_in += len(before)
     stats.docs_out += int(kept.sum())
-    stats.chars_in += int(chars.sum())
+    stats.chars_in += int(pc.sum(pc.utf8_length(before)).as_py() or 0)
+    stats.bytes_in += int(pc.sum(pc.binary_length(before)).as_py() or 0)
+    chars = pc.utf8_length(after).to_numpy(zero_copy_only=False)
+    size = pc.binary_length(after).to_numpy(zero_copy_only=False)
     stats.chars_out += int(chars[kept].sum())
-    stats.bytes_in += int(size.sum())
     stats.bytes_out += int(size[kept].sum())
 
 

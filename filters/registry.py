@@ -14,6 +14,7 @@ BUILTINS = {
     "exact_dedup": "filters.exact_dedup:ExactDedup",
     "langid": "filters.langid:LangID",
     "toxicity": "filters.toxicity:Toxicity",
+    "pii": "filters.pii:PII",
 }
 
 

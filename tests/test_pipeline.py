@@ -200,5 +200,11 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
     counts = manifest["counts"]
     assert counts["quarantined"] == 4
     assert counts["read"] == counts["kept"] + counts["rejected"] + counts["quarantined"]
-    assert [f["name"] for f in manifest["filters"]] == ["langid", "special_chars", "toxicity",
+    assert [f["name"] for f in manifest["filters"]] == ["langid", "special_chars", "toxicity", "pii",
                                                           "exact_dedup"]
+    published = {row["id"]: row for row in read_rows(version / "data")}
+    for doc_id, row in published.items():
+        if labels[doc_id] == "pii":
+            assert row["pii"] and "<" in row["text"], doc_id
+        elif labels[doc_id] == "prose":
+            assert not row["pii"], (doc_id, row["pii"])

@@ -1,0 +1,201 @@
+"""pii: real presidio on text written here; validators, hard negatives, prefilter recall, actions."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pyarrow as pa
+import pytest
+from conftest import read_rows, run, write_jsonl
+
+from corpus.stats import FilterStats
+from filters.pii import PII
+
+
+def luhn_card(body: str, valid: bool = True) -> str:
+    """`body` plus the Luhn check digit (or a wrong one), grouped by four."""
+    total = 0
+    for position, digit in enumerate(reversed(body)):
+        value = int(digit) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    check = (10 - total % 10) % 10
+    number = body + str(check if valid else (check + 1) % 10)
+    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+
+
+def korean_rrn(birth: str, serial: str, valid: bool = True) -> str:
+    digits = [int(d) for d in birth + serial]
+    check = (11 - sum(d * w for d, w in zip(digits, [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5], strict=True))
+             % 11) % 10
+    return f"{birth}-{serial}{check if valid else (check + 1) % 10}"
+
+
+def iban(country: str, bban: str, valid: bool = True) -> str:
+    numeric = "".join(str(int(c, 36)) for c in bban + country) + "00"
+    check = 98 - int(numeric) % 97
+    code = f"{country}{check if valid else (check + 1) % 97:02d}{bban}"
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+POSITIVES = {
+    "EMAIL_ADDRESS": [
+        "Write to jane.roe@example.com for details.",
+        "문의는 hong.gildong@example.co.kr 로 보내 주세요.",
+        "Kontakt: max.mustermann@beispiel.de bitte.",
+    ],
+    "PHONE_NUMBER": [
+        "Call +1 (415) 555-0132 after nine.",
+        "휴대폰 010-1234-5678 로 연락 주세요.",
+        "사무실 전화는 02-123-4567 입니다.",
+        "London office: +44 20 7946 0958.",
+        "Appelez le 01 42 68 53 00 demain.",
+        "Rufen Sie 030 12345678 an.",
+    ],
+    "CREDIT_CARD": [
+        f"Paid with card {luhn_card('453914880343646')} yesterday.",
+        f"카드번호 {luhn_card('555555555555444')} 결제",
+    ],
+    "IBAN_CODE": [
+        f"Überweisung an {iban('DE', '370400440532013000')} bitte.",
+        f"Send it to {iban('GB', 'WEST12345698765432')} today.",
+    ],
+    "IP_ADDRESS": ["The server at 203.0.113.45 answered.", "Connect to 2001:db8:85a3::8a2e:370:7334 now."],
+    "US_SSN": ["Her SSN is 536-22-1234 on the form."],
+    "KR_RRN": [
+        f"주민등록번호 {korean_rrn('900101', '123456')} 입니다.",
+        f"RRN {korean_rrn('851231', '234567')}",
+    ],
+}
+INVALID = [  # the validators must reject these
+    f"Paid with card {luhn_card('453914880343646', valid=False)} yesterday.",
+    f"주민등록번호 {korean_rrn('900101', '123456', valid=False)} 입니다.",
+    f"Send it to {iban('GB', 'WEST12345698765432', valid=False)} today.",
+    "Write to someone@nowhere.invalidtld please.",
+]
+HARD_NEGATIVES = [
+    "Python 3.11.7 was released on 2024-05-01 and costs $1,299.00 less than nothing.",
+    "ISBN 978-3-16-148410-0 is printed on the back; see section 4.2.1.3 and chapter 12.4.",
+    "The total was 12,345,678 units in 2023, up 4.5 % from 11,812,000 in 2022.",
+    "Solve 3 + 4 = 7 and 12345 * 6789 = 83810205 before 10:30:45.",
+    "Order 20240501123456 shipped; tracking code 1Z 999 AA1 01 2345 6784.",
+    "The 16-digit reference 1234 5678 9012 3456 fails the Luhn check.",
+    "버전 2.3.1 업데이트는 2024년 5월 1일에 배포되었고 가격은 12,900원입니다.",
+    "バージョン 4.0.2 は 2023年12月24日 に公開され、価格は 3,980円 です。",
+    "Version 1.2.3.4 of the library and release v10.0.0.1 are out.",
+]
+
+
+def detect(texts: list[str], **params) -> tuple[list[list[dict]], list[str], FilterStats]:
+    flt = PII(PII.Params(**params))
+    flt.setup()
+    stats = FilterStats("pii")
+    batch = pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))],
+                                        "text": pa.array(texts, pa.large_string())})
+    outcome = flt.run(batch, stats)
+    return outcome.kept.column("pii").to_pylist(), outcome.kept.column("text").to_pylist(), stats
+
+
+@pytest.mark.parametrize("entity", sorted(POSITIVES))
+def test_every_default_entity_is_found_in_several_languages(entity):
+    texts = POSITIVES[entity]
+    spans, _, _ = detect(texts, action="annotate")
+    for text, found in zip(texts, spans, strict=True):
+        assert [s["type"] for s in found] == [entity], (text, found)
+
+
+def test_validators_reject_bad_checksums_and_count_it():
+    spans, _, stats = detect(INVALID, action="annotate")
+    assert spans == [[], [], [], []]
+    rejected = stats.counters["validator_rejections"]
+    assert rejected["CREDIT_CARD"] >= 1 and rejected["KR_RRN"] >= 1 and rejected["IBAN_CODE"] >= 1
+    assert rejected["EMAIL_ADDRESS"] >= 1
+
+
+def test_numbers_that_are_not_pii_are_left_alone():
+    spans, texts, _ = detect(HARD_NEGATIVES)
+    assert spans == [[]] * len(HARD_NEGATIVES)
+    assert texts == HARD_NEGATIVES
+
+
+def test_redaction_replaces_touching_spans_at_the_right_offsets():
+    text = "a@b.com,c@d.com;+1 (415) 555-0132"
+    spans, texts, stats = detect([text])
+    assert texts == ["<EMAIL_ADDRESS>,<EMAIL_ADDRESS>;<PHONE_NUMBER>"]
+    assert [(s["type"], text[s["start"]:s["end"]]) for s in spans[0]] == [
+        ("EMAIL_ADDRESS", "a@b.com"), ("EMAIL_ADDRESS", "c@d.com"), ("PHONE_NUMBER", "+1 (415) 555-0132")]
+    assert stats.counters["spans_redacted"] == {"EMAIL_ADDRESS": 2, "PHONE_NUMBER": 1}
+    assert stats.counters["documents"]["with_pii_after"] == 0
+
+
+def test_offsets_are_code_points_of_the_original_text():
+    text = "연락처: 홍길동 hong@example.kr 😀 그리고 010-1234-5678"
+    spans, _, _ = detect([text], action="annotate")
+    assert [text[s["start"]:s["end"]] for s in spans[0]] == ["hong@example.kr", "010-1234-5678"]
+
+
+def test_custom_template():
+    _, texts, _ = detect(["mail jane.roe@example.com"], template="[{entity}]")
+    assert texts == ["mail [EMAIL_ADDRESS]"]
+
+
+def test_drop_removes_severe_documents_redacts_the_rest_and_keeps_pii_out_of_rejects(tmp_path):
+    rrn = korean_rrn("900101", "123456")
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "rrn", "text": f"주민등록번호 {rrn} 입니다."},
+        {"id": "mail", "text": "Write to jane.roe@example.com please."},
+        {"id": "many", "text": "a@b.com c@d.com e@f.com"},
+        {"id": "clean", "text": "Nothing personal here."}])
+    summary = run(tmp_path, [source], [{"pii": {"action": "drop", "max_entities": 2}}])
+    kept = {r["id"]: r["text"] for r in read_rows(summary.path / "data")}
+    assert kept == {"mail": "Write to <EMAIL_ADDRESS> please.", "clean": "Nothing personal here."}
+    rejects = {r["id"]: r for r in read_rows(summary.path / "rejects")}
+    assert rejects["rrn"]["reason"] == "pii:KR_RRN" and rejects["many"]["reason"] == "too_many_pii"
+    assert rrn not in rejects["rrn"]["text"] and "<KR_RRN>" in rejects["rrn"]["text"]
+    assert rejects["rrn"]["pii"][0]["type"] == "KR_RRN"
+    published = (summary.path / "stats.json").read_text() + (summary.path / "manifest.json").read_text()
+    for secret in (rrn, "jane.roe@example.com", "a@b.com"):
+        assert secret not in published
+    stats = json.loads((summary.path / "stats.json").read_text())["filters"][0]
+    assert stats["counters"]["docs_dropped"]["KR_RRN"] == 1
+
+
+def mixed_corpus(n: int, seed: int = 7) -> list[str]:
+    """Prose with PII, invalid look-alikes, number-heavy negatives and digit noise, shuffled."""
+    rng = random.Random(seed)
+    words = ["the", "river", "town", "people", "walk", "evening", "market", "bridge", "old", "new"]
+    pools = [text for texts in POSITIVES.values() for text in texts] + INVALID + HARD_NEGATIVES
+    docs = []
+    for _ in range(n):
+        parts = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 40)))]
+        for _ in range(rng.randint(0, 3)):
+            choice = rng.random()
+            if choice < 0.5:
+                parts.append(rng.choice(pools))
+            elif choice < 0.8:
+                digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 16)))
+                parts.append(rng.choice(["", "+", "("]) + rng.choice(["-", " ", ".", ""]).join(
+                    digits[i:i + rng.randint(2, 4)] for i in range(0, len(digits), 3)))
+            else:
+                parts.append(f"{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
+                             f"{rng.randint(0, 255)}")
+        rng.shuffle(parts)
+        docs.append(" ".join(parts))
+    return docs
+
+
+def test_prefilter_and_windows_never_lose_what_presidio_finds_on_whole_documents():
+    docs = mixed_corpus(400)
+    fast, _, fast_stats = detect(docs, action="annotate")
+    full, _, _ = detect(docs, action="annotate", prefilter=False)
+    assert fast == full
+    assert sum(1 for found in full if found) >= 150
+    assert fast_stats.counters["documents"]["prefilter_candidates"] < len(docs)
+
+
+@pytest.mark.skipif(not __import__("importlib").util.find_spec("en_core_web_lg"),
+                    reason="the spaCy model en_core_web_lg is not installed")
+def test_spacy_model_adds_person_and_location():
+    spans, _, _ = detect(["Barack Obama visited Paris last spring."], nlp_model="en_core_web_lg",
+                         action="annotate")
+    assert {"PERSON", "LOCATION"} <= {s["type"] for s in spans[0]}
