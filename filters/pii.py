@@ -33,7 +33,8 @@ _TRIGGERS = [
     # Phone numbers have 5+ digits here (the shortest valid national numbers of the regions,
     # with trunk prefix); cards, SSNs and RRNs have more. Up to 3 separators between digits.
     (("PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "KR_RRN"), "{D}(?:{N}{{0,3}}{D}){{4,}}"),
-    (("IBAN_CODE",), "(?i:[a-z]{{2}}[ \\-]?{D}{{2}})"),
+    # Presidio's IBAN pattern is upper case and ASCII: two letters, two digits, 4-char groups.
+    (("IBAN_CODE",), "[A-Z]{{2}}[0-9]{{2}}(?:[ \\-]?[A-Z0-9]{{4}}){{2}}"),
     (("IP_ADDRESS",),
      "{D}{{1,3}}\\.{D}{{1,3}}\\.{D}{{1,3}}\\.{D}{{1,3}}|[0-9A-Fa-f]{{0,4}}:[0-9A-Fa-f]{{0,4}}:"),
 ]
