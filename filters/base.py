@@ -119,16 +119,25 @@ class GlobalFilter(Filter):
 
 
 def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array, keep: pa.BooleanArray) -> None:
-    """Documents, characters and bytes in (before the filter) and out (kept, as rewritten)."""
+    """Documents, characters and bytes in (before the filter) and out (kept, as rewritten).
+
+    Lengths are computed once per batch unless the filter rewrote the text.
+    """
     kept = keep.to_numpy(zero_copy_only=False)
+    chars, size = _lengths(before)
     stats.docs_in += len(before)
     stats.docs_out += int(kept.sum())
-    stats.chars_in += int(pc.sum(pc.utf8_length(before)).as_py() or 0)
-    stats.bytes_in += int(pc.sum(pc.binary_length(before)).as_py() or 0)
-    chars = pc.utf8_length(after).to_numpy(zero_copy_only=False)
-    size = pc.binary_length(after).to_numpy(zero_copy_only=False)
+    stats.chars_in += int(chars.sum())
+    stats.bytes_in += int(size.sum())
+    if after is not before:
+        chars, size = _lengths(after)
     stats.chars_out += int(chars[kept].sum())
     stats.bytes_out += int(size[kept].sum())
+
+
+def _lengths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    return (pc.utf8_length(text).to_numpy(zero_copy_only=False),
+            pc.binary_length(text).to_numpy(zero_copy_only=False))
 
 
 def _count_reasons(stats: FilterStats, group: str, reasons: pa.Array) -> None:

@@ -47,10 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.stats import FilterStats
-from filters.langid import LangID
-from filters.pii import PII
 from filters.special_chars import SpecialChars
-from filters.toxicity import Toxicity
 from pipelines.config import validate_config
 from pipelines.run import run_pipeline
 
@@ -437,6 +434,11 @@ def load_sample(corpus: Corpus, docs: int) -> pa.Table:
 def micro_benchmark(corpus: Corpus) -> list[Row]:
     """Each filter alone on one sample, one core: special_chars against the same rule in Python per
     document, then langid and toxicity (the classifier backend, English routing forced)."""
+    # Imported here, not at the top: spawned pipeline workers re-import this script, and
+    # fastText, scikit-learn and presidio/spaCy would slow every worker's start.
+    from filters.langid import LangID
+    from filters.toxicity import Toxicity
+
     table = load_sample(corpus, min(MICRO_DOCS, corpus.docs))
     megabytes = pc.sum(pc.binary_length(table.column("text"))).as_py() / MB
     batches = table.to_batches(max_chunksize=MICRO_BATCH_ROWS)
@@ -483,6 +485,8 @@ def pii_corpus(docs: int, pii_share: float = 0.05, doc_chars: int = 2000) -> pa.
 def pii_benchmark() -> list[Row]:
     """PII alone, one core, on 2 KB documents of which 5 % hold PII: with the prefilter and
     windows, and presidio on every whole document (on a tenth of the sample: it is slow)."""
+    from filters.pii import PII
+
     batch = pii_corpus(PII_DOCS)
     megabytes = pc.sum(pc.binary_length(batch.column("text"))).as_py() / MB
     fast = filter_row(PII_MICRO, "ours PII.apply (prefilter + windows)", PII(PII.Params()),
