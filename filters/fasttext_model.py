@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ import langcodes
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from corpus.store import sha256_file
 
 LABEL_PREFIX = "__label__"
 # fastText reads one line per example: every line break must become a space first.
@@ -44,11 +45,8 @@ def load_model(path: str) -> Any:
 
 @functools.cache
 def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of a model file, computed once per process (model files do not change)."""
+    return sha256_file(Path(path))
 
 
 def model_text(text: pa.Array, chars: int) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,9 +101,10 @@ def test_a_filter_that_raises_names_itself_the_file_and_the_position(tmp_path):
 
 @pytest.mark.slow
 def test_installed_plugin_is_used_from_a_config_by_name(tmp_path):
-    target = tmp_path / "site"
+    target, source = tmp_path / "site", tmp_path / "plugin"
+    shutil.copytree(FIXTURE, source)  # building writes build/ next to the sources
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-                    str(target), str(FIXTURE)], check=True, capture_output=True)
+                    str(target), str(source)], check=True, capture_output=True)
     env = {"PYTHONPATH": str(target)}
     assert "min_lines" in corpus_cli("filters", "min_lines", env=env, check=True).stdout
     config = config_file(tmp_path, [{"min_lines": {"min_lines": 3}}], workers=2)
