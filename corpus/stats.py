@@ -139,6 +139,15 @@ class FilterStats:
         )
 
 
+# Document lengths in characters, on a 1-2-5 scale (the last bin holds everything larger).
+LENGTH_EDGES = [0, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+                1_000_000]
+
+
+def length_histogram() -> Histogram:
+    return Histogram(edges=[float(edge) for edge in LENGTH_EDGES])
+
+
 def merge_all(stats: list[FilterStats]) -> FilterStats:
     """The sum of several statistics of one filter."""
     total = stats[0]

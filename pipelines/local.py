@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.readers import ReaderOptions, read_split
-from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA
+from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA, TEXT
 from corpus.sources import Split
-from corpus.stats import FilterStats
+from corpus.stats import FilterStats, length_histogram
 from corpus.writers import ShardWriter
 from pipelines.plan import Segment, Step
 
@@ -65,6 +66,7 @@ class TaskResult:
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)
     spill: list[Path] = field(default_factory=list)
     keys: list[Path] = field(default_factory=list)
+    lengths: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _worker_progress: Any = None
@@ -158,7 +160,10 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
                for number, step in enumerate(steps)}
     quarantine = ShardWriter(task.staging / "quarantine", f"t{task.index:06d}", write.shard_rows,
                              compression=write.compression)
+    lengths = {"read": length_histogram(), "kept": length_histogram()}
     for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine):
+        if task.split is not None and batch is not None:
+            lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
         for step in steps:
             if batch is None or batch.num_rows == 0:
                 break
@@ -173,6 +178,8 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
                 keys.write(_keys(segment.tail, batch, stats))
             out.write(batch)
             result.kept += batch.num_rows
+            if keys is None:
+                lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
         report(chunk_records, raw_bytes)
     for writer in (*rejects.values(), quarantine):
         writer.close()
@@ -183,6 +190,7 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     else:
         out.close()
     result.stats = {label: s.to_dict() for label, s in stats.items()}
+    result.lengths = {name: histogram.to_dict() for name, histogram in lengths.items()}
     return result
 
 

@@ -19,7 +19,7 @@ import xxhash
 import corpus
 from corpus.readers import ReaderOptions
 from corpus.sources import InputFile, Split, discover, open_binary, plan_splits
-from corpus.stats import FilterStats, merge_all
+from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
 from corpus.store import DatasetStore, Staging
 from pipelines.config import PipelineConfig
 from pipelines.local import LocalPool, Task, TaskResult, WriteOptions
@@ -59,6 +59,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None) ->
         _remove_work(staging)
         elapsed = time.perf_counter() - started
         stats = _stats_document(steps, merged, counts, elapsed)
+        stats["total"]["length_histograms"] = _lengths(results)
         manifest = _manifest(config, files, steps, counts, results)
         version = store.publish(staging, manifest, stats)
     except BaseException:
@@ -147,6 +148,18 @@ def _describe(segment: Segment, total: int) -> str:
     else:
         names.append("write")
     return f"segment {segment.index + 1}/{total}: " + " > ".join(names)
+
+
+def _lengths(results: list[list[TaskResult]]) -> dict[str, Any]:
+    """Document-length histograms of what was read (first segment) and what was kept (last)."""
+    merged = {}
+    for name, segment in (("read", results[0]), ("kept", results[-1])):
+        total = length_histogram()
+        for result in segment:
+            if name in result.lengths:
+                total = total + Histogram(**result.lengths[name])
+        merged[name] = total.to_dict()
+    return merged
 
 
 def _remove_work(staging: Staging) -> None:
