@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(BIN)/corpus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +17,14 @@ demo: $(BIN)/corpus
 	$(BIN)/python scripts/make_demo_corpus.py $(DEMO)/corpus
 	$(BIN)/corpus run configs/quickstart.yaml
 
-test: $(BIN)/corpus
+# The browser test drives Debian's Chromium through playwright (never `playwright install`).
+# CI runs as root on Debian; without apt (or root) the browser test skips instead.
+chromium:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "chromium: not installed; tests/test_report_browser.py will skip"
+
+test: $(BIN)/corpus chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

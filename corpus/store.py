@@ -11,6 +11,7 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,11 +68,15 @@ class DatasetStore:
         path.mkdir(parents=True)
         return Staging(path, run_id)
 
-    def publish(self, staging: Staging, manifest: dict[str, Any], stats: dict[str, Any]) -> str:
+    def publish(self, staging: Staging, manifest: dict[str, Any], stats: dict[str, Any],
+                move_latest: bool = True,
+                finish: Callable[[Path, dict[str, Any], dict[str, Any]], None] | None = None) -> str:
         """Number the shards, write manifest and stats, and move the run into a new version.
 
         The version number is chosen and the folder renamed under a lock, so concurrent
-        runs get distinct versions; LATEST is replaced atomically afterwards.
+        runs get distinct versions; `finish` (the report, the dataset card) runs once the
+        manifest knows its version, before the rename. LATEST is then replaced atomically,
+        unless `move_latest` is false (a version that failed its quality gates).
         """
         manifest = dict(manifest)
         manifest["shards"] = {kind: _finalise_shards(staging.path / kind) for kind in SHARD_KINDS}
@@ -82,9 +87,12 @@ class DatasetStore:
             manifest.update(version=version, parent=self.latest())
             _write_json(staging.path / "manifest.json", manifest)
             _write_json(staging.path / "stats.json", stats)
+            if finish is not None:
+                finish(staging.path, manifest, stats)
             _fsync_tree(staging.path)
             os.rename(staging.path, self.path / version)
-            _atomic_write(self.path / "LATEST", version + "\n")
+            if move_latest:
+                _atomic_write(self.path / "LATEST", version + "\n")
         return version
 
     def discard(self, staging: Staging) -> None:

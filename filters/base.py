@@ -55,6 +55,8 @@ class Filter(ABC):
     name: ClassVar[str]
     Params: ClassVar[type[FilterParams]] = FilterParams
     columns: ClassVar[tuple[str, ...]] = ()
+    # The column holding the per-document score behind the decision, shown in review samples.
+    score_column: ClassVar[str | None] = None
 
     def __init__(self, params: FilterParams | None = None) -> None:
         self.params = params if params is not None else self.Params()

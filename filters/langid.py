@@ -33,6 +33,7 @@ class LangID(Filter):
 
     name = "langid"
     columns: ClassVar[tuple[str, ...]] = ("lang", "lang_score", "lang_script")
+    score_column = "lang_score"
 
     class Params(FilterParams):
         languages: list[str] = Field(default_factory=list,

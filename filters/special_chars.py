@@ -41,6 +41,7 @@ class SpecialChars(Filter):
 
     name = "special_chars"
     columns: ClassVar[tuple[str, ...]] = ("special_char_ratio",)
+    score_column = "special_char_ratio"
 
     class Params(FilterParams):
         max_ratio: float = Field(0.5, ge=0.0, le=1.0,

@@ -39,6 +39,7 @@ class Toxicity(Filter):
 
     name = "toxicity"
     columns: ClassVar[tuple[str, ...]] = ("toxicity_score",)
+    score_column = "toxicity_score"
 
     class Params(FilterParams):
         backend: Literal["auto", "classifier", "fasttext", "wordlist"] = Field(

@@ -1,4 +1,4 @@
-"""The `corpus` command line: run, validate, filters, versions, stats."""
+"""The `corpus` command line: run, validate, filters, versions, stats, report, sample, diff, verify."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from corpus.diff import config_changes, count_deltas, filter_deltas
 from corpus.errors import UserError
 from corpus.funnel import funnel_table
 from corpus.store import parse_ref, read_json
+from corpus.verify import verify_version
 from filters.registry import UnknownFilter, get_filter, references
+from pipelines.audit import compare_report, redacted_samples, write_audit
 from pipelines.config import load_config
 from pipelines.local import StepFailed
 from pipelines.progress import RunProgress
@@ -42,6 +45,8 @@ def run(
     workers: Annotated[int, typer.Option("--workers", help="worker processes")] = None,
     set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
+    allow_failed_gates: Annotated[bool, typer.Option(
+        "--allow-failed-gates", help="move LATEST even when a quality gate fails")] = False,
 ) -> None:
     """Run a pipeline and publish a new version of its dataset."""
     overrides = list(set_ or [])
@@ -52,7 +57,7 @@ def run(
             overrides.append(f"{key}={value}")
     try:
         pipeline = load_config(config, overrides)
-        summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err))
+        summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err), allow_failed_gates)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     except (StepFailed, AccountingError) as exc:
@@ -65,6 +70,18 @@ def run(
     out.print(f"rejects    {path / 'rejects'}", highlight=False)
     out.print(f"quarantine {path / 'quarantine'}", highlight=False)
     out.print(f"manifest   {path / 'manifest.json'}", highlight=False)
+    out.print(f"report     {path / 'report.html'}", highlight=False)
+    out.print(f"card       {path / 'README.md'}", highlight=False)
+    for gate in summary.gates:
+        mark = "[green]pass[/]" if gate.passed else "[red]FAIL[/]"
+        value = "missing" if gate.value is None else f"{gate.value:.4g}"
+        out.print(f"gate {mark} {gate.name} = {value} (min {gate.min}, max {gate.max})", highlight=False)
+    if summary.failed_gates:
+        message = f"{len(summary.failed_gates)} quality gate(s) failed; {path.name} is marked failed_gates"
+        if not allow_failed_gates:
+            raise _fail(f"{message} and LATEST was not moved", 1)
+        err.print(f"[yellow]warning:[/] {message}; LATEST moved anyway (--allow-failed-gates)",
+                  soft_wrap=True)
 
 
 @app.command()
@@ -112,12 +129,13 @@ def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>"
         raise _fail(f"{dataset_dir} has no published version", 2)
     latest = store.latest()
     table = Table()
-    for column in ("version", "created", "parent", "read", "kept", "rejected", "quarantined"):
+    for column in ("version", "status", "created", "parent", "read", "kept", "rejected", "quarantined"):
         table.add_column(column)
     for version in found:
         manifest = read_json(store.path / version / "manifest.json")
         counts = manifest["counts"]
-        table.add_row(version + (" (LATEST)" if version == latest else ""), manifest["created_at"],
+        table.add_row(version + (" (LATEST)" if version == latest else ""),
+                      manifest.get("status", "published"), manifest["created_at"],
                       manifest.get("parent") or "-", *(f"{counts[k]:,}" for k in
                       ("read", "kept", "rejected", "quarantined")))
     out.print(table)
@@ -144,3 +162,109 @@ def _type_name(annotation) -> str:
 
 def _yaml_list(values: list[str]) -> str:
     return json.dumps(values)
+
+
+@app.command()
+def report(
+    ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
+    compare: Annotated[str, typer.Option("--compare", help="@vM or DIR@vM: show changes against it")] = None,
+    output: Annotated[Path, typer.Option("--output", help="where to write the HTML")] = None,
+) -> None:
+    """Regenerate a version's report.html, or a report set against another version."""
+    try:
+        store, version = parse_ref(ref)
+        path = store.version_path(version)
+        if compare:
+            other_store, other_version = parse_ref(compare) if not compare.startswith("@") else (
+                store, compare[1:])
+            other = other_store.version_path(other_version)
+            html = compare_report(path, other)
+            target = output or path / f"report-vs-{other.name}.html"
+        else:
+            write_audit(path, read_json(path / "manifest.json"), read_json(path / "stats.json"))
+            target, html = output, None
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
+    if html is not None:
+        target.write_text(html, encoding="utf-8")
+    out.print(f"report {target or path / 'report.html'}", highlight=False)
+
+
+@app.command()
+def sample(
+    ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
+    rejected_by: Annotated[str, typer.Option("--rejected-by", help="filter label, e.g. langid")],
+    n: Annotated[int, typer.Option("-n", help="how many documents")] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same sample")] = 0,
+) -> None:
+    """Print removed documents of one filter for human review (PII redacted)."""
+    try:
+        store, version = parse_ref(ref)
+        path = store.version_path(version)
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
+    manifest = read_json(path / "manifest.json")
+    labels = [step["label"] for step in manifest.get("filters", [])]
+    if rejected_by not in labels:
+        raise _fail(f"{path.name} has no filter {rejected_by!r} (filters: {', '.join(labels)})", 2)
+    rows = redacted_samples(path, manifest, n, seed, only=rejected_by).get(rejected_by, [])
+    if not rows:
+        out.print(f"{rejected_by} removed no document in {path.name}", highlight=False)
+    for row in rows:
+        score = "" if row["score"] is None else f"  score {row['score']:.3f}"
+        out.rule(f"{row['id']}  {row['reason']}{score}")
+        out.print(row["text"], highlight=False, markup=False)
+
+
+@app.command()
+def diff(
+    first: Annotated[str, typer.Argument(help="DATASET_DIR@vA")],
+    second: Annotated[str, typer.Argument(help="DATASET_DIR@vB, or @vB for the same dataset")],
+) -> None:
+    """Print what changed between two versions: config, counts, per-filter figures."""
+    try:
+        store, version = parse_ref(first)
+        a = store.version_path(version)
+        other_store, other_version = (store, second[1:]) if second.startswith("@") else parse_ref(second)
+        b = other_store.version_path(other_version)
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
+    old, new = read_json(a / "manifest.json"), read_json(b / "manifest.json")
+    changes = config_changes(old["config"], new["config"])
+    out.print(f"[bold]config[/] {a.name} -> {b.name}: {len(changes)} change(s)")
+    for key, before, after in changes:
+        out.print(f"  {key}: {json.dumps(before)} -> {json.dumps(after)}", highlight=False)
+    table = Table(title="counts")
+    for column in ("count", a.name, b.name, "change"):
+        table.add_column(column, justify="left" if column == "count" else "right")
+    for key, (before, after) in count_deltas(old, new).items():
+        table.add_row(key, f"{before:,}", f"{after:,}", f"{after - before:+,}")
+    out.print(table)
+    table = Table(title="per filter (documents out, removed)")
+    for column in ("filter", f"out {a.name}", f"out {b.name}", f"removed {a.name}", f"removed {b.name}"):
+        table.add_column(column, justify="left" if column == "filter" else "right")
+    for row in filter_deltas(read_json(a / "stats.json"), read_json(b / "stats.json")):
+        table.add_row(row["filter"], *(_maybe(v) for v in (*row["docs_out"], *row["docs_removed"])))
+    out.print(table)
+
+
+@app.command()
+def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")]) -> None:
+    """Re-check every shard's checksum and row count against the manifest."""
+    try:
+        store, version = parse_ref(ref)
+        path = store.version_path(version)
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
+    problems = verify_version(path)
+    for problem in problems:
+        err.print(f"[red]mismatch:[/] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    manifest = read_json(path / "manifest.json")
+    shards = sum(len(v) for v in manifest["shards"].values())
+    out.print(f"{path}: {shards} shards verified (sha256 and row counts match the manifest)", highlight=False)
+
+
+def _maybe(value) -> str:
+    return "-" if value is None else f"{value:,}"

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from corpus.errors import ConfigError
 from filters.base import Filter, FilterParams
@@ -47,6 +47,13 @@ class FilterSpec(BaseModel):
         return self.cls(self.params)
 
 
+class Bounds(_Strict):
+    """What a statistic must satisfy for the version to be deliverable."""
+
+    min: float | None = None
+    max: float | None = None
+
+
 class PipelineConfig(_Strict):
     dataset: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     input: InputConfig
@@ -54,12 +61,33 @@ class PipelineConfig(_Strict):
     executor: Literal["local"] = "local"
     workers: int = Field(1, ge=1)
     filters: list[FilterSpec] = Field(default_factory=list)
+    expectations: dict[str, Bounds] = Field(
+        default_factory=dict, description="quality gates, e.g. total.kept_fraction: {min: 0.3}")
+
+    @model_validator(mode="after")
+    def _gates_name_known_steps(self) -> PipelineConfig:
+        labels = {"total", *step_labels([spec.name for spec in self.filters])}
+        for name in self.expectations:
+            if name.partition(".")[0] not in labels or "." not in name:
+                raise ValueError(f"expectation {name!r} must start with total. or a filter of the "
+                                 f"chain ({', '.join(sorted(labels - {'total'})) or 'none'})")
+        return self
 
     def resolved(self) -> dict[str, Any]:
         """The config with every default filled in, as recorded in the manifest."""
         data = self.model_dump(mode="json", exclude={"filters"})
         data["filters"] = [{f.name: f.params.model_dump(mode="json")} for f in self.filters]
         return data
+
+
+def step_labels(names: list[str]) -> list[str]:
+    """Unique labels of a chain: the name, or name#2, name#3 for repeats (stats use them)."""
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return labels
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:

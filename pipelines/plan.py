@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from filters.base import Filter, GlobalFilter
-from pipelines.config import FilterSpec
+from pipelines.config import FilterSpec, step_labels
 
 
 @dataclass
@@ -37,13 +36,8 @@ class Segment:
 
 
 def label_steps(specs: list[FilterSpec]) -> list[Step]:
-    seen: Counter[str] = Counter()
-    steps = []
-    for spec in specs:
-        seen[spec.name] += 1
-        label = spec.name if seen[spec.name] == 1 else f"{spec.name}#{seen[spec.name]}"
-        steps.append(Step(label, spec.build()))
-    return steps
+    labels = step_labels([spec.name for spec in specs])
+    return [Step(label, spec.build()) for label, spec in zip(labels, specs, strict=True)]
 
 
 def plan_segments(steps: list[Step]) -> list[Segment]:

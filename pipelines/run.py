@@ -17,10 +17,12 @@ import pyarrow.parquet as pq
 import xxhash
 
 import corpus
+from corpus.gates import GateResult, evaluate
 from corpus.readers import ReaderOptions
 from corpus.sources import InputFile, Split, discover, open_binary, plan_splits
 from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
 from corpus.store import DatasetStore, Staging
+from pipelines.audit import write_audit
 from pipelines.config import PipelineConfig
 from pipelines.local import LocalPool, Task, TaskResult, WriteOptions
 from pipelines.plan import Segment, label_steps, plan_segments
@@ -39,10 +41,21 @@ class RunSummary:
     path: Path
     counts: dict[str, int]
     stats: dict[str, Any] = field(repr=False)
+    gates: list[GateResult] = field(default_factory=list)
+
+    @property
+    def failed_gates(self) -> list[GateResult]:
+        return [gate for gate in self.gates if not gate.passed]
 
 
-def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None) -> RunSummary:
-    """Run `config` end to end and publish the result as a new version of its dataset."""
+def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
+                 allow_failed_gates: bool = False) -> RunSummary:
+    """Run `config` end to end and publish the result as a new version of its dataset.
+
+    The quality gates (`expectations`) are checked on the final statistics: a version that
+    fails one is still written (status `failed_gates`) but LATEST does not move to it,
+    unless `allow_failed_gates`.
+    """
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
     files = discover(config.input.paths, config.input.format)
@@ -61,11 +74,17 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None) ->
         stats = _stats_document(steps, merged, counts, elapsed)
         stats["total"]["length_histograms"] = _lengths(results)
         manifest = _manifest(config, files, steps, counts, results)
-        version = store.publish(staging, manifest, stats)
+        gates = evaluate({name: bounds.model_dump() for name, bounds in config.expectations.items()},
+                         stats)
+        failed = any(not gate.passed for gate in gates)
+        manifest["gates"] = [gate.to_dict() for gate in gates]
+        manifest["status"] = "failed_gates" if failed else "published"
+        version = store.publish(staging, manifest, stats, move_latest=allow_failed_gates or not failed,
+                                finish=write_audit)
     except BaseException:
         store.discard(staging)
         raise
-    return RunSummary(version, store.path / version, counts, stats)
+    return RunSummary(version, store.path / version, counts, stats, gates)
 
 
 def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split],

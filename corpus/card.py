@@ -1,0 +1,91 @@
+"""The dataset card: a README.md in every version that says what the dataset is and how it was made."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corpus.funnel import funnel_rows
+
+
+def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
+    """Markdown: identity, sources, counts, languages, filters with parameters and effect, gates."""
+    counts = manifest["counts"]
+    sections = [
+        f"# {manifest['dataset']} {manifest['version']}",
+        f"Text dataset produced by corpus-engine {manifest['engine']['version']} on "
+        f"{manifest['created_at']} (parent version: {manifest.get('parent') or 'none'}; status: "
+        f"{manifest.get('status', 'published')}). Kept documents are in `data/`, removed ones with "
+        "the filter and reason in `rejects/`, unreadable input records in `quarantine/`; "
+        "`stats.json` holds the statistics and `report.html` the audit report.",
+        "## Counts\n\n| read | kept | rejected | quarantined | kept fraction |\n|---:|---:|---:|---:|---:|\n"
+        f"| {counts['read']:,} | {counts['kept']:,} | {counts['rejected']:,} | {counts['quarantined']:,} "
+        f"| {stats['total']['kept_fraction']:.1%} |",
+        _sources(manifest),
+        _languages(stats),
+        _filters(manifest, stats),
+        _gates(manifest),
+        _fingerprints(manifest),
+        "## Loading\n\n```python\nimport pyarrow.dataset as ds\n\n"
+        "table = ds.dataset(\"data/\", format=\"parquet\").to_table()\n```",
+    ]
+    return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _sources(manifest: dict[str, Any]) -> str:
+    lines = ["## Sources\n", "| input | format | bytes | fingerprint |", "|---|---|---:|---|"]
+    lines += [f"| `{i['uri']}` | {i['format']}{'+' + i['compression'] if i['compression'] else ''} "
+              f"| {i['size']:,} | `{i['fingerprint']}` |" for i in manifest["inputs"]]
+    return "\n".join(lines)
+
+
+def _languages(stats: dict[str, Any]) -> str:
+    langid = next((f for f in stats["filters"] if f.get("filter") == "langid"), None)
+    kept = (langid or {}).get("counters", {}).get("kept_by_lang")
+    if not kept:
+        return ""
+    total = sum(kept.values()) or 1
+    top = sorted(kept.items(), key=lambda item: -item[1])[:15]
+    lines = ["## Languages (kept documents, by langid)\n", "| language | documents | share |",
+             "|---|---:|---:|"]
+    lines += [f"| {lang} | {docs:,} | {docs / total:.1%} |" for lang, docs in top]
+    return "\n".join(lines)
+
+
+def _filters(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
+    params = [next(iter(entry.items())) for entry in manifest["config"]["filters"]]
+    lines = ["## Filters, in order\n"]
+    for (name, settings), row, entry in zip(params, funnel_rows(stats), stats["filters"], strict=True):
+        reasons = entry["counters"].get("removed_by_reason", {})
+        why = ", ".join(f"{reason}: {count:,}" for reason, count in sorted(reasons.items())) or "nothing"
+        lines.append(f"- **{row['filter']}** (`{name}`, mode {row['mode']}): removed {row['removed']:,} of "
+                     f"{row['in']:,} documents ({row['removed_pct']:.1f} %); reasons: {why}. "
+                     f"Parameters: `{json.dumps(settings, ensure_ascii=False, sort_keys=True)}`")
+    return "\n".join(lines)
+
+
+def _gates(manifest: dict[str, Any]) -> str:
+    gates = manifest.get("gates") or []
+    if not gates:
+        return "## Quality gates\n\nNone were configured."
+    lines = ["## Quality gates\n", "| expectation | value | min | max | result |", "|---|---:|---:|---:|---|"]
+    for gate in gates:
+        value = "-" if gate["value"] is None else f"{gate['value']:.4g}"
+        error = f" ({gate['error']})" if gate.get("error") else ""
+        result = "pass" if gate["passed"] else f"FAIL{error}"
+        lines.append(f"| `{gate['name']}` | {value} | {gate['min'] if gate['min'] is not None else ''} "
+                     f"| {gate['max'] if gate['max'] is not None else ''} | {result} |")
+    return "\n".join(lines)
+
+
+def _fingerprints(manifest: dict[str, Any]) -> str:
+    shards = manifest["shards"]
+    lines = ["## Fingerprints\n", f"- config sha256: `{manifest['config_sha256']}`"]
+    for step in manifest.get("filters", []):
+        for key, value in sorted(step.get("versions", {}).items()):
+            if isinstance(value, str) and key.endswith("sha256"):
+                lines.append(f"- {step['label']} {key}: `{value}`")
+    for kind in ("data", "rejects", "quarantine"):
+        for shard in shards.get(kind, []):
+            lines.append(f"- `{shard['path']}`: {shard['rows']:,} rows, sha256 `{shard['sha256']}`")
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Quality gates: expectations over a version's statistics, checked before it is delivered."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class GateResult:
+    name: str
+    value: float | None
+    min: float | None
+    max: float | None
+    passed: bool
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def evaluate(expectations: dict[str, dict[str, float]], stats: dict[str, Any]) -> list[GateResult]:
+    """Each expectation `PATH: {min, max}` checked against the value `metric(stats, PATH)`."""
+    results = []
+    for name, bounds in expectations.items():
+        low, high = bounds.get("min"), bounds.get("max")
+        try:
+            value = metric(stats, name)
+        except KeyError as exc:
+            results.append(GateResult(name, None, low, high, False, f"no such statistic: {exc.args[0]}"))
+            continue
+        passed = (low is None or value >= low) and (high is None or value <= high)
+        results.append(GateResult(name, value, low, high, passed))
+    return results
+
+
+def metric(stats: dict[str, Any], path: str) -> float:
+    """The number a gate path names.
+
+    `total.<key>` reads the totals (read, kept, rejected, quarantined, kept_fraction, ...).
+    `<filter>.<key>` reads a filter's entry: a top-level figure (docs_in, docs_removed,
+    chars_out, ...), `removed_fraction` / `kept_fraction`, `counters.<group>.<key>`,
+    `lang_share.<lang>` (share of the filter's kept documents in that language, from
+    langid's kept_by_lang) or `docs_with_pii_after` (pii). Raises KeyError naming the part
+    that is missing.
+    """
+    head, _, rest = path.partition(".")
+    if head == "total":
+        return _number(stats["total"], rest, path)
+    entry = next((f for f in stats["filters"] if f["name"] == head), None)
+    if entry is None:
+        raise KeyError(f"{path} (no filter {head!r} in this version)")
+    if rest in ("removed_fraction", "kept_fraction"):
+        removed = entry["docs_removed"] / entry["docs_in"] if entry["docs_in"] else 0.0
+        return removed if rest == "removed_fraction" else 1.0 - removed
+    if rest.startswith("lang_share."):
+        kept = entry["counters"].get("kept_by_lang", {})
+        total = sum(kept.values())
+        return kept.get(rest.split(".", 1)[1], 0) / total if total else 0.0
+    if rest == "docs_with_pii_after":
+        return _number(entry["counters"], "documents.with_pii_after", path)
+    return _number(entry, rest, path)
+
+
+def _number(node: Any, dotted: str, path: str) -> float:
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(path)
+        node = node[part]
+    if not isinstance(node, int | float):
+        raise KeyError(f"{path} (not a number)")
+    return float(node)

@@ -1,0 +1,625 @@
+"""The audit report of a version: one self-contained HTML page of its statistics, plots and samples.
+
+Every number taken from stats.json is rendered as
+`<span class="stat" data-stat="PATH" data-value="RAW">FORMATTED</span>`: PATH is a dotted path
+into stats.json that enters `filters` by label (`filters.pii.counters.spans_found.EMAIL_ADDRESS`),
+RAW the value as JSON, so a test can check the page against the file. Counter groups and
+histogram keys may hold dots themselves (`docs_by_lang.classifier`, `lang_score.en`).
+Plots are matplotlib figures drawn as inline SVG with their text kept as text; the page needs
+no script, no font file and no network.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import EngFormatter, NullLocator
+
+from corpus.diff import config_changes
+from corpus.funnel import funnel_rows
+
+Json = dict[str, Any]
+
+KEPT, REMOVED, READ, ACCENT = "#4c78a8", "#e45756", "#9d9d9d", "#f58518"
+RC = {
+    "svg.fonttype": "none",  # text stays text: smaller files, selectable in the browser
+    "svg.hashsalt": "corpus-report",  # the same statistics give the same page
+    "font.size": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+WIDE, HEIGHT = 6.5, 2.5
+TOP_LANGUAGES = 8
+PII_GROUPS = ("docs_with_entity", "spans_found", "spans_redacted", "docs_dropped", "validator_rejections")
+PII_PLOTTED = ("spans_found", "spans_redacted", "docs_dropped")
+LANGID_GROUPS = ("docs_by_lang", "kept_by_lang", "removed_by_lang", "chars_by_lang", "kept_chars_by_lang")
+TOTALS = (("read", "read"), ("kept", "kept"), ("rejected", "rejected"), ("quarantined", "quarantined"),
+          ("kept_fraction", "kept fraction"), ("chars_in", "characters in"),
+          ("chars_out", "characters out"), ("wall_seconds", "seconds"),
+          ("docs_per_second", "documents / second"))
+FILTER_FIGURES = (("docs_in", "docs in"), ("docs_out", "docs out"), ("docs_removed", "removed"),
+                  ("chars_in", "chars in"), ("chars_out", "chars out"), ("bytes_in", "bytes in"),
+                  ("bytes_out", "bytes out"), ("wall_seconds", "wall seconds"),
+                  ("cpu_seconds", "CPU seconds"))
+INPUT_COLUMNS = ("uri", "format", "compression", "size", "fingerprint")
+SHARD_COLUMNS = ("path", "rows", "bytes", "sha256")
+MISSING = object()
+# References inside one SVG; prefixed per figure so that ids stay unique across the page.
+SVG_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
+# Namespace declarations: HTML parses inline SVG without them, and the page holds no URL.
+SVG_NAMESPACE = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+
+CSS = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em;
+       color: #222; }
+h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+.meta { color: #666; } nav a { margin-right: 1em; }
+table { border-collapse: collapse; margin: 0.5em 1em 1em 0; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 2px 8px; text-align: left; vertical-align: top; }
+table.numbers td + td, table.figures td { text-align: right; }
+tfoot td { font-weight: bold; border-top: 1px solid #999; }
+.tables { display: flex; flex-wrap: wrap; align-items: flex-start; }
+.delta { color: #777; font-size: 85%; margin-left: 0.3em; }
+.cards { display: flex; flex-wrap: wrap; gap: 0.5em; }
+.card { border: 1px solid #ddd; border-radius: 4px; padding: 0.4em 0.8em; }
+.card .stat { display: block; font-size: 130%; font-weight: bold; }
+.pass { color: #2a7d2a; } .fail, .status-failed_gates { color: #b00; font-weight: bold; }
+figure.plot { margin: 0.5em 0; } figure.plot svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 90%; }
+.text { white-space: pre-wrap; word-break: break-word; max-height: 12em; overflow: auto;
+        font: 12px/1.3 ui-monospace, monospace; }
+pre { background: #f6f6f6; padding: 0.8em; overflow: auto; font-size: 12px; }
+"""
+
+
+def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
+                  compare: tuple[Json, Json] | None = None) -> str:
+    """The HTML page of the version described by `stats` and `manifest`.
+
+    `samples` maps a filter label to removed documents (`id`, `reason`, `score`, `text`),
+    already redacted and truncated. `compare` is the (stats, manifest) of another version:
+    every number from stats then shows its change, and the configuration its differences.
+    """
+    previous_stats, previous_manifest = compare or (None, None)
+    numbers = _Numbers(stats, previous_stats)
+    with rc_context(RC):
+        sections = [
+            _title(manifest, previous_manifest),
+            _navigation(stats, manifest),
+            _totals(numbers, stats),
+            _gates(manifest),
+            _funnel(numbers, stats),
+            _lengths(stats),
+            *(_filter_section(numbers, entry, manifest, samples.get(entry["name"], []))
+              for entry in stats["filters"]),
+            _config(manifest, previous_manifest),
+            _files(manifest),
+        ]
+    title = html.escape(f"{manifest.get('dataset', '')} {manifest.get('version', '')}")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<style>{CSS}</style></head><body>{"".join(sections)}</body></html>\n')
+
+
+# Numbers ---------------------------------------------------------------------------------------
+
+
+class _Numbers:
+    """Spans for numbers of stats.json, each followed by its change against another version."""
+
+    def __init__(self, stats: Json, previous: Json | None) -> None:
+        self.stats, self.previous = stats, previous
+
+    def __call__(self, *parts: str) -> str:
+        value = _lookup(self.stats, parts)
+        if value is MISSING:
+            raise KeyError(".".join(parts))
+        if value is None:  # e.g. chars_in of a run without filters
+            return "–"
+        span = (f'<span class="stat" data-stat="{html.escape(".".join(parts))}" '
+                f'data-value="{html.escape(json.dumps(value))}">{_format(value, parts[-1])}</span>')
+        if self.previous is None:
+            return span
+        return span + _delta(value, _lookup(self.previous, parts), parts[-1])
+
+    def optional(self, *parts: str) -> str:
+        """The span, or a dash where stats.json has no such number."""
+        return "–" if _lookup(self.stats, parts) is MISSING else self(*parts)
+
+
+def _lookup(stats: Json, parts: Sequence[str]) -> Any:
+    """The value at `parts` (the `filters` list is entered by label), or MISSING."""
+    node: Any = stats
+    for part in parts:
+        if isinstance(node, list):
+            node = next((entry for entry in node if entry.get("name") == part), MISSING)
+        elif isinstance(node, dict):
+            node = node.get(part, MISSING)
+        else:
+            return MISSING
+        if node is MISSING:
+            return MISSING
+    return node
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _format(value: float, key: str = "", sign: bool = False) -> str:
+    """Thousands separators for integers, three significant digits for floats, percent for fractions."""
+    plus = "+" if sign else ""
+    if key.endswith("fraction"):
+        return f"{value * 100:{plus}.3g}%"
+    if isinstance(value, int):
+        return f"{value:{plus},}"
+    if abs(value) >= 1000:
+        return f"{value:{plus},.0f}"
+    return f"{value:{plus}.3g}"
+
+
+def _plain(value: Any, key: str = "") -> str:
+    """A value that does not come from stats.json (manifest, gates, samples), escaped."""
+    if value is None:
+        return "–"
+    return _format(value, key) if _is_number(value) else html.escape(str(value))
+
+
+def _delta(value: float, old: Any, key: str) -> str:
+    if not _is_number(old):
+        text = "new"
+    elif value == old:
+        text = "±0"
+    elif key.endswith("fraction"):
+        text = f"{(value - old) * 100:+.3g} pp"
+    else:
+        text = _format(value - old, key, sign=True)
+    return f'<span class="delta">({text})</span>'
+
+
+# HTML pieces -----------------------------------------------------------------------------------
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], foot: Sequence[str] = (),
+           css: str = "numbers") -> str:
+    """A table of cells that are already HTML; headers are text."""
+    head = "".join(f"<th>{html.escape(header)}</th>" for header in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    tail = "<tfoot><tr>" + "".join(f"<td>{cell}</td>" for cell in foot) + "</tr></tfoot>" if foot else ""
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>{tail}</table>'
+
+
+def _anchor(label: str) -> str:
+    return "filter-" + re.sub(r"[^A-Za-z0-9_-]", "_", label)
+
+
+def _section(anchor: str, heading: str, content: str) -> str:
+    return f'<section id="{anchor}"><h2>{html.escape(heading)}</h2>{content}</section>'
+
+
+def _title(manifest: Json, previous: Json | None) -> str:
+    status = str(manifest.get("status", ""))
+    facts = [f"created {html.escape(str(manifest.get('created_at', '–')))}"]
+    if status:
+        facts.append(f'status <span class="status status-{html.escape(status)}">{html.escape(status)}</span>')
+    if manifest.get("parent"):
+        facts.append(f"parent {html.escape(str(manifest['parent']))}")
+    engine = manifest.get("engine", {})
+    if engine:
+        facts.append("engine " + html.escape(", ".join(f"{key} {value}" for key, value in engine.items())))
+    compared = ""
+    if previous is not None:
+        other = html.escape(f"{previous.get('dataset')} {previous.get('version')}, created "
+                            f"{previous.get('created_at', '–')}")
+        compared = f'<p class="meta">Changes (in brackets) are against {other}.</p>'
+    heading = html.escape(f"{manifest.get('dataset', '')} {manifest.get('version', '')}")
+    return f'<header><h1>{heading}</h1><p class="meta">{" · ".join(facts)}</p>{compared}</header>'
+
+
+def _navigation(stats: Json, manifest: Json) -> str:
+    links = [("totals", "Totals"), ("gates", "Gates")] if manifest.get("gates") else [("totals", "Totals")]
+    links += [("funnel", "Funnel"), ("lengths", "Lengths")]
+    links += [(_anchor(entry["name"]), entry["name"]) for entry in stats["filters"]]
+    links += [("config", "Configuration"), ("files", "Files")]
+    items = "".join(f'<a href="#{anchor}">{html.escape(text)}</a>' for anchor, text in links)
+    return f"<nav>{items}</nav>"
+
+
+def _totals(numbers: _Numbers, stats: Json) -> str:
+    cards = [f'<div class="card">{html.escape(text)}{numbers("total", key)}</div>'
+             for key, text in TOTALS if key in stats["total"]]
+    return _section("totals", "Totals", f'<div class="cards">{"".join(cards)}</div>')
+
+
+def _gates(manifest: Json) -> str:
+    gates = manifest.get("gates")
+    if not gates:
+        return ""
+    rows = [[html.escape(gate["name"]), _plain(gate.get("value"), gate["name"]),
+             _plain(gate.get("min"), gate["name"]), _plain(gate.get("max"), gate["name"]),
+             '<span class="pass">pass</span>' if gate["passed"] else '<span class="fail">FAIL</span>']
+            for gate in gates]
+    passed = sum(bool(gate["passed"]) for gate in gates)
+    summary = f"<p>{passed} of {len(gates)} gates passed.</p>"
+    table = _table(["gate", "value", "min", "max", "result"], rows)
+    return _section("gates", "Quality gates", summary + table)
+
+
+def _funnel(numbers: _Numbers, stats: Json) -> str:
+    rows = []
+    for entry, row in zip(stats["filters"], funnel_rows(stats), strict=True):
+        label = entry["name"]
+        name = html.escape(label) + (" <small>(annotate)</small>" if row["mode"] == "annotate" else "")
+        docs = [numbers("filters", label, key) for key in ("docs_in", "docs_out", "docs_removed")]
+        chars = [numbers("filters", label, key) for key in ("chars_in", "chars_out", "wall_seconds")]
+        rows.append([name, *docs, f"{row['removed_pct']:.1f}%", *chars])
+    total = stats["total"]
+    rejected = f"{100 * total['rejected'] / total['read']:.1f}%" if total["read"] else "–"
+    foot = ["total", numbers("total", "read"), numbers("total", "kept"), numbers("total", "rejected"),
+            rejected, numbers("total", "chars_in"), numbers("total", "chars_out"),
+            numbers("total", "wall_seconds")]
+    table = _table(["filter", "docs in", "docs out", "removed", "removed %", "chars in", "chars out",
+                    "seconds"], rows, foot)
+    note = (f"<p>Quarantined records (never reach a filter): {numbers('total', 'quarantined')}. "
+            "The total row's seconds are the whole run, reading and writing included.</p>")
+    plot = _funnel_plot(stats) if stats["filters"] else ""
+    return _section("funnel", "Funnel", table + note + plot)
+
+
+def _lengths(stats: Json) -> str:
+    histograms = stats["total"].get("length_histograms")
+    if not histograms:
+        return _section("lengths", "Document lengths", "<p>This version records no length histograms.</p>")
+    return _section("lengths", "Document lengths", _length_plot(histograms))
+
+
+# Filter sections -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a filter's own renderer drew, and the counter groups and histograms it used."""
+
+    html: str
+    counters: frozenset[str] = frozenset()
+    histograms: frozenset[str] = frozenset()
+
+
+def _filter_section(numbers: _Numbers, entry: Json, manifest: Json, samples: list[Json]) -> str:
+    label, kind = entry["name"], entry.get("filter", entry["name"])
+    renderer = RENDERERS.get(kind)
+    part = renderer(numbers, entry, _params(manifest, label)) if renderer else _Part("")
+    meta = f'<p class="meta">filter {html.escape(kind)}, mode {html.escape(entry.get("mode", "filter"))}</p>'
+    content = (meta + _figures(numbers, entry) + part.html + _generic(numbers, entry, part)
+               + _info(numbers, entry) + "<h3>Removed samples</h3>" + _samples(samples))
+    return _section(_anchor(label), label, content)
+
+
+def _figures(numbers: _Numbers, entry: Json) -> str:
+    """Documents, characters and bytes in and out, and the time the filter took."""
+    figures = [(key, text) for key, text in FILTER_FIGURES if key in entry]
+    cells = [numbers("filters", entry["name"], key) for key, _ in figures]
+    return _table([text for _, text in figures], [cells], css="figures")
+
+
+def _params(manifest: Json, label: str) -> Json:
+    """The configured parameters of filter `label`: manifest `filters` and `config.filters` align."""
+    labels = [entry.get("label") for entry in manifest.get("filters", [])]
+    if label not in labels:
+        return {}
+    spec = manifest["config"]["filters"][labels.index(label)]
+    return next(iter(spec.values()))
+
+
+def _langid(numbers: _Numbers, entry: Json, params: Json) -> _Part:
+    label, counters = entry["name"], entry["counters"]
+    docs = counters.get("docs_by_lang", {})
+    languages = sorted(docs, key=lambda lang: (-docs[lang], lang))
+    rows = [[html.escape(lang), *(numbers.optional("filters", label, "counters", group, lang)
+                                  for group in LANGID_GROUPS)] for lang in languages]
+    table = _table(["language", "documents", "kept", "removed", "characters", "kept characters"], rows)
+    plots = (_language_plot(entry, languages) + _language_scores_plot(entry, languages, params)
+             if languages else "")
+    scores = frozenset(key for key in entry["histograms"] if key.startswith("lang_score."))
+    return _Part(plots + table, frozenset(LANGID_GROUPS), scores)
+
+
+def _special_chars(numbers: _Numbers, entry: Json, params: Json) -> _Part:
+    threshold = params.get("max_ratio")
+    by_lang = params.get("max_ratio_by_lang") or {}
+    overrides = ", ".join(f"{lang} {value:g}" for lang, value in by_lang.items())
+    text = f"<p>Threshold: max_ratio = {_plain(threshold)}"
+    text += f" (by language: {html.escape(overrides)})</p>" if overrides else "</p>"
+    histogram = entry["histograms"].get("special_char_ratio")
+    if histogram is None:
+        return _Part(text)
+    plot = _threshold_plot(entry["name"], "special_char_ratio", histogram, threshold, "max_ratio")
+    return _Part(plot + text, histograms=frozenset({"special_char_ratio"}))
+
+
+def _toxicity(numbers: _Numbers, entry: Json, params: Json) -> _Part:
+    label = entry["name"]
+    keys = sorted(key for key in entry["histograms"] if key.split(".")[0] == "toxicity_score")
+    plot = _toxicity_plot(entry, keys, params.get("max_score")) if keys else ""
+    backends = entry["counters"].get("docs_by_backend", {})
+    table = _table(["backend", "documents"],
+                   [[html.escape(backend), numbers("filters", label, "counters", "docs_by_backend", backend)]
+                    for backend in backends]) if backends else ""
+    return _Part(plot + table, frozenset({"docs_by_backend"}), frozenset(keys))
+
+
+def _pii(numbers: _Numbers, entry: Json, params: Json) -> _Part:
+    label, counters = entry["name"], entry["counters"]
+    entities = sorted(set().union(*(counters.get(group, {}) for group in PII_GROUPS)))
+    if not entities:
+        return _Part("<p>No personal data found.</p>", frozenset(PII_GROUPS))
+    rows = [[html.escape(entity), *(numbers.optional("filters", label, "counters", group, entity)
+                                    for group in PII_GROUPS)] for entity in entities]
+    table = _table(["entity", "documents with it", "spans found", "spans redacted", "documents dropped",
+                    "validator rejections"], rows)
+    return _Part(_pii_plot(entry, entities) + table, frozenset(PII_GROUPS))
+
+
+# Deduplication filters (exact_dedup, minhash_dedup) and plugins have no renderer of their own:
+# their `clusters` counters and any cluster-size histogram come out of the generic rendering.
+RENDERERS: dict[str, Callable[[_Numbers, Json, Json], _Part]] = {
+    "langid": _langid,
+    "special_chars": _special_chars,
+    "toxicity": _toxicity,
+    "pii": _pii,
+}
+
+
+def _generic(numbers: _Numbers, entry: Json, part: _Part) -> str:
+    """Every histogram and counter group the filter's own renderer did not use."""
+    label = entry["name"]
+    plots = [_histogram_plot(label, key, histogram) for key, histogram in entry["histograms"].items()
+             if key not in part.histograms]
+    tables = [_table([group, "count"], [[html.escape(key), numbers("filters", label, "counters", group, key)]
+                                        for key in values])
+              for group, values in entry["counters"].items() if group not in part.counters and values]
+    return "".join(plots) + (f'<div class="tables">{"".join(tables)}</div>' if tables else "")
+
+
+def _info(numbers: _Numbers, entry: Json) -> str:
+    info = entry.get("info") or {}
+    if not info:
+        return ""
+    rows = [[html.escape(key), _info_value(numbers, ("filters", entry["name"], "info", key), value)]
+            for key, value in info.items()]
+    return "<h3>Settings recorded by the filter</h3>" + _table(["key", "value"], rows, css="info")
+
+
+def _info_value(numbers: _Numbers, parts: tuple[str, ...], value: Any) -> str:
+    if _is_number(value):
+        return numbers(*parts)
+    if isinstance(value, dict):
+        return ", ".join(f"{html.escape(str(key))}: {_info_value(numbers, (*parts, str(key)), item)}"
+                         for key, item in value.items())
+    if isinstance(value, list):
+        return html.escape(", ".join(map(str, value)))
+    return html.escape(str(value))
+
+
+def _samples(samples: list[Json]) -> str:
+    if not samples:
+        return "<p>No samples.</p>"
+    rows = [[html.escape(str(sample["id"])), _plain(sample.get("reason")), _plain(sample.get("score")),
+             f'<div class="text">{html.escape(str(sample.get("text", "")))}</div>'] for sample in samples]
+    return _table(["id", "reason", "score", "text"], rows, css="samples")
+
+
+# Configuration and files -----------------------------------------------------------------------
+
+
+def _config(manifest: Json, previous: Json | None) -> str:
+    config = manifest.get("config", {})
+    content = ""
+    if previous is not None:
+        content = "<h3>Config changes</h3>" + _config_changes(previous.get("config", {}), config)
+    if manifest.get("config_sha256"):
+        content += f'<p class="meta">sha256 {html.escape(manifest["config_sha256"])}</p>'
+    content += f"<pre>{html.escape(json.dumps(config, indent=2, ensure_ascii=False))}</pre>"
+    return _section("config", "Configuration", content)
+
+
+def _config_changes(old: Json, new: Json) -> str:
+    changes = config_changes(old, new)
+    if not changes:
+        return "<p>No configuration changes.</p>"
+    items = [f"<li><code>{html.escape(key)}</code>: {_config_value(before)} → {_config_value(after)}</li>"
+             for key, before, after in changes]
+    return f'<ul class="changes">{"".join(items)}</ul>'
+
+
+def _config_value(value: Any) -> str:
+    return "<em>absent</em>" if value is None else f"<code>{html.escape(json.dumps(value))}</code>"
+
+
+def _files(manifest: Json) -> str:
+    inputs = manifest.get("inputs", [])
+    content = "<h3>Inputs</h3>" + _records(inputs, INPUT_COLUMNS)
+    for kind, shards in manifest.get("shards", {}).items():
+        content += f"<h3>{html.escape(kind.capitalize())} shards</h3>" + _records(shards, SHARD_COLUMNS)
+    return _section("files", "Files", content)
+
+
+def _records(records: list[Json], columns: Sequence[str]) -> str:
+    if not records:
+        return "<p>None.</p>"
+    rows = [[_plain(record.get(column)) for column in columns] for record in records]
+    return _table(columns, rows, css="files")
+
+
+# Plots -----------------------------------------------------------------------------------------
+
+
+def _svg(figure: Figure, key: str, caption: str) -> str:
+    """The figure as an inline SVG element in a <figure>, its ids prefixed with `key`."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata=dict.fromkeys(("Date", "Creator", "Format", "Type")))
+    text = buffer.getvalue().decode()
+    text = SVG_NAMESPACE.sub("", text[text.index("<svg"):])
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+    text = SVG_REFERENCE.sub(lambda match: f"{match[1]}{prefix}-", text)
+    return f'<figure class="plot">{text}<figcaption>{html.escape(caption)}</figcaption></figure>'
+
+
+def _bars(axes: Axes, histogram: Json, color: str) -> None:
+    edges = np.asarray(histogram["edges"], dtype=np.float64)
+    axes.bar(edges[:-1], histogram["counts"], width=np.diff(edges), align="edge", color=color,
+             edgecolor="white", linewidth=0.3)
+
+
+def _log_counts(axes: Axes) -> None:
+    """A log count axis: most documents sit in one bin, and the log scale shows the tail."""
+    axes.set_yscale("log")
+    axes.set_ylim(bottom=0.5)
+    axes.yaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost half the drawing time
+
+
+def _mark(axes: Axes, value: float | None, name: str, legend: bool = True) -> None:
+    """A dashed vertical line at a filter's threshold."""
+    if value is None:
+        return
+    axes.axvline(value, color="black", linestyle="--", linewidth=1, label=f"{name} = {value:g}")
+    if legend:
+        axes.legend(frameon=False)
+
+
+def _funnel_plot(stats: Json) -> str:
+    filters = stats["filters"]
+    stages = ["input", *(entry["name"] for entry in filters)]
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    for axes, unit, key in zip(figure.subplots(1, 2), ("documents", "characters"), ("docs", "chars"),
+                               strict=True):
+        kept = [filters[0][f"{key}_in"], *(entry[f"{key}_out"] for entry in filters)]
+        axes.bar(range(len(stages)), kept, color=[READ, *[KEPT] * len(filters)])
+        axes.set_xticks(range(len(stages)), stages, rotation=30, ha="right")
+        axes.yaxis.set_major_formatter(EngFormatter(sep=""))
+        axes.set_title(f"{unit} kept after each filter")
+    return _svg(figure, "funnel", "Documents and characters entering the first filter and kept after each.")
+
+
+def _length_plot(histograms: Json) -> str:
+    edges = histograms["read"]["edges"]
+    read, kept = histograms["read"]["counts"], histograms["kept"]["counts"]
+    used = max([index for index, count in enumerate(np.add(read, kept)) if count] or [0]) + 1
+    names = [f"{_short(low)}–{_short(high)}"
+             for low, high in zip(edges[:used], edges[1:used + 1], strict=True)]
+    if used == len(read):
+        names[-1] = f"≥{_short(edges[used - 1])}"  # the last bin holds everything longer
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(used)
+    axes.bar(positions - 0.2, read[:used], width=0.4, color=READ, label="read")
+    axes.bar(positions + 0.2, kept[:used], width=0.4, color=KEPT, label="kept")
+    axes.set_xticks(positions, names, rotation=30, ha="right")
+    axes.set_xlabel("characters per document")
+    axes.set_ylabel("documents")
+    axes.legend(frameon=False)
+    return _svg(figure, "lengths", "Document lengths of every record read and of the documents kept.")
+
+
+def _short(edge: float) -> str:
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if edge >= size:
+            return f"{edge / size:g}{suffix}"
+    return f"{edge:g}"
+
+
+def _language_plot(entry: Json, languages: list[str]) -> str:
+    counters = entry["counters"]
+    kept = [counters.get("kept_by_lang", {}).get(lang, 0) for lang in languages]
+    removed = [counters.get("removed_by_lang", {}).get(lang, 0) for lang in languages]
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(languages))
+    axes.bar(positions, kept, color=KEPT, label="kept")
+    axes.bar(positions, removed, bottom=kept, color=REMOVED, label="removed")
+    axes.set_xticks(positions, languages, rotation=90 if len(languages) > 15 else 0)
+    axes.set_ylabel("documents")
+    axes.legend(frameon=False)
+    return _svg(figure, f"{entry['name']}-languages", "Documents per detected language, kept and removed.")
+
+
+def _language_scores_plot(entry: Json, languages: list[str], params: Json) -> str:
+    top = [lang for lang in languages if f"lang_score.{lang}" in entry["histograms"]][:TOP_LANGUAGES]
+    if not top:
+        return ""
+    figure = Figure(figsize=(WIDE, 3.2), layout="constrained")
+    grid = figure.subplots(2, TOP_LANGUAGES // 2, sharex=True).ravel()
+    by_lang = params.get("min_score_by_lang") or {}
+    for axes, lang in zip(grid, top, strict=False):
+        _bars(axes, entry["histograms"][f"lang_score.{lang}"], KEPT)
+        _log_counts(axes)
+        axes.set_title(f"{lang} ({entry['counters']['docs_by_lang'][lang]:,})")
+        _mark(axes, by_lang.get(lang, params.get("min_score")), "min_score", legend=False)
+    for axes in grid[len(top):]:
+        axes.set_visible(False)
+    overrides = " (or its per-language value)" if by_lang else ""
+    return _svg(figure, f"{entry['name']}-scores",
+                f"Language score of the {len(top)} most frequent languages (log scale)"
+                f"{_threshold_note('min_score', params.get('min_score'))}{overrides}.")
+
+
+def _threshold_plot(label: str, key: str, histogram: Json, threshold: float | None, name: str) -> str:
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    axes = figure.add_subplot()
+    _bars(axes, histogram, KEPT)
+    _log_counts(axes)
+    axes.set_xlabel(key)
+    axes.set_ylabel("documents")
+    _mark(axes, threshold, name)
+    return _svg(figure, f"{label}-{key}", f"{key} (log scale){_threshold_note(name, threshold)}.")
+
+
+def _toxicity_plot(entry: Json, keys: list[str], threshold: float | None) -> str:
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    grid = np.atleast_1d(figure.subplots(1, len(keys), sharex=True))
+    for axes, key in zip(grid, keys, strict=True):
+        _bars(axes, entry["histograms"][key], KEPT if key == "toxicity_score" else ACCENT)
+        _log_counts(axes)
+        axes.set_title("all backends" if key == "toxicity_score" else key.split(".", 1)[1])
+        _mark(axes, threshold, "max_score", legend=False)
+    return _svg(figure, f"{entry['name']}-scores", "Toxicity score, over all documents and per backend "
+                f"(log scale){_threshold_note('max_score', threshold)}.")
+
+
+def _threshold_note(name: str, value: float | None) -> str:
+    return "" if value is None else f"; dashed line: {name} = {value:g}"
+
+
+def _pii_plot(entry: Json, entities: list[str]) -> str:
+    counters = entry["counters"]
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(entities))
+    width = 0.8 / len(PII_PLOTTED)
+    for index, (group, color) in enumerate(zip(PII_PLOTTED, (READ, KEPT, REMOVED), strict=True)):
+        values = [counters.get(group, {}).get(entity, 0) for entity in entities]
+        offset = (index - (len(PII_PLOTTED) - 1) / 2) * width
+        axes.bar(positions + offset, values, width=width, color=color, label=group.replace("_", " "))
+    axes.set_xticks(positions, entities, rotation=20, ha="right")
+    axes.set_ylabel("count")
+    axes.legend(frameon=False)
+    return _svg(figure, f"{entry['name']}-entities",
+                "Spans found and redacted, and documents dropped, per entity.")
+
+
+def _histogram_plot(label: str, key: str, histogram: Json) -> str:
+    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    axes = figure.add_subplot()
+    _bars(axes, histogram, KEPT)
+    axes.set_xlabel(key)
+    axes.set_ylabel("documents")
+    return _svg(figure, f"{label}-{key}", f"Histogram {key}.")
