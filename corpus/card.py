@@ -45,7 +45,7 @@ def _languages(stats: dict[str, Any]) -> str:
     if not kept:
         return ""
     total = sum(kept.values()) or 1
-    top = sorted(kept.items(), key=lambda item: -item[1])[:15]
+    top = sorted(((lang, docs) for lang, docs in kept.items() if docs), key=lambda item: -item[1])[:15]
     lines = ["## Languages (kept documents, by langid)\n", "| language | documents | share |",
              "|---|---:|---:|"]
     lines += [f"| {lang} | {docs:,} | {docs / total:.1%} |" for lang, docs in top]

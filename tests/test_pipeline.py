@@ -197,6 +197,7 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
     offensive = by_category["offensive"]
     assert sum(removed.get(doc_id) == "toxicity" for doc_id in offensive) / len(offensive) >= 0.85
     manifest = json.loads((version / "manifest.json").read_text())
+    assert manifest["status"] == "published" and all(gate["passed"] for gate in manifest["gates"])
     counts = manifest["counts"]
     assert counts["quarantined"] == 4
     assert counts["read"] == counts["kept"] + counts["rejected"] + counts["quarantined"]
