@@ -12,6 +12,7 @@ ENTRY_POINT_GROUP = "corpus.filters"
 BUILTINS = {
     "special_chars": "filters.special_chars:SpecialChars",
     "exact_dedup": "filters.exact_dedup:ExactDedup",
+    "minhash_dedup": "filters.minhash_dedup:MinHashDedup",
     "langid": "filters.langid:LangID",
     "toxicity": "filters.toxicity:Toxicity",
     "pii": "filters.pii:PII",

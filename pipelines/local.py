@@ -143,6 +143,7 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     report = _report(progress)
     segment = task.segment
     steps = [_ready(task, step) for step in segment.applied()]
+    tail = _ready(task, segment.tail) if segment.tail else None
     stats = {step.label: FilterStats(step.label) for step in steps}
     result = TaskResult(task.index)
     prefix = f"s{segment.index}-t{task.index:06d}"
@@ -175,7 +176,7 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
             batch = outcome.kept
         if batch is not None and batch.num_rows:
             if keys is not None:
-                keys.write(_keys(segment.tail, batch, stats))
+                keys.write(_keys(tail, batch, stats, task, position))
             out.write(batch)
             result.kept += batch.num_rows
             if keys is None:
@@ -213,11 +214,16 @@ def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task,
         ) from exc
 
 
-def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats]) -> pa.RecordBatch:
+def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats], task: Task,
+          position: int) -> pa.RecordBatch:
     """The tail filter's keys with each document's ORDER and ID."""
     tail_stats = stats.setdefault(tail.label, FilterStats(tail.label))
     started = time.perf_counter()
-    columns = tail.filter.sign(batch)
+    try:
+        columns = tail.filter.sign(batch)
+    except Exception as exc:
+        raise StepFailed(f"filter {tail.label!r} failed to sign {task.source} (batch starting at "
+                         f"record offset {position}): {type(exc).__name__}: {exc}") from exc
     tail_stats.wall_seconds += time.perf_counter() - started
     columns = {ORDER: batch.column(ORDER), ID: batch.column(ID), **columns}
     return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))

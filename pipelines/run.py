@@ -132,6 +132,7 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
     stats = merged.setdefault(label, FilterStats(label))
     started = time.perf_counter()
     paths = [path for result in results for path in result.keys]
+    segment.tail.filter.setup()
     segment.tail.filter.resolve(
         (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()), stats
     )

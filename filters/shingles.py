@@ -1,0 +1,117 @@
+"""Shingles for near-dedup: normalised word n-grams, or character n-grams for CJK, hashed per batch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+
+from filters.text import utf8_values
+
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
+CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+CJK_SHARE = 0.3  # documents with at least this share of CJK characters get character shingles
+# Odd 64-bit multipliers that place each token of an n-gram; order matters, as it should.
+_POSITION_WEIGHTS = (np.random.default_rng(20261128).integers(1, 2**63, size=64, dtype=np.uint64)
+                     | np.uint64(1))
+
+
+def normalise(text: pa.Array) -> pa.Array:
+    """NFKC, lower case, punctuation and symbols to spaces, every digit folded to 0."""
+    text = pc.utf8_lower(pc.utf8_normalize(text, "NFKC"))
+    text = pc.replace_substring_regex(text, r"[\p{P}\p{S}]+", " ")
+    return pc.replace_substring_regex(text, r"\p{Nd}", "0")
+
+
+def character_documents(text: pa.Array, langs: pa.Array | None, mode: str) -> np.ndarray:
+    """Which documents get character shingles: by `lang` where langid ran, else by script."""
+    if mode != "auto":
+        return np.full(len(text), mode == "char")
+    cjk = pc.count_substring_regex(text, CJK_SCRIPT).to_numpy(zero_copy_only=False)
+    length = np.maximum(pc.utf8_length(text).to_numpy(zero_copy_only=False), 1)
+    by_script = cjk / length >= CJK_SHARE
+    if langs is None:
+        return by_script
+    lang = np.array(langs.to_pylist(), dtype=object)
+    known = lang != None  # noqa: E711 - elementwise comparison with None
+    return np.where(known, np.isin(lang, list(CJK_LANGUAGES)), by_script)
+
+
+def shingle_hashes(text: pa.Array, langs: pa.Array | None, mode: str, ngram: int, char_ngram: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of every shingle and the row it belongs to, grouped by row in ascending order.
+
+    Word n-grams are hashed without building shingle strings: each distinct token of the
+    batch is hashed once (xxh3), n-grams combine token hashes with position weights.
+    """
+    normal = normalise(text)
+    chars = character_documents(text, langs, mode)
+    parts = [_word_shingles(normal, np.flatnonzero(~chars), ngram),
+             _char_shingles(normal, np.flatnonzero(chars), char_ngram)]
+    hashes = np.concatenate([p[0] for p in parts])
+    parents = np.concatenate([p[1] for p in parts])
+    by_row = np.argsort(parents, kind="stable")
+    return hashes[by_row], parents[by_row]
+
+
+def _word_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if not len(rows):
+        return _nothing()
+    words = pc.utf8_split_whitespace(text.take(pa.array(rows)))
+    flat = pc.list_flatten(words)
+    real = pc.greater(pc.utf8_length(flat), 0)  # splitting "" yields one empty token
+    flat = flat.filter(real)
+    if not len(flat):
+        return _nothing()
+    encoded = pc.dictionary_encode(flat)
+    distinct = np.array([xxhash.xxh3_64_intdigest(token) for token in utf8_values(encoded.dictionary)],
+                        dtype=np.uint64)
+    token_hashes = distinct[encoded.indices.to_numpy(zero_copy_only=False)]
+    parents = rows[pc.list_parent_indices(words).filter(real).to_numpy()]
+    return _ngrams(token_hashes, parents, n)
+
+
+def _char_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if not len(rows):
+        return _nothing()
+    compact = pc.replace_substring_regex(text.take(pa.array(rows)), r"\s+", "").to_pylist()
+    points = [np.frombuffer(doc.encode("utf-32-le"), dtype=np.uint32) for doc in compact]
+    counts = np.array([len(p) for p in points])
+    if not counts.sum():
+        return _nothing()
+    codes = np.concatenate(points).astype(np.uint64)
+    parents = np.repeat(rows, counts)
+    return _ngrams(_splitmix64(codes), parents, n)
+
+
+def _ngrams(tokens: np.ndarray, parents: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """n-gram hashes within each document; a document with fewer than n tokens gets one
+    shingle of all its tokens."""
+    count = len(tokens)
+    starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+    sizes = np.diff(np.r_[starts, count])
+    first_of = np.repeat(starts, sizes)
+    position = np.arange(count) - first_of
+    size_of = np.repeat(sizes, sizes)
+    # a window starts at each position that has n tokens ahead in its document, or at the
+    # first token of a document shorter than n
+    begins = np.flatnonzero((position + n <= size_of) | ((position == 0) & (size_of < n)))
+    combined = np.zeros(len(begins), dtype=np.uint64)
+    for k in range(n):
+        inside = k < np.minimum(size_of[begins], n)
+        index = np.minimum(begins + k, count - 1)
+        combined += np.where(inside, tokens[index] * _POSITION_WEIGHTS[k % 64], np.uint64(0))
+    folded = (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return folded.astype(np.uint32), parents[begins]
+
+
+def _splitmix64(values: np.ndarray) -> np.ndarray:
+    z = values + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _nothing() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, np.uint32), np.zeros(0, np.int64)

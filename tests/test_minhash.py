@@ -1,0 +1,134 @@
+"""minhash_dedup: datasketch-identical signatures, LSH, clusters, keep rules, CJK shingles."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import read_rows, run, write_jsonl
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+from filters.minhash_dedup import MinHashDedup, minhash
+from filters.shingles import shingle_hashes
+
+WORDS = ["river", "town", "bridge", "people", "evening", "walk", "old", "new", "light", "rain", "market",
+         "street", "house", "garden", "school", "music", "water", "stone", "window", "morning", "summer",
+         "winter", "letter", "table"]
+
+
+def prose(rng: random.Random, words: int = 120) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def edit(rng: random.Random, text: str, changes: int) -> str:
+    tokens = text.split()
+    for _ in range(changes):
+        tokens[rng.randrange(len(tokens))] = rng.choice(WORDS).upper()
+    return " ".join(tokens)
+
+
+def test_signatures_are_identical_to_datasketch_affine32():
+    flt = MinHashDedup()
+    flt.setup()
+    hashes = np.random.default_rng(3).integers(0, 2**32, size=500, dtype=np.uint64).astype(np.uint32)
+    parents = np.repeat(np.arange(5), 100)
+    ours = minhash(hashes, parents, 5, flt.a, flt.b, chunk=64)
+    for row in range(5):
+        reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=lambda value: value)
+        reference.update_batch(hashes[row * 100:(row + 1) * 100].tolist())
+        assert np.array_equal(ours[row], reference.hashvalues.astype(np.uint32))
+
+
+def test_jaccard_estimates_match_datasketch_within_sampling_error():
+    """Same shingle sets: our estimate (xxh3 shingles) vs datasketch's default (sha1 of strings)."""
+    rng = random.Random(5)
+    flt = MinHashDedup(MinHashDedup.Params(num_perm=256))
+    flt.setup()
+    for changes in (2, 10, 25, 50):
+        a = prose(rng, 150)
+        b = edit(rng, a, changes)
+        shingles = [{" ".join(t.lower().split()[i:i + 5]) for i in range(len(t.split()) - 4)} for t in (a, b)]
+        truth = len(shingles[0] & shingles[1]) / len(shingles[0] | shingles[1])
+        hashes, parents = shingle_hashes(pa.array([a, b], pa.large_string()), None, "word", 5, 5)
+        ours = minhash(hashes, parents, 2, flt.a, flt.b)
+        estimate = float((ours[0] == ours[1]).mean())
+        reference = [MinHash(num_perm=256, seed=1) for _ in range(2)]
+        for sketch, items in zip(reference, shingles, strict=True):
+            sketch.update_batch([item.encode() for item in items])
+        theirs = reference[0].jaccard(reference[1])
+        error = 4 * np.sqrt(truth * (1 - truth) / 256) + 0.02
+        assert abs(estimate - truth) <= error and abs(estimate - theirs) <= 2 * error, (
+            changes, truth, estimate, theirs)
+
+
+def test_bands_and_rows_come_from_datasketch_optimisation():
+    flt = MinHashDedup(MinHashDedup.Params(threshold=0.7, num_perm=128))
+    flt.setup()
+    assert (flt.bands, flt.rows) == _optimal_param(0.7, 128, 0.5, 0.5)
+
+
+def test_chinese_uses_character_shingles():
+    base = "这是一个关于河流和城镇的中文句子，人们每天晚上都沿着河边散步，看着夕阳慢慢落下，心情非常平静。"
+    near = base.replace("平静", "安静")
+    hashes, parents = shingle_hashes(pa.array([base, near], pa.large_string()), None, "auto", 5, 5)
+    assert np.bincount(parents).min() > 20  # character 5-grams, not one "word" per sentence
+    flt = MinHashDedup()
+    flt.setup()
+    signatures = minhash(hashes, parents, 2, flt.a, flt.b)
+    assert (signatures[0] == signatures[1]).mean() > 0.7
+
+
+def records(seed: int = 1) -> tuple[list[dict], dict[str, str]]:
+    """Originals, near copies and exact copies in several files' worth of order; copy -> source."""
+    rng = random.Random(seed)
+    docs, source_of = [], {}
+    originals = [prose(rng) for _ in range(60)]
+    for index, text in enumerate(originals):
+        docs.append({"id": f"o{index}", "text": text})
+    for index in range(0, 60, 3):
+        docs.append({"id": f"n{index}", "text": edit(rng, originals[index], 1) + " extra words here"})
+        source_of[f"n{index}"] = f"o{index}"
+    for index in range(1, 60, 7):
+        docs.append({"id": f"e{index}", "text": originals[index]})
+        source_of[f"e{index}"] = f"o{index}"
+    docs.append({"id": "empty-1", "text": "..."})
+    docs.append({"id": "empty-2", "text": "!!!"})
+    return docs, source_of
+
+
+def test_near_and_exact_copies_are_removed_and_point_at_the_first(tmp_path):
+    docs, source_of = records()
+    summary = run(tmp_path, [write_jsonl(tmp_path / "in.jsonl", docs)],
+                  [{"minhash_dedup": {"threshold": 0.7}}])
+    kept = {row["id"]: row for row in read_rows(summary.path / "data")}
+    removed = {row["id"]: row for row in read_rows(summary.path / "rejects")}
+    assert set(removed) == set(source_of)
+    for copy, source in source_of.items():
+        assert removed[copy]["duplicate_of"] == source and removed[copy]["dup_cluster"] == source
+        assert kept[source]["dup_cluster"] == source and kept[source]["duplicate_of"] is None
+    assert kept["o2"]["dup_cluster"] is None
+    assert "empty-1" in kept and "empty-2" in kept  # no shingles: never clustered together
+
+
+def test_keep_longest_keeps_the_extended_copy(tmp_path):
+    docs, source_of = records()
+    summary = run(tmp_path, [write_jsonl(tmp_path / "in.jsonl", docs)],
+                  [{"minhash_dedup": {"threshold": 0.7, "keep": "longest"}}])
+    removed = {row["id"]: row["duplicate_of"] for row in read_rows(summary.path / "rejects")}
+    assert removed["o0"] == "n0"  # n0 is o0 with one word changed plus three: the longest member
+
+
+@pytest.mark.slow
+def test_workers_and_single_process_find_the_same_clusters(tmp_path):
+    docs, _ = records(seed=2)
+    halves = [write_jsonl(tmp_path / "in" / f"{i}.jsonl", docs[i::2]) for i in range(2)]
+    one = run(tmp_path / "one", halves, [{"minhash_dedup": {"threshold": 0.7}}])
+    many = run(tmp_path / "many", halves, [{"minhash_dedup": {"threshold": 0.7}}], workers=2,
+               input={"batch_rows": 16})
+    pick = [(r["id"], r["dup_cluster"], r["duplicate_of"]) for r in read_rows(one.path / "rejects")]
+    assert sorted(pick) == sorted((r["id"], r["dup_cluster"], r["duplicate_of"])
+                                  for r in read_rows(many.path / "rejects"))
+    assert one.stats["filters"][0]["counters"] == many.stats["filters"][0]["counters"]
