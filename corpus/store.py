@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from corpus.errors import UserError
 
-SHARD_KINDS = ("data", "rejects", "quarantine")
+SHARD_KINDS = ("data", "rejects", "quarantine", "index")
 _VERSION = re.compile(r"^v(\d{4,})$")
 
 

@@ -6,6 +6,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -118,6 +119,9 @@ class GlobalFilter(Filter):
     @abstractmethod
     def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
         """Read every document's keys and decide which documents to drop."""
+
+    def write_index(self, folder: Path) -> None:
+        """Write what later versions need to deduplicate against this one (default: nothing)."""
 
 
 def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array, keep: pa.BooleanArray) -> None:

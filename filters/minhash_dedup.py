@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 from pydantic import Field
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from corpus.errors import UserError
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats, Histogram
+from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Verdict
 from filters.shingles import shingle_hashes
 
@@ -51,6 +56,9 @@ class MinHashDedup(GlobalFilter):
         keep: Literal["first", "longest"] = Field("first", description="which member of a cluster stays")
         false_positive_weight: float = Field(0.5, ge=0.0, le=1.0, description="LSH parameter optimisation")
         lang_column: str = Field("lang", description="language column written by langid, if present")
+        against: list[str] = Field(
+            default_factory=list,
+            description="earlier versions (DIR@vN) whose documents count as already delivered")
 
     def setup(self) -> None:
         self.bands, self.rows = _optimal_param(self.params.threshold, self.params.num_perm,
@@ -70,7 +78,9 @@ class MinHashDedup(GlobalFilter):
                 LENGTH: pc.utf8_length(batch.column(TEXT))}
 
     def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
-        table = pa.Table.from_batches(list(keys)).sort_by(ORDER)
+        new = pa.Table.from_batches(list(keys)).sort_by(ORDER)
+        earlier = self._earlier_versions(stats)
+        table = pa.concat_tables([earlier, new.select(earlier.schema.names)]) if earlier is not None else new
         order = table.column(ORDER).to_numpy()
         ids = np.array(table.column(ID).to_pylist(), dtype=object)
         if not len(order):
@@ -92,8 +102,49 @@ class MinHashDedup(GlobalFilter):
         lengths = table.column(LENGTH).to_numpy()
         self.drop, self.cluster_of, self.duplicate_of = clusters(first, second, order, ids, lengths,
                                                                  self.params.keep, stats)
+        kept = ~np.isin(new.column(ORDER).to_numpy(), self.drop)
+        self._index = new.filter(pa.array(kept)).select([ID, SIGNATURE, LENGTH])
         stats.info.update(bands=self.bands, rows=self.rows, num_perm=self.params.num_perm,
                           threshold=self.params.threshold, keep=self.params.keep)
+
+    def write_index(self, folder: Path) -> None:
+        """The signatures of the documents this version keeps, for `against` in later runs."""
+        index = self.__dict__.pop("_index", None)
+        if index is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        metadata = {b"corpus.minhash": json.dumps({"num_perm": self.params.num_perm, "seed": self.params.seed,
+                                                   "ngram": self.params.ngram,
+                                                   "char_ngram": self.params.char_ngram}).encode()}
+        pq.write_table(index.replace_schema_metadata(metadata), folder / "minhash-00000.parquet",
+                       compression="zstd")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_index", None)  # the index stays in the parent; workers need only the decision
+        return state
+
+    def _earlier_versions(self, stats: FilterStats) -> pa.Table | None:
+        """Documents of the versions in `against`, ordered before every new document."""
+        tables = []
+        for position, ref in enumerate(self.params.against):
+            store, version = parse_ref(ref)
+            folder = store.version_path(version) / "index"
+            files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+            if not files:
+                raise UserError(f"{ref} has no minhash index (index/); run it with minhash_dedup first")
+            table = pa.concat_tables(pq.read_table(f) for f in files)
+            settings = json.loads((table.schema.metadata or {}).get(b"corpus.minhash", b"{}"))
+            wanted = {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
+                      "char_ngram": self.params.char_ngram}
+            if settings != wanted:
+                raise UserError(f"{ref} was deduplicated with {settings}, this run uses {wanted}")
+            # earlier versions come first in input order, so they are never the copy removed
+            offset = (len(self.params.against) - position) * (1 << 50)
+            order = np.arange(table.num_rows, dtype=np.int64) - offset
+            tables.append(table.append_column(ORDER, pa.array(order)))
+            stats.count("against", ref, table.num_rows)
+        return pa.concat_tables(tables).select([ORDER, ID, SIGNATURE, LENGTH]) if tables else None
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         order = batch.column(ORDER).to_numpy()
@@ -175,10 +226,13 @@ def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, ids: np.n
     sizes = np.bincount(labels)
     in_cluster = sizes[labels] > 1
     rows = np.flatnonzero(in_cluster)
+    # Documents of earlier versions (negative ORDER) always lead their cluster: they were
+    # delivered already and are never the copy removed.
+    later = order[rows] >= 0
     if keep == "longest":  # longest first, input order breaks ties
-        ranking = np.lexsort((rows, -lengths[rows], labels[rows]))
+        ranking = np.lexsort((rows, -lengths[rows], later, labels[rows]))
     else:
-        ranking = np.lexsort((rows, labels[rows]))
+        ranking = np.lexsort((rows, later, labels[rows]))
     ranked = rows[ranking]
     leader_of = {}
     for row in ranked:
@@ -193,6 +247,7 @@ def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, ids: np.n
     histogram.add(sizes[sizes > 1])
     stats.count("clusters", "count", int((sizes > 1).sum()))
     stats.count("clusters", "documents", int(in_cluster.sum()))
+    removed = removed[order[removed] >= 0]
     return np.sort(order[removed]), cluster_of, duplicate_of
 
 

@@ -123,11 +123,13 @@ def _run_segment(segment: Segment, count: int, splits: list[Split], staging: Sta
     results.append(segment_results)
     _merge(merged, segment_results)
     if segment.tail is not None:
-        _resolve(segment, segment_results, merged)
+        _resolve(segment, segment_results, merged, staging)
 
 
-def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats]) -> None:
-    """The global step: the tail filter reads every key once and decides what to drop."""
+def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats],
+             staging: Staging) -> None:
+    """The global step: the tail filter reads every key once, decides what to drop, and writes
+    the index later versions deduplicate against into the version's `index/`."""
     label = segment.tail.label
     stats = merged.setdefault(label, FilterStats(label))
     started = time.perf_counter()
@@ -136,6 +138,7 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
     segment.tail.filter.resolve(
         (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()), stats
     )
+    segment.tail.filter.write_index(staging.path / "index")
     stats.wall_seconds += time.perf_counter() - started
 
 

@@ -132,3 +132,34 @@ def test_workers_and_single_process_find_the_same_clusters(tmp_path):
     assert sorted(pick) == sorted((r["id"], r["dup_cluster"], r["duplicate_of"])
                                   for r in read_rows(many.path / "rejects"))
     assert one.stats["filters"][0]["counters"] == many.stats["filters"][0]["counters"]
+
+
+def test_a_new_version_against_an_earlier_one_removes_what_was_already_delivered(tmp_path):
+    docs, _ = records(seed=3)
+    source = write_jsonl(tmp_path / "in.jsonl", docs)
+    first = run(tmp_path, [source], [{"minhash_dedup": {"threshold": 0.7}}])
+    delivered = {row["id"] for row in read_rows(first.path / "data")}
+    index = first.path / "index"
+    assert sorted(p.name for p in index.iterdir()) == ["part-00000.parquet"]
+    manifest = __import__("json").loads((first.path / "manifest.json").read_text())
+    assert manifest["shards"]["index"][0]["rows"] == len(delivered)
+    fresh = [{"id": "brand-new", "text": prose(random.Random(99))}]
+    extra = write_jsonl(tmp_path / "more.jsonl", fresh)
+    second = run(tmp_path, [source, extra],
+                 [{"minhash_dedup": {"threshold": 0.7, "keep": "longest",
+                                     "against": [f"{first.path.parent}@{first.version}"]}}])
+    # documents without a single word have no shingles: minhash never clusters them
+    assert [row["id"] for row in read_rows(second.path / "data")] == ["empty-1", "empty-2", "brand-new"]
+    removed = {row["id"]: row["duplicate_of"] for row in read_rows(second.path / "rejects")}
+    assert set(removed) == {doc["id"] for doc in docs} - {"empty-1", "empty-2"}
+    assert all(target in delivered for target in removed.values())
+    assert removed["o1"] == "o1"  # the same document, delivered in the first version
+
+
+def test_against_a_version_without_an_index_is_a_clear_error(tmp_path):
+    from corpus.errors import UserError
+
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "some words in a row here"}])
+    plain = run(tmp_path, [source], [{"special_chars": {}}])
+    with pytest.raises(UserError, match="has no minhash index"):
+        run(tmp_path, [source], [{"minhash_dedup": {"against": [str(plain.path)]}}])

@@ -192,6 +192,8 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
         by_category.setdefault(category, []).append(doc_id)
     for category in ("noise_symbols", "noise_code", "exact_duplicates", "empty"):
         assert all(doc_id in removed for doc_id in by_category[category]), category
+    near = by_category["near_duplicates"]
+    assert sum(removed.get(doc_id) == "minhash_dedup" for doc_id in near) / len(near) >= 0.9
     prose = by_category["prose"]
     assert sum(doc_id in kept for doc_id in prose) / len(prose) >= 0.99
     offensive = by_category["offensive"]
@@ -202,7 +204,7 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
     assert counts["quarantined"] == 4
     assert counts["read"] == counts["kept"] + counts["rejected"] + counts["quarantined"]
     assert [f["name"] for f in manifest["filters"]] == ["langid", "special_chars", "toxicity", "pii",
-                                                          "exact_dedup"]
+                                                          "minhash_dedup"]
     published = {row["id"]: row for row in read_rows(version / "data")}
     for doc_id, row in published.items():
         if labels[doc_id] == "pii":
