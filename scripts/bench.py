@@ -65,6 +65,7 @@ FILTER_IN_PIPELINE = "special_chars in pipeline (per core)"
 FILTER_MICRO = "special_chars alone (1 core)"
 LANGID_MICRO = "langid alone (1 core)"
 TOXICITY_MICRO = "toxicity alone (1 core)"
+DEDUP = "minhash_dedup pipeline"
 PII_MICRO = "pii alone, 5 % of 2 KB docs with PII (1 core)"
 PII_DOCS = 4000
 
@@ -239,14 +240,22 @@ def keep_document(doc: Any) -> bool:
 
 def child_ours(out: Path, workers: int) -> dict[str, Any]:
     """Run our pipeline over OUT/input into OUT/ours; the wall time and the version folder."""
-    root = out / "ours"
+    return _run_ours(out / "ours", out, workers, [{"special_chars": {"max_ratio": MAX_RATIO}}])
+
+
+def child_dedup(out: Path, workers: int) -> dict[str, Any]:
+    """Near-dedup at scale: minhash_dedup (128 permutations, threshold 0.8) over OUT/input."""
+    return _run_ours(out / "dedup", out, workers, [{"minhash_dedup": {"threshold": 0.8}}])
+
+
+def _run_ours(root: Path, out: Path, workers: int, filters: list[dict[str, Any]]) -> dict[str, Any]:
     shutil.rmtree(root, ignore_errors=True)
     config = validate_config({
         "dataset": "bench",
         "input": {"paths": [str(out / "input" / "part-*.jsonl")], "format": "jsonl"},
         "output": {"root": str(root)},
         "workers": workers,
-        "filters": [{"special_chars": {"max_ratio": MAX_RATIO}}],
+        "filters": filters,
     }, source="bench")
     started = time.perf_counter()
     summary = run_pipeline(config)
@@ -278,7 +287,7 @@ def child_datatrove(out: Path, workers: int) -> dict[str, Any]:
     return {"wall_seconds": time.perf_counter() - started, "root": str(root)}
 
 
-CHILDREN = {"ours": child_ours, "datatrove": child_datatrove}
+CHILDREN = {"ours": child_ours, "datatrove": child_datatrove, "dedup": child_dedup}
 
 
 # --------------------------------------------------------------------------- measuring
@@ -395,6 +404,19 @@ def bench_ours(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:
     in_pipeline = Row(FILTER_IN_PIPELINE, "ours special_chars", step["docs_in"], step["docs_out"],
                       step["wall_seconds"], step["bytes_in"] / MB)
     return pipeline, in_pipeline
+
+
+def bench_dedup(corpus: Corpus, out: Path, workers: int) -> dict[str, Any]:
+    """minhash_dedup over the whole corpus: the pipeline row plus the resolution figures."""
+    result, measured = run_child("dedup", out, workers)
+    stats = json.loads((Path(result["version"]) / "stats.json").read_text())
+    total, step = stats["total"], stats["filters"][0]
+    row = Row(DEDUP, "ours minhash_dedup", total["read"], total["kept"], result["wall_seconds"],
+              corpus.file_bytes / MB, measured)
+    print(markdown_table([row], {}, workers))
+    print(f"minhash_dedup: {json.dumps(step['counters'])}; bands x rows {step['info'].get('bands')} x "
+          f"{step['info'].get('rows')}; resolve + apply + sign seconds (summed) {step['wall_seconds']:.1f}")
+    return {"rows": [row.__dict__ | {"process": measured.__dict__}], "minhash": step["counters"]}
 
 
 def bench_datatrove(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:
@@ -617,6 +639,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--files", type=int, help="input files (default: 2 per worker); 1 file of "
                         "several GB shows that memory stays flat while byte ranges run in parallel")
     parser.add_argument("--skip-datatrove", action="store_true", help="run only our side")
+    parser.add_argument("--dedup", action="store_true",
+                        help="measure minhash_dedup over the corpus instead (wall time, peak RSS)")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -626,6 +650,8 @@ def parse_args() -> argparse.Namespace:
 def benchmark(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2)
+    if args.dedup:
+        return bench_dedup(corpus, args.out, args.workers)
     ours, ours_filter = bench_ours(corpus, args.out, args.workers)
     rows, filter_rows = [ours], [ours_filter]
     if not args.skip_datatrove:
