@@ -394,11 +394,16 @@ def parquet_rows(folder: Path) -> int:
     return sum(pq.ParquetFile(path).metadata.num_rows for path in folder.rglob("*.parquet"))
 
 
+def run_ours_child(name: str, out: Path, workers: int) -> tuple[dict, ChildRun, dict, dict]:
+    """One of our children: its result, what was measured, the totals and the first filter's stats."""
+    result, measured = run_child(name, out, workers)
+    stats = json.loads((Path(result["version"]) / "stats.json").read_text())
+    return result, measured, stats["total"], stats["filters"][0]
+
+
 def bench_ours(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:
     """Whole-pipeline row and in-pipeline filter row (summed over workers, so per core)."""
-    result, measured = run_child("ours", out, workers)
-    stats = json.loads((Path(result["version"]) / "stats.json").read_text())
-    total, step = stats["total"], stats["filters"][0]
+    result, measured, total, step = run_ours_child("ours", out, workers)
     pipeline = Row(PIPELINE, "ours", total["read"], total["kept"], result["wall_seconds"],
                    corpus.file_bytes / MB, measured)
     in_pipeline = Row(FILTER_IN_PIPELINE, "ours special_chars", step["docs_in"], step["docs_out"],
@@ -408,9 +413,7 @@ def bench_ours(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:
 
 def bench_dedup(corpus: Corpus, out: Path, workers: int) -> dict[str, Any]:
     """minhash_dedup over the whole corpus: the pipeline row plus the resolution figures."""
-    result, measured = run_child("dedup", out, workers)
-    stats = json.loads((Path(result["version"]) / "stats.json").read_text())
-    total, step = stats["total"], stats["filters"][0]
+    result, measured, total, step = run_ours_child("dedup", out, workers)
     row = Row(DEDUP, "ours minhash_dedup", total["read"], total["kept"], result["wall_seconds"],
               corpus.file_bytes / MB, measured)
     print(markdown_table([row], {}, workers))
