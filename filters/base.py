@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -107,8 +107,9 @@ class GlobalFilter(Filter):
     """A filter that must see every document before it decides (e.g. deduplication).
 
     `sign` maps a batch to compact keys (one row per document, any columns); the executor
-    adds the documents' ORDER and ID and stores the keys. `resolve` reads all keys once and
-    records which documents to drop; `apply` then drops them batch by batch. The state that
+    adds the documents' ORDER and ID and stores the keys. `resolve` gets a function that
+    streams all keys (call it once per pass) and a work folder for spill files, and records
+    which documents to drop; `apply` then drops them batch by batch. The state that
     `resolve` builds must be picklable: executors ship it to their workers.
     """
 
@@ -117,8 +118,9 @@ class GlobalFilter(Filter):
         """Compact keys of each document of the batch."""
 
     @abstractmethod
-    def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
-        """Read every document's keys and decide which documents to drop."""
+    def resolve(self, keys: Callable[[], Iterator[pa.RecordBatch]], stats: FilterStats,
+                workdir: Path) -> None:
+        """Read every document's keys (in one or more passes) and decide which to drop."""
 
     def write_index(self, folder: Path) -> None:
         """Write what later versions need to deduplicate against this one (default: nothing)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -38,8 +39,9 @@ class ExactDedup(GlobalFilter):
         digests = [xxhash.xxh3_128_intdigest(value) >> 64 for value in utf8_values(text)]
         return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
 
-    def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
-        table = pa.Table.from_batches(list(keys))
+    def resolve(self, keys: Callable[[], Iterator[pa.RecordBatch]], stats: FilterStats,
+                workdir: Path) -> None:
+        table = pa.Table.from_batches(list(keys()))
         if table.num_rows == 0:
             self.drop_order, self.drop_of = np.array([], np.int64), np.array([], object)
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -24,6 +24,7 @@ from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Verdict
 from filters.shingles import shingle_hashes
 
+KeySource = Callable[[], Iterator[pa.RecordBatch]]
 SIGNATURE = "signature"
 LENGTH = "length"
 CLUSTER_EDGES = [2, 3, 4, 5, 10, 20, 50, 100, 1000, 1_000_000]
@@ -56,6 +57,9 @@ class MinHashDedup(GlobalFilter):
         keep: Literal["first", "longest"] = Field("first", description="which member of a cluster stays")
         false_positive_weight: float = Field(0.5, ge=0.0, le=1.0, description="LSH parameter optimisation")
         lang_column: str = Field("lang", description="language column written by langid, if present")
+        partitions: int = Field(
+            32, ge=1, le=65536, description="band-key partitions resolved one at a time (memory: about "
+                                            "16 x bands x documents / partitions bytes)")
         against: list[str] = Field(
             default_factory=list,
             description="earlier versions (DIR@vN) whose documents count as already delivered")
@@ -77,51 +81,114 @@ class MinHashDedup(GlobalFilter):
         return {SIGNATURE: pa.FixedSizeListArray.from_arrays(flat, self.params.num_perm),
                 LENGTH: pc.utf8_length(batch.column(TEXT))}
 
-    def resolve(self, keys: Iterator[pa.RecordBatch], stats: FilterStats) -> None:
-        new = pa.Table.from_batches(list(keys)).sort_by(ORDER)
+    def resolve(self, keys: KeySource, stats: FilterStats, workdir: Path) -> None:
+        """Three streaming passes over the keys; memory is bounded by one band partition and the
+        documents that have a candidate, never by the corpus.
+
+        1. every document's band keys go to `partitions` files by key hash;
+        2. each partition alone is sorted into buckets: every member is paired with the
+           bucket's first document (earliest input order);
+        3. the signatures of documents in a pair are read back to verify the pairs; clusters
+           are the connected components of the verified pairs.
+        """
         earlier = self._earlier_versions(stats)
-        table = pa.concat_tables([earlier, new.select(earlier.schema.names)]) if earlier is not None else new
-        order = table.column(ORDER).to_numpy()
-        ids = np.array(table.column(ID).to_pylist(), dtype=object)
-        if not len(order):
-            self.drop, self.cluster_of, self.duplicate_of = _empty(), {}, {}
-            return
-        signatures = table.column(SIGNATURE).combine_chunks().flatten().to_numpy().reshape(
-            len(order), self.params.num_perm)
-        first, second = candidate_pairs(signatures, self.bands, self.rows)
-        # documents without a single shingle (no words at all) share the empty signature
-        empty = (signatures == np.iinfo(np.uint32).max).all(axis=1)
-        real = ~(empty[first] | empty[second])
-        first, second = first[real], second[real]
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            if earlier is not None:
+                yield from earlier.to_batches(max_chunksize=65536)
+            yield from keys()
+
+        first, second = self._candidates(batches, workdir, stats)
+        nodes = np.unique(np.concatenate([first, second]))
+        order, ids, lengths, signatures = self._members(batches, nodes)
+        first, second = np.searchsorted(order, first), np.searchsorted(order, second)
         stats.count("pairs", "candidates", len(first))
         if self.params.verify and len(first):
             similar = (signatures[first] == signatures[second]).mean(axis=1) >= self.params.threshold
             stats.count("pairs", "rejected_by_verification", int((~similar).sum()))
             first, second = first[similar], second[similar]
         stats.count("pairs", "duplicates", len(first))
-        lengths = table.column(LENGTH).to_numpy()
         self.drop, self.cluster_of, self.duplicate_of = clusters(first, second, order, ids, lengths,
                                                                  self.params.keep, stats)
-        kept = ~np.isin(new.column(ORDER).to_numpy(), self.drop)
-        self._index = new.filter(pa.array(kept)).select([ID, SIGNATURE, LENGTH])
+        self._keys = keys
         stats.info.update(bands=self.bands, rows=self.rows, num_perm=self.params.num_perm,
-                          threshold=self.params.threshold, keep=self.params.keep)
+                          threshold=self.params.threshold, keep=self.params.keep,
+                          partitions=self.params.partitions)
+
+    def _candidates(self, batches, workdir: Path, stats: FilterStats) -> tuple[np.ndarray, np.ndarray]:
+        """(later ORDER, earlier ORDER) pairs of documents that share a band bucket."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        schema = pa.schema([("key", pa.uint64()), (ORDER, pa.int64())])
+        paths = [workdir / f"bands-{part:04d}.arrow" for part in range(self.params.partitions)]
+        sinks = [pa.ipc.new_file(str(path), schema) for path in paths]
+        try:
+            for batch in batches():
+                signatures = _signatures(batch, self.params.num_perm)
+                has_shingles = ~(signatures == np.iinfo(np.uint32).max).all(axis=1)
+                order = batch.column(ORDER).to_numpy()[has_shingles]
+                keys = band_keys(signatures[has_shingles], self.bands, self.rows)
+                owners = np.tile(order, self.bands)
+                partition = (keys % np.uint64(self.params.partitions)).astype(np.int64)
+                for part in np.unique(partition):
+                    chosen = partition == part
+                    columns = [pa.array(keys[chosen]), pa.array(owners[chosen])]
+                    sinks[part].write_batch(pa.record_batch(columns, schema=schema))
+        finally:
+            for sink in sinks:
+                sink.close()
+        firsts, seconds, largest = [], [], 0
+        for path in paths:
+            with pa.memory_map(str(path)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            largest = max(largest, table.num_rows)
+            later, earlier = bucket_pairs(table.column("key").to_numpy(), table.column(ORDER).to_numpy())
+            firsts.append(later)
+            seconds.append(earlier)
+            path.unlink()
+        stats.info["largest_partition_rows"] = largest
+        if not firsts:
+            return _empty(), _empty()
+        pairs = np.unique(np.stack([np.concatenate(firsts), np.concatenate(seconds)], axis=1), axis=0)
+        return pairs[:, 0], pairs[:, 1]
+
+    def _members(self, batches, nodes: np.ndarray):
+        """ORDER, id, length and signature of the documents in `nodes`, sorted by ORDER."""
+        parts = []
+        for batch in batches():
+            selected = np.isin(batch.column(ORDER).to_numpy(), nodes)
+            if selected.any():
+                parts.append(batch.filter(pa.array(selected)))
+        if not parts:
+            nothing = np.zeros((0, self.params.num_perm), np.uint32)
+            return _empty(), np.array([], dtype=object), _empty(), nothing
+        table = pa.Table.from_batches(parts).sort_by(ORDER)
+        signatures = table.column(SIGNATURE).combine_chunks().flatten().to_numpy().reshape(
+            table.num_rows, self.params.num_perm)
+        return (table.column(ORDER).to_numpy(), np.array(table.column(ID).to_pylist(), dtype=object),
+                table.column(LENGTH).to_numpy(), signatures)
 
     def write_index(self, folder: Path) -> None:
         """The signatures of the documents this version keeps, for `against` in later runs."""
-        index = self.__dict__.pop("_index", None)
-        if index is None:
+        keys = self.__dict__.pop("_keys", None)
+        if keys is None:
             return
         folder.mkdir(parents=True, exist_ok=True)
-        metadata = {b"corpus.minhash": json.dumps({"num_perm": self.params.num_perm, "seed": self.params.seed,
-                                                   "ngram": self.params.ngram,
-                                                   "char_ngram": self.params.char_ngram}).encode()}
-        pq.write_table(index.replace_schema_metadata(metadata), folder / "minhash-00000.parquet",
-                       compression="zstd")
+        settings = {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
+                    "char_ngram": self.params.char_ngram}
+        schema = pa.schema([(ID, pa.string()), (SIGNATURE, pa.list_(pa.uint32(), self.params.num_perm)),
+                            (LENGTH, pa.int64())],
+                           metadata={b"corpus.minhash": json.dumps(settings).encode()})
+        with pq.ParquetWriter(folder / "minhash-00000.parquet", schema, compression="zstd") as writer:
+            for batch in keys():
+                kept = ~np.isin(batch.column(ORDER).to_numpy(), self.drop)
+                rows = batch.filter(pa.array(kept))
+                writer.write_batch(pa.record_batch(
+                    [rows.column(ID), rows.column(SIGNATURE), rows.column(LENGTH).cast(pa.int64())],
+                    schema=schema))
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("_index", None)  # the index stays in the parent; workers need only the decision
+        state.pop("_keys", None)  # the key source stays in the parent; workers need only the decision
         return state
 
     def _earlier_versions(self, stats: FilterStats) -> pa.Table | None:
@@ -192,25 +259,33 @@ def fmix32(values: np.ndarray) -> np.ndarray:
     return h
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """(later, earlier) row pairs that share at least one band: each member of a bucket is paired
-    with the bucket's first row, which is enough for connected components."""
-    firsts, seconds = [], []
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per document and band, band after band (bands x documents values)."""
     weights = np.random.default_rng(0).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
+    band_salt = np.arange(bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # wraps, on purpose
+    keys = np.empty((bands, len(signatures)), dtype=np.uint64)
     for band in range(bands):
         block = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
-        keys = (block * weights[None, :]).sum(axis=1, dtype=np.uint64)
-        by_key = np.argsort(keys, kind="stable")
-        sorted_keys = keys[by_key]
-        starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
-        head = by_key[np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))]
-        members = ~starts
-        firsts.append(by_key[members])
-        seconds.append(head[members])
-    first = np.concatenate(firsts)
-    second = np.concatenate(seconds)
-    pairs = np.unique(np.stack([np.maximum(first, second), np.minimum(first, second)], axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+        keys[band] = (block * weights[None, :]).sum(axis=1, dtype=np.uint64) + band_salt[band]
+    return keys.ravel()
+
+
+def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(member, bucket leader) ORDER pairs for every bucket of equal keys; the leader is the
+    bucket's earliest document. Enough edges for connected components."""
+    if not len(keys):
+        return _empty(), _empty()
+    ranking = np.lexsort((order, keys))
+    keys, order = keys[ranking], order[ranking]
+    starts = np.r_[True, keys[1:] != keys[:-1]]
+    leader = order[np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))]
+    members = ~starts & (order != leader)
+    return order[members], leader[members]
+
+
+def _signatures(batch: pa.RecordBatch, num_perm: int) -> np.ndarray:
+    column = batch.column(SIGNATURE)
+    return column.flatten().to_numpy(zero_copy_only=False).reshape(len(column), num_perm)
 
 
 def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, ids: np.ndarray,

@@ -136,7 +136,8 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
     paths = [path for result in results for path in result.keys]
     segment.tail.filter.setup()
     segment.tail.filter.resolve(
-        (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()), stats
+        lambda: (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()), stats,
+        staging.path / "work" / "resolve" / label,
     )
     segment.tail.filter.write_index(staging.path / "index")
     stats.wall_seconds += time.perf_counter() - started

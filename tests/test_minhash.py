@@ -163,3 +163,17 @@ def test_against_a_version_without_an_index_is_a_clear_error(tmp_path):
     plain = run(tmp_path, [source], [{"special_chars": {}}])
     with pytest.raises(UserError, match="has no minhash index"):
         run(tmp_path, [source], [{"minhash_dedup": {"against": [str(plain.path)]}}])
+
+
+def test_resolution_does_not_depend_on_the_number_of_partitions(tmp_path):
+    docs, source_of = records(seed=4)
+    source = write_jsonl(tmp_path / "in.jsonl", docs)
+    outcomes = []
+    for partitions in (1, 7, 64):
+        summary = run(tmp_path / str(partitions), [source],
+                      [{"minhash_dedup": {"threshold": 0.7, "partitions": partitions}}],
+                      input={"batch_rows": 10})
+        outcomes.append(sorted((r["id"], r["duplicate_of"]) for r in read_rows(summary.path / "rejects")))
+        assert summary.stats["filters"][0]["info"]["partitions"] == partitions
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    assert {doc_id for doc_id, _ in outcomes[0]} == set(source_of)
