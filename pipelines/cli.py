@@ -144,12 +144,11 @@ def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>"
 @app.command()
 def stats(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")]) -> None:
     """Print a version's funnel: per filter in, out, removed, chars removed, time."""
-    store, version = parse_ref(ref)
     try:
-        path = store.version_path(version)
+        path = _version(ref)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
-    out.print(funnel_table(read_json(path / "stats.json"), title=f"{store.path.name} {path.name}"))
+    out.print(funnel_table(read_json(path / "stats.json"), title=f"{path.parent.name} {path.name}"))
 
 
 def _type_name(annotation) -> str:
@@ -172,12 +171,9 @@ def report(
 ) -> None:
     """Regenerate a version's report.html, or a report set against another version."""
     try:
-        store, version = parse_ref(ref)
-        path = store.version_path(version)
+        path = _version(ref)
         if compare:
-            other_store, other_version = parse_ref(compare) if not compare.startswith("@") else (
-                store, compare[1:])
-            other = other_store.version_path(other_version)
+            other = _version(compare, beside=path)
             html = compare_report(path, other)
             target = output or path / f"report-vs-{other.name}.html"
         else:
@@ -199,8 +195,7 @@ def sample(
 ) -> None:
     """Print removed documents of one filter for human review (PII redacted)."""
     try:
-        store, version = parse_ref(ref)
-        path = store.version_path(version)
+        path = _version(ref)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     manifest = read_json(path / "manifest.json")
@@ -223,10 +218,8 @@ def diff(
 ) -> None:
     """Print what changed between two versions: config, counts, per-filter figures."""
     try:
-        store, version = parse_ref(first)
-        a = store.version_path(version)
-        other_store, other_version = (store, second[1:]) if second.startswith("@") else parse_ref(second)
-        b = other_store.version_path(other_version)
+        a = _version(first)
+        b = _version(second, beside=a)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     old, new = read_json(a / "manifest.json"), read_json(b / "manifest.json")
@@ -252,8 +245,7 @@ def diff(
 def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")]) -> None:
     """Re-check every shard's checksum and row count against the manifest."""
     try:
-        store, version = parse_ref(ref)
-        path = store.version_path(version)
+        path = _version(ref)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     problems = verify_version(path)
@@ -264,6 +256,14 @@ def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")]) -> None
     manifest = read_json(path / "manifest.json")
     shards = sum(len(v) for v in manifest["shards"].values())
     out.print(f"{path}: {shards} shards verified (sha256 and row counts match the manifest)", highlight=False)
+
+
+def _version(ref: str, beside: Path | None = None) -> Path:
+    """The folder of `DIR[@vN]`; `@vN` alone means another version of `beside`'s dataset."""
+    if ref.startswith("@") and beside is not None:
+        ref = f"{beside.parent}{ref}"
+    store, version = parse_ref(ref)
+    return store.version_path(version)
 
 
 def _maybe(value) -> str:
