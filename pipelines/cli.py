@@ -1,4 +1,4 @@
-"""The `corpus` command line: run, validate, filters, versions, stats, report, sample, diff, verify."""
+"""The `corpus` command line: run and validate pipelines, inspect versions and runs, audit."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from corpus.verify import verify_version
 from filters.registry import UnknownFilter, get_filter, references
 from pipelines.audit import compare_report, redacted_samples, write_audit
 from pipelines.config import load_config
-from pipelines.local import StepFailed
 from pipelines.progress import RunProgress
-from pipelines.run import AccountingError, run_pipeline
+from pipelines.resume import collect, describe
+from pipelines.run import AccountingError, DiskFull, run_pipeline
+from pipelines.tasks import StepFailed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn raw text corpora into clean, deduplicated, versioned datasets.")
@@ -47,6 +48,11 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
     allow_failed_gates: Annotated[bool, typer.Option(
         "--allow-failed-gates", help="move LATEST even when a quality gate fails")] = False,
+    fresh: Annotated[bool, typer.Option(
+        "--fresh", help="start over: do not resume a stopped run's finished work")] = False,
+    keep_work: Annotated[bool, typer.Option(
+        "--keep-work", help="keep the finished units after publishing, for later runs to reuse")
+    ] = False,
 ) -> None:
     """Run a pipeline and publish a new version of its dataset."""
     overrides = list(set_ or [])
@@ -57,10 +63,14 @@ def run(
             overrides.append(f"{key}={value}")
     try:
         pipeline = load_config(config, overrides)
-        summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err), allow_failed_gates)
+        summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err), allow_failed_gates,
+                               fresh=fresh, keep_work=keep_work)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
-    except (StepFailed, AccountingError) as exc:
+    except StepFailed as exc:
+        raise _fail(f"{exc}\nfinished work is kept: fix the cause and run the same command to "
+                    f"resume", 1) from None
+    except (DiskFull, AccountingError) as exc:
         raise _fail(str(exc), 1) from None
     out.print(funnel_table(summary.stats, title=f"{pipeline.dataset} {summary.version}"))
     path = summary.path
@@ -139,6 +149,39 @@ def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>"
                       manifest.get("parent") or "-", *(f"{counts[k]:,}" for k in
                       ("read", "kept", "rejected", "quarantined")))
     out.print(table)
+
+
+@app.command()
+def runs(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")]) -> None:
+    """List a dataset's staging areas: running, interrupted, failed or kept runs and their work."""
+    store, _ = parse_ref(str(dataset_dir))
+    areas = store.staging_areas()
+    if not areas:
+        out.print(f"{dataset_dir}: no staging areas", highlight=False)
+        return
+    table = Table()
+    for column in ("run", "status", "engine", "config", "updated", "finished units", "MB", "error"):
+        table.add_column(column, overflow="fold")
+    for area in areas:
+        row = describe(area)
+        table.add_row(row["run"], row["status"], row["engine"] or "-", row["config"] or "-",
+                      row["updated"] or "-", str(row["units"]), f"{row['bytes'] / 1e6:,.1f}",
+                      row["error"] or "")
+    out.print(table)
+
+
+@app.command()
+def gc(
+    dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would go")] = False,
+) -> None:
+    """Remove the staging areas of stopped runs (never one a live run holds)."""
+    store, _ = parse_ref(str(dataset_dir))
+    removed = collect(store, dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for area in removed:
+        out.print(f"{verb} {area.path} ({area.status})", highlight=False)
+    out.print(f"{verb} {len(removed)} staging area(s)", highlight=False)
 
 
 @app.command()

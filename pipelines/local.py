@@ -1,76 +1,25 @@
-"""The local executor: streams every input split through the segments, in-process or in N processes."""
+"""The local executor: runs a segment's tasks in-process or on one pool of spawned processes."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from concurrent.futures.process import BrokenProcessPool
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+from pipelines import tasks
+from pipelines.tasks import Progress, StepFailed, Task, TaskResult, run_task
 
-from corpus.readers import ReaderOptions, read_split
-from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA, TEXT
-from corpus.sources import Split
-from corpus.stats import FilterStats, length_histogram
-from corpus.writers import ShardWriter
-from pipelines.plan import Segment, Step
-
-Progress = Callable[[int, int], None]
+PR_SET_PDEATHSIG = 1
 
 
-class StepFailed(RuntimeError):
-    """A filter raised; the message names the filter, the input and the batch position."""
-
-
-@dataclass(frozen=True)
-class WriteOptions:
-    shard_rows: int
-    keep_rejects: bool
-    compression: str
-
-
-@dataclass
-class Task:
-    """One split (segment 0) or one split's spilled output (later segments) through a segment."""
-
-    index: int
-    run_id: str
-    segment: Segment
-    staging: Path
-    write: WriteOptions
-    reader: ReaderOptions
-    split: Split | None = None
-    spill: list[Path] = field(default_factory=list)
-
-    @property
-    def source(self) -> str:
-        return self.split.file.uri if self.split else f"spill of task {self.index}"
-
-
-@dataclass
-class TaskResult:
-    index: int
-    records: int = 0
-    quarantined: int = 0
-    kept: int = 0
-    rejected: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
-    spill: list[Path] = field(default_factory=list)
-    keys: list[Path] = field(default_factory=list)
-    lengths: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-_worker_progress: Any = None
-_ready_filters: dict[tuple[str, int, str], Any] = {}
+class WorkerDied(StepFailed):
+    """A worker process vanished (a signal, the OOM killer); its task's unit stays unfinished."""
 
 
 class LocalPool:
@@ -93,7 +42,7 @@ class LocalPool:
             self._drain = threading.Thread(target=self._drain_messages, daemon=True)
             self._drain.start()
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_init_worker, initargs=(self._messages,))
+                                             initializer=_init_worker, initargs=(self._messages, os.getpid()))
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -109,10 +58,14 @@ class LocalPool:
             return [run_task(task, progress) for task in tasks]
         futures = [self._pool.submit(run_task, task) for task in tasks]
         wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
+        for task, future in zip(tasks, futures, strict=True):
             if future.done() and future.exception() is not None:
                 for other in futures:
                     other.cancel()
+                if isinstance(future.exception(), BrokenProcessPool):
+                    raise WorkerDied(
+                        f"a worker process died abruptly while running {task.source} (killed by "
+                        f"a signal, e.g. the out-of-memory killer)") from future.exception()
                 raise future.exception()
         return [future.result() for future in futures]
 
@@ -127,123 +80,16 @@ class LocalPool:
             self._advance(*item)
 
 
-def _init_worker(messages) -> None:
-    global _worker_progress
-    _worker_progress = messages
+def _init_worker(messages, parent: int) -> None:
+    _die_with_parent(parent)
+    tasks.report_to(lambda docs, raw: messages.put((docs, raw)))
 
 
-def _report(progress: Progress | None) -> Progress:
-    if progress is not None:
-        return progress
-    return lambda docs, raw: _worker_progress.put((docs, raw))
-
-
-def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
-    """Stream one task's documents through its segment and write what comes out."""
-    report = _report(progress)
-    segment = task.segment
-    steps = [_ready(task, step) for step in segment.applied()]
-    tail = _ready(task, segment.tail) if segment.tail else None
-    stats = {step.label: FilterStats(step.label) for step in steps}
-    result = TaskResult(task.index)
-    prefix = f"s{segment.index}-t{task.index:06d}"
-    write = task.write
-    out = (
-        ShardWriter(task.staging / "work" / "spill" / f"s{segment.index}", f"t{task.index:06d}",
-                    write.shard_rows, public=False, compression="none")
-        if segment.tail else
-        ShardWriter(task.staging / "data", prefix, write.shard_rows, compression=write.compression)
-    )
-    keys = (ShardWriter(task.staging / "work" / "keys" / f"s{segment.index}", f"t{task.index:06d}",
-                        1 << 30, public=False, compression="none") if segment.tail else None)
-    rejects = {step.label: ShardWriter(task.staging / "rejects", f"{prefix}-f{number:02d}",
-                                       write.shard_rows, compression=write.compression)
-               for number, step in enumerate(steps)}
-    quarantine = ShardWriter(task.staging / "quarantine", f"t{task.index:06d}", write.shard_rows,
-                             compression=write.compression)
-    lengths = {"read": length_histogram(), "kept": length_histogram()}
-    for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine):
-        if task.split is not None and batch is not None:
-            lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
-        for step in steps:
-            if batch is None or batch.num_rows == 0:
-                break
-            outcome = _run_step(step, batch, stats[step.label], task, position)
-            if outcome.rejected is not None:
-                result.rejected += outcome.rejected.num_rows
-                if write.keep_rejects:
-                    rejects[step.label].write(outcome.rejected)
-            batch = outcome.kept
-        if batch is not None and batch.num_rows:
-            if keys is not None:
-                keys.write(_keys(tail, batch, stats, task, position))
-            out.write(batch)
-            result.kept += batch.num_rows
-            if keys is None:
-                lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
-        report(chunk_records, raw_bytes)
-    for writer in (*rejects.values(), quarantine):
-        writer.close()
-    if keys is not None:
-        result.keys = keys.close()
-        result.spill = out.close()
-        result.kept = 0  # not published yet: the next segment decides
-    else:
-        out.close()
-    result.stats = {label: s.to_dict() for label, s in stats.items()}
-    result.lengths = {name: histogram.to_dict() for name, histogram in lengths.items()}
-    return result
-
-
-def _ready(task: Task, step: Step) -> Step:
-    """The step with its filter set up once per worker process and segment."""
-    key = (task.run_id, task.segment.index, step.label)
-    if key not in _ready_filters:
-        step.filter.setup()
-        _ready_filters[key] = step.filter
-    return Step(step.label, _ready_filters[key])
-
-
-def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task, position: int):
-    try:
-        return step.filter.run(batch, stats)
-    except Exception as exc:
-        raise StepFailed(
-            f"filter {step.label!r} failed on {task.source} (batch starting at record offset "
-            f"{position}): {type(exc).__name__}: {exc}"
-        ) from exc
-
-
-def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats], task: Task,
-          position: int) -> pa.RecordBatch:
-    """The tail filter's keys with each document's ORDER and ID."""
-    tail_stats = stats.setdefault(tail.label, FilterStats(tail.label))
-    started = time.perf_counter()
-    try:
-        columns = tail.filter.sign(batch)
-    except Exception as exc:
-        raise StepFailed(f"filter {tail.label!r} failed to sign {task.source} (batch starting at "
-                         f"record offset {position}): {type(exc).__name__}: {exc}") from exc
-    tail_stats.wall_seconds += time.perf_counter() - started
-    columns = {ORDER: batch.column(ORDER), ID: batch.column(ID), **columns}
-    return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))
-
-
-def _source(task: Task, result: TaskResult, quarantine: ShardWriter
-            ) -> Iterator[tuple[pa.RecordBatch | None, int, int, int]]:
-    """(batch, records consumed, raw bytes consumed, first record offset) for the task."""
-    if task.split is None:
-        for path in task.spill:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=task.reader.batch_rows):
-                yield batch, batch.num_rows, 0, 0
-        return
-    for chunk in read_split(task.split, task.reader):
-        result.records += chunk.records
-        for key, count in chunk.skipped.items():
-            result.skipped[key] = result.skipped.get(key, 0) + count
-        if chunk.quarantine:
-            result.quarantined += len(chunk.quarantine)
-            quarantine.write(pa.RecordBatch.from_pylist(chunk.quarantine, schema=QUARANTINE_SCHEMA))
-        batch = chunk.batch
-        first = batch.column(ORDER)[0].as_py() & ((1 << ORDER_SHIFT) - 1) if batch else 0
-        yield batch, chunk.records, chunk.raw_bytes, first
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel SIGKILL this worker when the run's process dies (even by
+    SIGKILL), so no orphan keeps writing into a staging area that a rerun resumes. A parent
+    that died while this worker was starting is caught by the check after."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)

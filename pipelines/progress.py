@@ -25,6 +25,11 @@ class RunProgress:
         self.enabled = enabled
         self.console = console or Console(stderr=True)
 
+    def note(self, message: str) -> None:
+        """One line about the run (resuming, reusing finished work)."""
+        if self.enabled:
+            self.console.print(message, highlight=False, soft_wrap=True)
+
     @contextlib.contextmanager
     def segment(self, label: str, total: int, unit: str) -> Iterator[Callable[[int, int], None]]:
         """A callback `advance(docs, raw_bytes)`; the bar's total is in `unit` (bytes or docs)."""

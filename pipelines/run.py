@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
+import os
+import pickle
 import platform
 import shutil
 import time
@@ -17,22 +21,40 @@ import pyarrow.parquet as pq
 import xxhash
 
 import corpus
+from corpus.faults import checkpoint
 from corpus.gates import GateResult, evaluate
 from corpus.readers import ReaderOptions
 from corpus.sources import InputFile, Split, discover, open_binary, plan_splits
 from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
-from corpus.store import DatasetStore, Staging
+from corpus.store import DatasetStore, Staging, read_json
 from pipelines.audit import write_audit
 from pipelines.config import PipelineConfig
-from pipelines.local import LocalPool, Task, TaskResult, WriteOptions
+from pipelines.ledger import (
+    begin_unit,
+    digest,
+    follow_key,
+    load_unit,
+    record_unit,
+    resolve_key,
+    segment_key,
+    split_key,
+)
+from pipelines.local import LocalPool
 from pipelines.plan import Segment, label_steps, plan_segments
 from pipelines.progress import RunProgress
+from pipelines.resume import open_staging
+from pipelines.tasks import Task, TaskResult, WriteOptions
 
 FINGERPRINT_SAMPLE = 1 << 20
+RESOLVED_FILTER = "filter.pickle"
 
 
 class AccountingError(RuntimeError):
     """read != kept + rejected + quarantined: a document was lost or doubled."""
+
+
+class DiskFull(RuntimeError):
+    """The device filled up; the finished units are kept for the rerun."""
 
 
 @dataclass
@@ -49,8 +71,14 @@ class RunSummary:
 
 
 def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
-                 allow_failed_gates: bool = False) -> RunSummary:
+                 allow_failed_gates: bool = False, fresh: bool = False,
+                 keep_work: bool = False) -> RunSummary:
     """Run `config` end to end and publish the result as a new version of its dataset.
+
+    Work goes into a staging area as units keyed by input and config (see `pipelines.ledger`);
+    a rerun after a crash adopts the stopped run's area and reuses every finished unit,
+    unless `fresh`. The area is removed after the version is published, unless `keep_work`
+    (then a later run with, say, a changed last filter reuses the earlier segments).
 
     The quality gates (`expectations`) are checked on the final statistics: a version that
     fails one is still written (status `failed_gates`) but LATEST does not move to it,
@@ -59,88 +87,210 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
     files = discover(config.input.paths, config.input.format)
+    fingerprints = {item.uri: fingerprint(item) for item in files}
     splits = plan_splits(files, config.input.split_bytes)
     steps = label_steps(config.filters)
     segments = plan_segments(steps)
     store = DatasetStore(config.output.root, config.dataset)
-    staging = store.start_run()
+    resolved = config.resolved()
+    signature = {"engine": corpus.__version__, "dataset": config.dataset,
+                 "inputs": digest(sorted(fingerprints.items())), "config": resolved,
+                 "config_sha": _config_sha(resolved)}
+    staging, resumed = open_staging(store, signature, fresh, progress.note)
     try:
-        results, merged = _execute(config, segments, splits, staging, progress)
+        finished = _already_published(store, staging, signature) if resumed else None
+        if finished is not None:
+            store.discard(staging)
+            return finished
+        results, merged, indexes = _execute(config, segments, splits, fingerprints, staging, progress)
         counts = _counts(results)
         if counts["read"] != counts["kept"] + counts["rejected"] + counts["quarantined"]:
             raise AccountingError(f"accounting broken: {counts}")
-        _remove_work(staging)
         elapsed = time.perf_counter() - started
         stats = _stats_document(steps, merged, counts, elapsed)
         stats["total"]["length_histograms"] = _lengths(results)
-        manifest = _manifest(config, files, steps, counts, results)
+        manifest = _manifest(config, files, fingerprints, steps, counts, results)
+        manifest["run"] = {"id": staging.run_id, "resumed": staging.state.get("resumed", 0)}
         gates = evaluate({name: bounds.model_dump() for name, bounds in config.expectations.items()},
                          stats)
         failed = any(not gate.passed for gate in gates)
         manifest["gates"] = [gate.to_dict() for gate in gates]
         manifest["status"] = "failed_gates" if failed else "published"
-        version = store.publish(staging, manifest, stats, move_latest=allow_failed_gates or not failed,
+        folder = assemble(staging, results, indexes)
+        version = store.publish(folder, manifest, stats, move_latest=allow_failed_gates or not failed,
                                 finish=write_audit)
-    except BaseException:
-        store.discard(staging)
+    except BaseException as exc:
+        _stop(staging, exc)
+        if _disk_full(exc):
+            raise DiskFull(f"no space left on the device while writing {staging.path}: free some "
+                           f"space and run the same command again; finished work is kept and "
+                           f"will be reused") from exc
         raise
+    if keep_work:
+        staging.update(status="kept", version=version)
+        staging.release()
+    else:
+        store.discard(staging)
     return RunSummary(version, store.path / version, counts, stats, gates)
 
 
+def _already_published(store: DatasetStore, staging: Staging, signature: dict[str, Any]
+                       ) -> RunSummary | None:
+    """The version an interrupted run published before it could clean up, finished off."""
+    if staging.state.get("status") == "kept":
+        return None
+    version = store.run_version(staging.run_id)
+    if version is None:
+        return None
+    path = store.path / version
+    manifest = read_json(path / "manifest.json")
+    if manifest.get("config_sha256") != signature["config_sha"]:
+        return None
+    if manifest["status"] == "published" and store.latest() == manifest.get("parent"):
+        store.move_latest(version)
+    gates = [GateResult(**gate) for gate in manifest.get("gates", [])]
+    return RunSummary(version, path, manifest["counts"], read_json(path / "stats.json"), gates)
+
+
+def _stop(staging: Staging, exc: BaseException) -> None:
+    """Record why the run stopped and let go of the area so a rerun can resume it.
+
+    Unfinished units go first: a rerun redoes them anyway, and on a full disk that frees
+    the room to record the failure."""
+    units = staging.path / "units"
+    for unit in units.iterdir() if units.is_dir() else ():
+        if load_unit(unit) is None:
+            shutil.rmtree(unit, ignore_errors=True)
+    shutil.rmtree(staging.path / "publish", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        staging.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+    staging.release()
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or "No space left" in str(exc))
+
+
 def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split],
-             staging: Staging, progress: RunProgress
-             ) -> tuple[list[list[TaskResult]], dict[str, FilterStats]]:
+             fingerprints: dict[str, str], staging: Staging, progress: RunProgress
+             ) -> tuple[list[list[TaskResult]], dict[str, FilterStats], list[Path]]:
+    """Every segment's results in task order, the merged filter stats, the resolved indexes."""
     write = WriteOptions(config.output.shard_rows, config.output.keep_rejects,
                          config.output.compression)
     reader = ReaderOptions(config.input.text_field, config.input.id_field,
                            config.input.batch_rows)
+    units = staging.path / "units"
     results: list[list[TaskResult]] = []
     merged: dict[str, FilterStats] = {}
+    indexes: list[Path] = []
+    head_key = None
     with LocalPool(config.workers) as pool:
         for segment in segments:
-            _run_segment(segment, len(segments), splits, staging, write, reader, pool, progress,
-                         results, merged)
-    return results, merged
+            segment_id = segment_key(segment, write, reader, head_key)
+            if segment.index == 0:
+                tasks = [Task(i, key, units / key, segment, segment_id, write, reader, split=split)
+                         for i, split in enumerate(splits)
+                         for key in [split_key(segment_id, i, split, fingerprints[split.file.uri])]]
+            else:
+                tasks = [Task(r.index, key, units / key, segment, segment_id, write, reader,
+                              spill=r.spill)
+                         for r in results[-1] if r.spill
+                         for key in [follow_key(segment_id, r.index, r.key)]]
+            segment_results = _run_segment(segment, len(segments), tasks, pool, progress)
+            results.append(segment_results)
+            _merge(merged, segment_results)
+            if segment.tail is not None:
+                head_key = _resolve(segment, segment_results, merged, units, progress)
+                indexes.append(units / head_key / "index")
+    return results, merged, indexes
 
 
-def _run_segment(segment: Segment, count: int, splits: list[Split], staging: Staging,
-                 write: WriteOptions, reader: ReaderOptions, pool: LocalPool,
-                 progress: RunProgress, results: list[list[TaskResult]],
-                 merged: dict[str, FilterStats]) -> None:
+def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPool,
+                 progress: RunProgress) -> list[TaskResult]:
+    """Reuse the tasks whose units are finished; run the rest; results in task order."""
+    finished = {}
+    for task in tasks:
+        record = load_unit(task.out)
+        if record is not None:
+            finished[task.index] = TaskResult.from_record(record, task.out)
+    todo = [task for task in tasks if task.index not in finished]
+    label = _describe(segment, count)
+    if finished:
+        progress.note(f"{label}: reusing {len(finished)} of {len(tasks)} finished tasks")
     if segment.index == 0:
-        tasks = [Task(i, staging.run_id, segment, staging.path, write, reader, split=split)
-                 for i, split in enumerate(splits)]
-        total = sum(split.size for split in splits)
-        unit = "bytes"
+        total, unit = sum(task.split.size for task in todo), "bytes"
     else:
-        previous = results[-1]
-        tasks = [Task(r.index, staging.run_id, segment, staging.path, write, reader,
-                      spill=r.spill) for r in previous if r.spill]
-        total = sum(pq.ParquetFile(p).metadata.num_rows for r in previous for p in r.spill)
-        unit = "docs"
-    with progress.segment(_describe(segment, count), total, unit) as advance:
-        segment_results = pool.run(tasks, advance)
-    results.append(segment_results)
-    _merge(merged, segment_results)
-    if segment.tail is not None:
-        _resolve(segment, segment_results, merged, staging)
+        total, unit = sum(pq.ParquetFile(p).metadata.num_rows for t in todo for p in t.spill), "docs"
+    if todo:
+        with progress.segment(label, total, unit) as advance:
+            for result in pool.run(todo, advance):
+                finished[result.index] = result
+    return [finished[task.index] for task in tasks]
 
 
 def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats],
-             staging: Staging) -> None:
-    """The global step: the tail filter reads every key once, decides what to drop, and writes
-    the index later versions deduplicate against into the version's `index/`."""
-    label = segment.tail.label
-    stats = merged.setdefault(label, FilterStats(label))
-    started = time.perf_counter()
-    paths = [path for result in results for path in result.keys]
-    segment.tail.filter.setup()
-    segment.tail.filter.resolve(
-        lambda: (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()), stats,
-        staging.path / "work" / "resolve" / label,
-    )
-    segment.tail.filter.write_index(staging.path / "index")
-    stats.wall_seconds += time.perf_counter() - started
+             units: Path, progress: RunProgress) -> str:
+    """The global step, as a unit: the tail filter reads every key once, decides what to drop,
+    and writes the index later versions deduplicate against. The resolved filter is saved so
+    a rerun can skip the step. Returns the unit's key."""
+    step = segment.tail
+    key = resolve_key(step, [result.key for result in results])
+    folder = units / key
+    record = load_unit(folder)
+    if record is not None:
+        progress.note(f"resolve {step.label}: reusing the finished step")
+        with open(folder / RESOLVED_FILTER, "rb") as handle:
+            step.filter = pickle.load(handle)
+    else:
+        begin_unit(folder)
+        stats = FilterStats(step.label)
+        started = time.perf_counter()
+        paths = [path for result in results for path in result.keys]
+        step.filter.setup()
+        step.filter.resolve(
+            lambda: (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()),
+            stats, folder / "work")
+        checkpoint("resolve")
+        step.filter.write_index(folder / "index")
+        shutil.rmtree(folder / "work", ignore_errors=True)
+        stats.wall_seconds += time.perf_counter() - started
+        with open(folder / RESOLVED_FILTER, "wb") as handle:
+            pickle.dump(step.filter, handle)
+        record = {"stats": stats.to_dict()}
+        record_unit(folder, record)
+    resolved = FilterStats.from_dict(record["stats"])
+    merged[step.label] = merged[step.label] + resolved if step.label in merged else resolved
+    return key
+
+
+def assemble(staging: Staging, results: list[list[TaskResult]], indexes: list[Path]) -> Path:
+    """The version's folder, built from the finished units by hard links (the units stay whole
+    until the version is published, so a crash here loses nothing)."""
+    folder = staging.path / "publish"
+    if folder.exists():
+        shutil.rmtree(folder)
+    for segment in results:
+        for result in segment:
+            _link_all(result.folder / "rejects", folder / "rejects")
+    for result in results[0]:
+        _link_all(result.folder / "quarantine", folder / "quarantine")
+    for result in results[-1]:
+        _link_all(result.folder / "data", folder / "data")
+    for number, index in enumerate(indexes):
+        _link_all(index, folder / "index", prefix=f"g{number:02d}-")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _link_all(source: Path, target: Path, prefix: str = "") -> None:
+    if not source.is_dir():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.parquet")):
+        try:
+            os.link(path, target / f"{prefix}{path.name}")
+        except OSError:  # a filesystem without hard links
+            shutil.copy2(path, target / f"{prefix}{path.name}")
 
 
 def _merge(merged: dict[str, FilterStats], results: list[TaskResult]) -> None:
@@ -186,10 +336,6 @@ def _lengths(results: list[list[TaskResult]]) -> dict[str, Any]:
     return merged
 
 
-def _remove_work(staging: Staging) -> None:
-    shutil.rmtree(staging.path / "work", ignore_errors=True)
-
-
 def _stats_document(steps, merged: dict[str, FilterStats], counts: dict[str, int],
                     elapsed: float) -> dict[str, Any]:
     filters = [merged.get(step.label, FilterStats(step.label)).to_dict() for step in steps]
@@ -210,8 +356,12 @@ def _stats_document(steps, merged: dict[str, FilterStats], counts: dict[str, int
     }
 
 
-def _manifest(config: PipelineConfig, files: list[InputFile], steps, counts: dict[str, int],
-              results: list[list[TaskResult]]) -> dict[str, Any]:
+def _config_sha(resolved: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
+
+
+def _manifest(config: PipelineConfig, files: list[InputFile], fingerprints: dict[str, str], steps,
+              counts: dict[str, int], results: list[list[TaskResult]]) -> dict[str, Any]:
     resolved = config.resolved()
     skipped: dict[str, int] = {}
     for result in results[0]:
@@ -221,8 +371,7 @@ def _manifest(config: PipelineConfig, files: list[InputFile], steps, counts: dic
         "dataset": config.dataset,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": resolved,
-        "config_sha256": hashlib.sha256(
-            json.dumps(resolved, sort_keys=True).encode()).hexdigest(),
+        "config_sha256": _config_sha(resolved),
         "engine": {
             "name": "corpus-engine",
             "version": corpus.__version__,
@@ -231,20 +380,20 @@ def _manifest(config: PipelineConfig, files: list[InputFile], steps, counts: dic
         },
         "filters": [{"label": s.label, "name": s.filter.name, "versions": s.filter.versions()}
                     for s in steps],
-        "inputs": [_describe_input(item) for item in files],
+        "inputs": [_describe_input(item, fingerprints[item.uri]) for item in files],
         "counts": counts,
         "skipped_records": skipped,
     }
 
 
-def _describe_input(item: InputFile) -> dict[str, Any]:
+def _describe_input(item: InputFile, content: str) -> dict[str, Any]:
     return {
         "uri": item.uri,
         "format": item.format,
         "compression": item.compression,
         "size": item.size,
         "mtime": item.mtime,
-        "fingerprint": fingerprint(item),
+        "fingerprint": content,
     }
 
 

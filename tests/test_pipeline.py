@@ -134,7 +134,7 @@ def test_sigkill_mid_run_leaves_versions_and_latest_intact_and_rerun_succeeds(tm
     process = subprocess.Popen([CORPUS, "run", str(config), "-q"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
-    while time.time() < deadline and not list((dataset / "_staging").glob("*/data/*.parquet")):
+    while time.time() < deadline and not list((dataset / "_staging").glob("*/units/*/data/*.parquet")):
         time.sleep(0.05)
     time.sleep(0.3)
     assert process.poll() is None, "the run finished before it could be killed"

@@ -1,0 +1,218 @@
+"""One unit of segment work: a split (or a split's spill) streamed through a segment into its unit folder.
+
+Both executors call `run_task`; it writes every output under `task.out` and records the
+unit as finished (`done.json`) only once all of it is on disk, so a crash never leaves a
+half-written unit that looks finished.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus.faults import checkpoint
+from corpus.readers import ReaderOptions, read_split
+from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA, TEXT
+from corpus.sources import Split
+from corpus.stats import FilterStats, length_histogram
+from corpus.writers import ShardWriter
+from pipelines.ledger import begin_unit, record_unit
+from pipelines.plan import Segment, Step
+
+Progress = Callable[[int, int], None]
+
+_worker_progress: Progress = lambda docs, raw: None  # noqa: E731 - replaced by report_to
+_ready_filters: dict[tuple[str, int, str], Any] = {}
+
+
+class StepFailed(RuntimeError):
+    """A filter raised; the message names the filter, the input and the batch position."""
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    shard_rows: int
+    keep_rejects: bool
+    compression: str
+
+
+@dataclass
+class Task:
+    """One split (segment 0) or one split's spilled output (later segments) through a segment.
+
+    `out` is the unit folder the task owns; `key` identifies its inputs and config.
+    """
+
+    index: int
+    key: str
+    out: Path
+    segment: Segment
+    segment_key: str
+    write: WriteOptions
+    reader: ReaderOptions
+    split: Split | None = None
+    spill: list[Path] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return self.split.file.uri if self.split else f"spill of task {self.index}"
+
+
+@dataclass
+class TaskResult:
+    """What a finished unit reports; saved as its `done.json` with paths relative to the unit."""
+
+    index: int
+    key: str = ""
+    folder: Path = Path()
+    records: int = 0
+    quarantined: int = 0
+    kept: int = 0
+    rejected: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    spill: list[Path] = field(default_factory=list)
+    keys: list[Path] = field(default_factory=list)
+    lengths: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["folder"] = ""
+        for name in ("spill", "keys"):
+            record[name] = [str(path.relative_to(self.folder)) for path in getattr(self, name)]
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], folder: Path) -> TaskResult:
+        result = cls(**{**record, "folder": folder})
+        result.spill = [folder / path for path in record["spill"]]
+        result.keys = [folder / path for path in record["keys"]]
+        return result
+
+
+def report_to(callback: Progress) -> None:
+    """Where `run_task` reports progress in a worker process that has no callback of its own."""
+    global _worker_progress
+    _worker_progress = callback
+
+
+def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
+    """Stream one task's documents through its segment, write what comes out, record the unit."""
+    report = progress or _worker_progress
+    begin_unit(task.out)
+    segment = task.segment
+    steps = [_ready(task, step) for step in segment.applied()]
+    tail = _ready(task, segment.tail) if segment.tail else None
+    stats = {step.label: FilterStats(step.label) for step in steps}
+    result = TaskResult(task.index, task.key, task.out)
+    prefix = f"s{segment.index}-t{task.index:06d}"
+    write = task.write
+    out = (
+        ShardWriter(task.out / "spill", prefix, write.shard_rows, public=False, compression="none")
+        if segment.tail else
+        ShardWriter(task.out / "data", prefix, write.shard_rows, compression=write.compression)
+    )
+    keys = (ShardWriter(task.out / "keys", prefix, 1 << 30, public=False, compression="none")
+            if segment.tail else None)
+    rejects = {step.label: ShardWriter(task.out / "rejects", f"{prefix}-f{number:02d}",
+                                       write.shard_rows, compression=write.compression)
+               for number, step in enumerate(steps)}
+    quarantine = ShardWriter(task.out / "quarantine", f"t{task.index:06d}", write.shard_rows,
+                             compression=write.compression)
+    lengths = {"read": length_histogram(), "kept": length_histogram()}
+    for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine):
+        if task.split is not None and batch is not None:
+            lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+        for step in steps:
+            if batch is None or batch.num_rows == 0:
+                break
+            outcome = _run_step(step, batch, stats[step.label], task, position)
+            checkpoint("filter")
+            if outcome.rejected is not None:
+                result.rejected += outcome.rejected.num_rows
+                if write.keep_rejects:
+                    rejects[step.label].write(outcome.rejected)
+            batch = outcome.kept
+        if batch is not None and batch.num_rows:
+            if keys is not None:
+                keys.write(_keys(tail, batch, stats, task, position))
+            out.write(batch)
+            result.kept += batch.num_rows
+            if keys is None:
+                lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+        report(chunk_records, raw_bytes)
+    for writer in (*rejects.values(), quarantine):
+        writer.close()
+    if keys is not None:
+        result.keys = keys.close()
+        result.spill = out.close()
+        result.kept = 0  # not published yet: the next segment decides
+    else:
+        out.close()
+    result.stats = {label: s.to_dict() for label, s in stats.items()}
+    result.lengths = {name: histogram.to_dict() for name, histogram in lengths.items()}
+    checkpoint("unit")
+    record_unit(task.out, result.to_record())
+    return result
+
+
+def _ready(task: Task, step: Step) -> Step:
+    """The step with its filter set up once per worker process and segment."""
+    key = (task.segment_key, step.label)
+    if key not in _ready_filters:
+        step.filter.setup()
+        _ready_filters[key] = step.filter
+    return Step(step.label, _ready_filters[key])
+
+
+def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task, position: int):
+    try:
+        return step.filter.run(batch, stats)
+    except Exception as exc:
+        raise StepFailed(
+            f"filter {step.label!r} failed on {task.source} (batch starting at record offset "
+            f"{position}): {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats], task: Task,
+          position: int) -> pa.RecordBatch:
+    """The tail filter's keys with each document's ORDER and ID."""
+    tail_stats = stats.setdefault(tail.label, FilterStats(tail.label))
+    started = time.perf_counter()
+    try:
+        columns = tail.filter.sign(batch)
+    except Exception as exc:
+        raise StepFailed(f"filter {tail.label!r} failed to sign {task.source} (batch starting at "
+                         f"record offset {position}): {type(exc).__name__}: {exc}") from exc
+    tail_stats.wall_seconds += time.perf_counter() - started
+    columns = {ORDER: batch.column(ORDER), ID: batch.column(ID), **columns}
+    return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))
+
+
+def _source(task: Task, result: TaskResult, quarantine: ShardWriter
+            ) -> Iterator[tuple[pa.RecordBatch | None, int, int, int]]:
+    """(batch, records consumed, raw bytes consumed, first record offset) for the task."""
+    if task.split is None:
+        for path in task.spill:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=task.reader.batch_rows):
+                yield batch, batch.num_rows, 0, 0
+        return
+    for chunk in read_split(task.split, task.reader):
+        result.records += chunk.records
+        for key, count in chunk.skipped.items():
+            result.skipped[key] = result.skipped.get(key, 0) + count
+        if chunk.quarantine:
+            result.quarantined += len(chunk.quarantine)
+            quarantine.write(pa.RecordBatch.from_pylist(chunk.quarantine, schema=QUARANTINE_SCHEMA))
+        checkpoint("read")
+        batch = chunk.batch
+        first = batch.column(ORDER)[0].as_py() & ((1 << ORDER_SHIFT) - 1) if batch else 0
+        yield batch, chunk.records, chunk.raw_bytes, first
