@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 $(BIN)/corpus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,ray]'
 	touch $@
 
 demo: $(BIN)/corpus

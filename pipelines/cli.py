@@ -42,7 +42,9 @@ def run(
     input: Annotated[list[str], typer.Option("--input", help="replace input.paths")] = None,
     output: Annotated[str, typer.Option("--output", help="store root")] = None,
     dataset: Annotated[str, typer.Option("--dataset", help="dataset name")] = None,
-    executor: Annotated[str, typer.Option("--executor", help="local")] = None,
+    executor: Annotated[str, typer.Option("--executor", help="local or ray")] = None,
+    ray_address: Annotated[str, typer.Option(
+        "--ray-address", help="join this Ray cluster (implies --executor ray)")] = None,
     workers: Annotated[int, typer.Option("--workers", help="worker processes")] = None,
     set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
@@ -57,8 +59,10 @@ def run(
     """Run a pipeline and publish a new version of its dataset."""
     overrides = list(set_ or [])
     overrides += [f"input.paths={_yaml_list(input)}"] if input else []
+    if ray_address is not None:
+        executor = executor or "ray"
     for key, value in (("output.root", output), ("dataset", dataset), ("executor", executor),
-                       ("workers", workers)):
+                       ("workers", workers), ("ray.address", ray_address)):
         if value is not None:
             overrides.append(f"{key}={value}")
     try:

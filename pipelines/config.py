@@ -54,12 +54,24 @@ class Bounds(_Strict):
     max: float | None = None
 
 
+class RayConfig(_Strict):
+    address: str | None = Field(
+        None, description="a running cluster to join (HOST:PORT or auto); none starts a local Ray")
+    actors: int | None = Field(
+        None, ge=1, description="segment workers (each loads the models once); default: one per "
+                                "CPU of the cluster")
+    cpus_per_actor: float = Field(
+        0.5, gt=0, description="CPUs each actor reserves; below 1 leaves room for other Ray work")
+    retries: int = Field(3, ge=0, description="times a task whose worker died is run again")
+
+
 class PipelineConfig(_Strict):
     dataset: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     input: InputConfig
     output: OutputConfig = OutputConfig()
-    executor: Literal["local"] = "local"
-    workers: int = Field(1, ge=1)
+    executor: Literal["local", "ray"] = "local"
+    workers: int = Field(1, ge=1, description="local: worker processes; ray: see ray.actors")
+    ray: RayConfig = RayConfig()
     filters: list[FilterSpec] = Field(default_factory=list)
     expectations: dict[str, Bounds] = Field(
         default_factory=dict, description="quality gates, e.g. total.kept_fraction: {min: 0.3}")

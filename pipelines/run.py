@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -44,6 +44,9 @@ from pipelines.plan import Segment, label_steps, plan_segments
 from pipelines.progress import RunProgress
 from pipelines.resume import open_staging
 from pipelines.tasks import Task, TaskResult, WriteOptions
+
+if TYPE_CHECKING:
+    from pipelines.ray_pool import RayPool
 
 FINGERPRINT_SAMPLE = 1 << 20
 RESOLVED_FILTER = "filter.pickle"
@@ -184,7 +187,7 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
     merged: dict[str, FilterStats] = {}
     indexes: list[Path] = []
     head_key = None
-    with LocalPool(config.workers) as pool:
+    with _pool(config) as pool:
         for segment in segments:
             segment_id = segment_key(segment, write, reader, head_key)
             if segment.index == 0:
@@ -205,7 +208,16 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
     return results, merged, indexes
 
 
-def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPool,
+def _pool(config: PipelineConfig) -> LocalPool | RayPool:
+    """The executor's pool; both run a list of tasks and return their results in order."""
+    if config.executor == "ray":
+        from pipelines.ray_pool import RayPool  # Ray is imported only when asked for
+
+        return RayPool(config.ray)
+    return LocalPool(config.workers)
+
+
+def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPool | RayPool,
                  progress: RunProgress) -> list[TaskResult]:
     """Reuse the tasks whose units are finished; run the rest; results in task order."""
     finished = {}

@@ -1,0 +1,82 @@
+"""A real two-node Ray cluster on loopback for the tests: `ray start --head` plus a second node.
+
+Each node has its own temp dir, one CPU and a custom resource naming it; `stop_node` ends
+one node (its raylet and its workers), `stop` the whole cluster, touching no other Ray on
+the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAY = str(Path(sys.executable).parent / "ray")
+ENV = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+COMMON = ["--num-cpus=1", "--disable-usage-stats", "--object-store-memory=300000000"]
+
+
+class Cluster:
+    def __init__(self, port: int = 6391) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="cr", dir="/tmp"))
+        self.port = port
+        self.address = f"127.0.0.1:{port}"
+
+    def start(self) -> Cluster:
+        self._ray("start", "--head", f"--port={self.port}", f"--temp-dir={self.root}/h",
+                  "--include-dashboard=false", '--resources={"head": 1}', *COMMON)
+        self.start_node()
+        return self
+
+    def start_node(self) -> None:
+        self._ray("start", f"--address={self.address}", f"--temp-dir={self.root}/n2",
+                  '--resources={"node2": 1}', "--min-worker-port=20000", "--max-worker-port=20999",
+                  *COMMON)
+
+    def workers_of_node2(self) -> list[int]:
+        """PIDs of the second node's Ray worker processes (not its agents)."""
+        raylet = self._pids(f"raylet --raylet_socket_name={self.root}/n2/")
+        found = []
+        for parent in raylet:
+            children = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True)
+            for pid in map(int, children.stdout.split()):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                if "Agent" not in command:
+                    found.append(pid)
+        return found
+
+    def stop(self) -> None:
+        """Kill every process of this cluster: those whose command line names its temp dir,
+        and their children (the workers)."""
+        for _ in range(3):
+            pids = self._pids(str(self.root))
+            for pid in pids:
+                children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+                for child in map(int, children.stdout.split()):
+                    _kill(child)
+                _kill(pid)
+            if not pids:
+                break
+            time.sleep(1)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _ray(self, *args: str) -> None:
+        result = subprocess.run([RAY, *args], capture_output=True, text=True, env=ENV, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"ray {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+    @staticmethod
+    def _pids(pattern: str) -> list[int]:
+        found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+        return [int(pid) for pid in found.stdout.split() if int(pid) != os.getpid()]
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)

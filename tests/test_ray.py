@@ -1,0 +1,144 @@
+"""The ray executor on a real two-node cluster: parity with local, lost workers, resume."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import ray
+from conftest import CORPUS, corpus_cli
+from ray_cluster import Cluster
+
+ROOT = Path(__file__).parents[1]
+QUICKSTART = ROOT / "configs" / "quickstart.yaml"
+BUILTINS = [
+    {"special_chars": {}},
+    {"exact_dedup": {}},
+    {"langid": {"min_score": 0.5}},
+    {"toxicity": {"unit": "sentence"}},
+    {"pii": {"action": "redact"}},
+    {"minhash_dedup": {"threshold": 0.7}},
+]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    cluster = Cluster().start()
+    try:
+        ray.init(address=cluster.address, log_to_driver=False, logging_level="ERROR")
+        deadline = time.time() + 60
+        while sum(node["Alive"] for node in ray.nodes()) < 2:
+            assert time.time() < deadline, "the second node never joined"
+            time.sleep(0.5)
+        ray.shutdown()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_corpus.py"), str(folder),
+                    "--with-bad-records"], check=True, capture_output=True)
+    return folder
+
+
+def published(version: Path) -> dict:
+    """What parity compares: kept ids (in order), rejected ids with filter and reason, quarantine,
+    duplicate clusters, and every statistics count."""
+    import pyarrow.parquet as pq
+
+    def rows(kind: str) -> list[dict]:
+        return [row for path in sorted((version / kind).glob("*.parquet"))
+                for row in pq.read_table(path).to_pylist()]
+
+    stats = json.loads((version / "stats.json").read_text())
+    counts = [{key: entry[key] for key in ("name", "docs_in", "docs_out", "chars_in", "chars_out",
+                                           "counters", "histograms")} for entry in stats["filters"]]
+    return {
+        "kept": [(row["id"], row["text"]) for row in rows("data")],
+        "rejected": sorted((row["id"], row["filter"], row["reason"]) for row in rows("rejects")),
+        "clusters": sorted((row["id"], row.get("duplicate_of")) for row in rows("rejects")
+                           if row["filter"] == "minhash_dedup"),
+        "quarantine": [(row["file"], row["offset"]) for row in rows("quarantine")],
+        "stats": counts,
+        "total": {key: stats["total"][key] for key in ("read", "kept", "rejected", "quarantined")},
+    }
+
+
+def run_both(tmp_path: Path, inputs: Path, filters: list, cluster: Cluster) -> tuple[dict, dict]:
+    config = {"dataset": "parity", "input": {"paths": [str(inputs)], "split_bytes": 200_000},
+              "output": {"root": str(tmp_path / "out")}, "filters": filters}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    corpus_cli("run", str(path), "-q", "--dataset", "local", "--workers", "2", check=True)
+    result = corpus_cli("run", str(path), "--dataset", "ray", "--ray-address", cluster.address,
+                        check=True)
+    assert "segment 1/" in result.stderr and "docs/s" in result.stderr  # the same progress lines
+    return (published(tmp_path / "out" / "local" / "v0001"),
+            published(tmp_path / "out" / "ray" / "v0001"))
+
+
+@pytest.mark.parametrize("spec", BUILTINS, ids=lambda spec: next(iter(spec)))
+def test_every_builtin_filter_gives_the_same_result_on_ray_as_locally(tmp_path, demo, cluster, spec):
+    local, on_ray = run_both(tmp_path, demo, [spec], cluster)
+    assert on_ray == local
+    assert local["total"]["read"] > 3000
+
+
+def test_the_quickstart_pipeline_on_a_two_node_cluster_matches_local(tmp_path, demo, cluster):
+    from pipelines.config import load_config
+
+    filters = json.loads(json.dumps(load_config(QUICKSTART).resolved()["filters"]))
+    local, on_ray = run_both(tmp_path, demo, filters, cluster)
+    assert on_ray == local
+    assert local["rejected"] and local["clusters"]
+    manifest = json.loads((tmp_path / "out" / "ray" / "v0001" / "manifest.json").read_text())
+    assert manifest["config"]["executor"] == "ray"
+
+
+def test_killing_the_second_nodes_workers_mid_run_still_publishes_the_same_version(tmp_path, demo,
+                                                                                  cluster):
+    config = {"dataset": "faults", "input": {"paths": [str(demo)], "split_bytes": 100_000},
+              "output": {"root": str(tmp_path / "out")},
+              "filters": [{"langid": {"min_score": 0.5}}, {"minhash_dedup": {"threshold": 0.7}}]}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    corpus_cli("run", str(path), "-q", "--dataset", "reference", check=True)
+    process = subprocess.Popen([CORPUS, "run", str(path), "--ray-address", cluster.address],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    units = tmp_path / "out" / "faults" / "_staging"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(units.glob("*/units/*/done.json"))) < 3:
+        time.sleep(0.1)
+    killed = cluster.workers_of_node2()
+    assert killed, "no worker ran on the second node"
+    for pid in killed:
+        subprocess.run(["kill", "-9", str(pid)], check=False)
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    assert published(tmp_path / "out" / "faults" / "v0001") == \
+        published(tmp_path / "out" / "reference" / "v0001")
+
+
+def test_a_ray_run_killed_in_the_dedup_step_resumes_without_redoing_finished_segments(tmp_path, demo,
+                                                                                     cluster):
+    config = {"dataset": "resume", "input": {"paths": [str(demo)], "split_bytes": 200_000},
+              "output": {"root": str(tmp_path / "out")},
+              "filters": [{"special_chars": {}}, {"minhash_dedup": {"threshold": 0.7}}]}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    corpus_cli("run", str(path), "-q", "--dataset", "reference", check=True)
+    killed = corpus_cli("run", str(path), "--ray-address", cluster.address,
+                        env={"CORPUS_KILL_AT": "resolve"})
+    assert killed.returncode == -9
+    resumed = corpus_cli("run", str(path), "--ray-address", cluster.address, check=True)
+    assert "reusing" in resumed.stderr and "finished tasks" in resumed.stderr
+    assert published(tmp_path / "out" / "resume" / "v0001") == \
+        published(tmp_path / "out" / "reference" / "v0001")
