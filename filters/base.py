@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.schema import REJECT_FILTER, REJECT_REASON, TEXT, set_column
@@ -103,14 +104,37 @@ class Filter(ABC):
         return Outcome(kept, rejected)
 
 
+def serial_map(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    return [function(item) for item in items]
+
+
+@dataclass
+class Keys:
+    """The keys a global filter resolves: one Parquet file per finished task.
+
+    Calling it streams every key batch in input order (one pass); `map(function, items)`
+    runs a picklable function over items on the executor's workers (processes locally,
+    actors on Ray) and returns the results in order, for resolves that work per file or
+    per partition instead of in one stream.
+    """
+
+    files: list[Path]
+    map: Callable[[Callable[[Any], Any], list[Any]], list[Any]] = serial_map
+
+    def __call__(self) -> Iterator[pa.RecordBatch]:
+        for path in self.files:
+            yield from pq.ParquetFile(path).iter_batches()
+
+
 class GlobalFilter(Filter):
     """A filter that must see every document before it decides (e.g. deduplication).
 
     `sign` maps a batch to compact keys (one row per document, any columns); the executor
-    adds the documents' ORDER and ID and stores the keys. `resolve` gets a function that
-    streams all keys (call it once per pass) and a work folder for spill files, and records
-    which documents to drop; `apply` then drops them batch by batch. The state that
-    `resolve` builds must be picklable: executors ship it to their workers.
+    adds the documents' ORDER and ID and stores the keys. `resolve` gets the `Keys` (call
+    them to stream all keys, once per pass, or map work over their files on the executor's
+    workers) and a work folder every worker sees, and records which documents to drop;
+    `apply` then drops them batch by batch. The state that `resolve` builds must be
+    picklable: executors ship it to their workers.
     """
 
     @abstractmethod
@@ -118,8 +142,7 @@ class GlobalFilter(Filter):
         """Compact keys of each document of the batch."""
 
     @abstractmethod
-    def resolve(self, keys: Callable[[], Iterator[pa.RecordBatch]], stats: FilterStats,
-                workdir: Path) -> None:
+    def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
         """Read every document's keys (in one or more passes) and decide which to drop."""
 
     def write_index(self, folder: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,7 +13,7 @@ from pydantic import Field
 
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats
-from filters.base import FilterParams, GlobalFilter, Verdict
+from filters.base import FilterParams, GlobalFilter, Keys, Verdict
 from filters.text import utf8_values
 
 
@@ -39,8 +38,7 @@ class ExactDedup(GlobalFilter):
         digests = [xxhash.xxh3_128_intdigest(value) >> 64 for value in utf8_values(text)]
         return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
 
-    def resolve(self, keys: Callable[[], Iterator[pa.RecordBatch]], stats: FilterStats,
-                workdir: Path) -> None:
+    def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
         table = pa.Table.from_batches(list(keys()))
         if table.num_rows == 0:
             self.drop_order, self.drop_of = np.array([], np.int64), np.array([], object)

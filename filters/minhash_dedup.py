@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -21,10 +21,9 @@ from corpus.errors import UserError
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
-from filters.base import FilterParams, GlobalFilter, Verdict
+from filters.base import FilterParams, GlobalFilter, Keys, Verdict
 from filters.shingles import shingle_hashes
 
-KeySource = Callable[[], Iterator[pa.RecordBatch]]
 SIGNATURE = "signature"
 LENGTH = "length"
 CLUSTER_EDGES = [2, 3, 4, 5, 10, 20, 50, 100, 1000, 1_000_000]
@@ -81,26 +80,26 @@ class MinHashDedup(GlobalFilter):
         return {SIGNATURE: pa.FixedSizeListArray.from_arrays(flat, self.params.num_perm),
                 LENGTH: pc.utf8_length(batch.column(TEXT))}
 
-    def resolve(self, keys: KeySource, stats: FilterStats, workdir: Path) -> None:
-        """Three streaming passes over the keys; memory is bounded by one band partition and the
-        documents that have a candidate, never by the corpus.
+    def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
+        """Three passes over the key files, each mapped over the executor's workers; memory is
+        bounded by one band partition and the documents that have a candidate, never by the
+        corpus, and no worker or driver ever holds every signature.
 
-        1. every document's band keys go to `partitions` files by key hash;
+        1. each key file's band keys are spread to `partitions` files by key hash (a shuffle);
         2. each partition alone is sorted into buckets: every member is paired with the
            bucket's first document (earliest input order);
-        3. the signatures of documents in a pair are read back to verify the pairs; clusters
-           are the connected components of the verified pairs.
+        3. each key file returns the signatures of its documents that are in a pair; the
+           pairs are verified and clusters are the connected components of the verified pairs.
         """
+        workdir.mkdir(parents=True, exist_ok=True)
+        sources = list(keys.files)
         earlier = self._earlier_versions(stats)
-
-        def batches() -> Iterator[pa.RecordBatch]:
-            if earlier is not None:
-                yield from earlier.to_batches(max_chunksize=65536)
-            yield from keys()
-
-        first, second = self._candidates(batches, workdir, stats)
+        if earlier is not None:
+            pq.write_table(earlier, workdir / "earlier.parquet")
+            sources.insert(0, workdir / "earlier.parquet")
+        first, second = self._candidates(sources, keys.map, workdir, stats)
         nodes = np.unique(np.concatenate([first, second]))
-        order, ids, lengths, signatures = self._members(batches, nodes)
+        order, ids, lengths, signatures = self._members(sources, keys.map, nodes)
         first, second = np.searchsorted(order, first), np.searchsorted(order, second)
         stats.count("pairs", "candidates", len(first))
         if self.params.verify and len(first):
@@ -115,53 +114,28 @@ class MinHashDedup(GlobalFilter):
                           threshold=self.params.threshold, keep=self.params.keep,
                           partitions=self.params.partitions)
 
-    def _candidates(self, batches, workdir: Path, stats: FilterStats) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(self, sources: list[Path], map_: Callable, workdir: Path, stats: FilterStats
+                    ) -> tuple[np.ndarray, np.ndarray]:
         """(later ORDER, earlier ORDER) pairs of documents that share a band bucket."""
-        workdir.mkdir(parents=True, exist_ok=True)
-        schema = pa.schema([("key", pa.uint64()), (ORDER, pa.int64())])
-        paths = [workdir / f"bands-{part:04d}.arrow" for part in range(self.params.partitions)]
-        sinks = [pa.ipc.new_file(str(path), schema) for path in paths]
-        try:
-            for batch in batches():
-                signatures = _signatures(batch, self.params.num_perm)
-                has_shingles = ~(signatures == np.iinfo(np.uint32).max).all(axis=1)
-                order = batch.column(ORDER).to_numpy()[has_shingles]
-                keys = band_keys(signatures[has_shingles], self.bands, self.rows)
-                owners = np.tile(order, self.bands)
-                partition = (keys % np.uint64(self.params.partitions)).astype(np.int64)
-                for part in np.unique(partition):
-                    chosen = partition == part
-                    columns = [pa.array(keys[chosen]), pa.array(owners[chosen])]
-                    sinks[part].write_batch(pa.record_batch(columns, schema=schema))
-        finally:
-            for sink in sinks:
-                sink.close()
-        firsts, seconds, largest = [], [], 0
-        for path in paths:
-            with pa.memory_map(str(path)) as source:
-                table = pa.ipc.open_file(source).read_all()
-            largest = max(largest, table.num_rows)
-            later, earlier = bucket_pairs(table.column("key").to_numpy(), table.column(ORDER).to_numpy())
-            firsts.append(later)
-            seconds.append(earlier)
-            path.unlink()
-        stats.info["largest_partition_rows"] = largest
-        if not firsts:
+        shape = (self.bands, self.rows, self.params.partitions, self.params.num_perm)
+        map_(_spread_bands, [(number, path, workdir, shape) for number, path in enumerate(sources)])
+        found = map_(_partition_pairs, [(part, workdir) for part in range(self.params.partitions)])
+        stats.info["largest_partition_rows"] = max((rows for _, _, rows in found), default=0)
+        later = [pairs for pairs, _, _ in found if len(pairs)]
+        if not later:
             return _empty(), _empty()
-        pairs = np.unique(np.stack([np.concatenate(firsts), np.concatenate(seconds)], axis=1), axis=0)
+        earlier_ = [pairs for _, pairs, _ in found if len(pairs)]
+        pairs = np.unique(np.stack([np.concatenate(later), np.concatenate(earlier_)], axis=1), axis=0)
         return pairs[:, 0], pairs[:, 1]
 
-    def _members(self, batches, nodes: np.ndarray):
+    def _members(self, sources: list[Path], map_: Callable, nodes: np.ndarray):
         """ORDER, id, length and signature of the documents in `nodes`, sorted by ORDER."""
-        parts = []
-        for batch in batches():
-            selected = np.isin(batch.column(ORDER).to_numpy(), nodes)
-            if selected.any():
-                parts.append(batch.filter(pa.array(selected)))
+        parts = [table for table in map_(_select_members, [(path, nodes) for path in sources])
+                 if table is not None]
         if not parts:
             nothing = np.zeros((0, self.params.num_perm), np.uint32)
             return _empty(), np.array([], dtype=object), _empty(), nothing
-        table = pa.Table.from_batches(parts).sort_by(ORDER)
+        table = pa.concat_tables(parts).sort_by(ORDER)
         signatures = table.column(SIGNATURE).combine_chunks().flatten().to_numpy().reshape(
             table.num_rows, self.params.num_perm)
         return (table.column(ORDER).to_numpy(), np.array(table.column(ID).to_pylist(), dtype=object),
@@ -271,6 +245,61 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
         block = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
         keys[band] = (block * weights[None, :]).sum(axis=1, dtype=np.uint64) + band_salt[band]
     return keys.ravel()
+
+
+BAND_SCHEMA = pa.schema([("key", pa.uint64()), (ORDER, pa.int64())])
+
+
+def _spread_bands(job: tuple[int, Path, Path, tuple[int, int, int, int]]) -> None:
+    """Map step of the shuffle: one key file's band keys, written to one file per partition."""
+    number, path, workdir, (bands, rows, partitions, num_perm) = job
+    sinks: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(columns=[ORDER, SIGNATURE]):
+            signatures = _signatures(batch, num_perm)
+            has_shingles = ~(signatures == np.iinfo(np.uint32).max).all(axis=1)
+            order = batch.column(ORDER).to_numpy()[has_shingles]
+            keys = band_keys(signatures[has_shingles], bands, rows)
+            owners = np.tile(order, bands)
+            partition = (keys % np.uint64(partitions)).astype(np.int64)
+            for part in np.unique(partition).tolist():
+                if part not in sinks:
+                    target = workdir / f"bands-{part:05d}-{number:06d}.arrow"
+                    sinks[part] = pa.ipc.new_file(str(target), BAND_SCHEMA)
+                chosen = partition == part
+                sinks[part].write_batch(pa.record_batch([pa.array(keys[chosen]), pa.array(owners[chosen])],
+                                                        schema=BAND_SCHEMA))
+    finally:
+        for sink in sinks.values():
+            sink.close()
+
+
+def _partition_pairs(job: tuple[int, Path]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Reduce step: one partition's bucket pairs (member, leader) and its row count."""
+    part, workdir = job
+    paths = sorted(workdir.glob(f"bands-{part:05d}-*.arrow"))
+    tables = []
+    for path in paths:
+        with pa.memory_map(str(path)) as source:
+            tables.append(pa.ipc.open_file(source).read_all())
+    if not tables:
+        return _empty(), _empty(), 0
+    table = pa.concat_tables(tables)
+    later, earlier = bucket_pairs(table.column("key").to_numpy(), table.column(ORDER).to_numpy())
+    for path in paths:
+        path.unlink()
+    return later, earlier, table.num_rows
+
+
+def _select_members(job: tuple[Path, np.ndarray]) -> pa.Table | None:
+    """The rows of one key file whose documents are in a candidate pair."""
+    path, nodes = job
+    parts = []
+    for batch in pq.ParquetFile(path).iter_batches(columns=[ORDER, ID, SIGNATURE, LENGTH]):
+        selected = np.isin(batch.column(ORDER).to_numpy(), nodes)
+        if selected.any():
+            parts.append(batch.filter(pa.array(selected)))
+    return pa.Table.from_batches(parts) if parts else None
 
 
 def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,8 +9,10 @@ import queue
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from pipelines import tasks
 from pipelines.tasks import Progress, StepFailed, Task, TaskResult, run_task
@@ -68,6 +70,12 @@ class LocalPool:
                         f"a signal, e.g. the out-of-memory killer)") from future.exception()
                 raise future.exception()
         return [future.result() for future in futures]
+
+    def map(self, function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """`function` over `items` on the worker processes (in-process with one worker)."""
+        if self._pool is None or len(items) <= 1:
+            return [function(item) for item in items]
+        return list(self._pool.map(function, items))
 
     def _drain_messages(self) -> None:
         while True:

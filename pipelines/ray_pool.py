@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from corpus.errors import ConfigError
@@ -69,40 +70,53 @@ class RayPool:
     def run(self, tasks: list[Task], progress: Progress) -> list[TaskResult]:
         """Results in task order. A filter's error fails the run at once; a lost worker's task is
         retried on a new actor up to `retries` times."""
+        def finished(task: Task, result: TaskResult) -> None:
+            progress(*_progress_of(task, result))
+
+        return self._each(tasks, lambda actor, task: actor.run.remote(task), finished,
+                          lambda task: task.source)
+
+    def map(self, function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """`function` over `items` on the actors, results in order, with the same retries."""
+        return self._each(items, lambda actor, item: actor.call.remote(function, item),
+                          lambda item, result: None, lambda item: f"{function.__name__}({item!r:.80})")
+
+    def _each(self, items: list[Any], submit: Callable[[Any, Any], Any],
+              finished: Callable[[Any, Any], None], describe: Callable[[Any], str]) -> list[Any]:
+        """Keep every actor busy with up to IN_FLIGHT_PER_ACTOR items; collect results in order."""
         import ray
         from ray.exceptions import ActorDiedError, ActorUnavailableError, RayTaskError, WorkerCrashedError
 
         lost = (ActorDiedError, ActorUnavailableError, WorkerCrashedError)
-        pending = list(reversed(tasks))
+        pending = list(reversed(range(len(items))))
         attempts: dict[int, int] = {}
-        running: dict[Any, tuple[Task, int]] = {}
-        results: dict[int, TaskResult] = {}
+        running: dict[Any, tuple[int, int]] = {}
+        results: dict[int, Any] = {}
         idle = [slot for slot in range(len(self._actors)) for _ in range(IN_FLIGHT_PER_ACTOR)]
         while pending or running:
             while pending and idle:
-                slot = idle.pop()
-                task = pending.pop()
-                running[self._actors[slot].run.remote(task)] = (task, slot)
+                slot, number = idle.pop(), pending.pop()
+                running[submit(self._actors[slot], items[number])] = (number, slot)
             done, _ = ray.wait(list(running), num_returns=1)
-            task, slot = running.pop(done[0])
+            number, slot = running.pop(done[0])
             try:
                 result = ray.get(done[0])
             except RayTaskError as exc:
                 cause = exc.as_instanceof_cause()
                 raise (cause if isinstance(cause, StepFailed) else StepFailed(str(cause))) from None
             except lost as exc:
-                attempts[task.index] = attempts.get(task.index, 0) + 1
-                if attempts[task.index] > self.settings.retries:
-                    raise StepFailed(f"{task.source} failed {attempts[task.index]} times because its "
-                                     f"Ray worker died: {type(exc).__name__}") from exc
+                attempts[number] = attempts.get(number, 0) + 1
+                if attempts[number] > self.settings.retries:
+                    raise StepFailed(f"{describe(items[number])} failed {attempts[number]} times "
+                                     f"because its Ray worker died: {type(exc).__name__}") from exc
                 self._replace(slot)
-                pending.append(task)
+                pending.append(number)
                 idle.append(slot)
                 continue
-            results[task.index] = result
-            progress(*_progress_of(task, result))
+            results[number] = result
+            finished(items[number], result)
             idle.append(slot)
-        return [results[task.index] for task in tasks]
+        return [results[number] for number in range(len(items))]
 
     def _replace(self, slot: int) -> None:
         """A fresh actor for a slot whose actor died (once per slot, however many calls it had)."""
@@ -134,3 +148,6 @@ class SegmentWorker:
 
     def run(self, task: Task) -> TaskResult:
         return run_task(task, lambda docs, raw: None)
+
+    def call(self, function: Callable[[Any], Any], item: Any) -> Any:
+        return function(item)

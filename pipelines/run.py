@@ -27,6 +27,7 @@ from corpus.readers import ReaderOptions
 from corpus.sources import InputFile, Split, discover, open_binary, plan_splits
 from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
 from corpus.store import DatasetStore, Staging, read_json
+from filters.base import Keys
 from pipelines.audit import write_audit
 from pipelines.config import PipelineConfig
 from pipelines.ledger import (
@@ -203,7 +204,7 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
             results.append(segment_results)
             _merge(merged, segment_results)
             if segment.tail is not None:
-                head_key = _resolve(segment, segment_results, merged, units, progress)
+                head_key = _resolve(segment, segment_results, merged, units, pool, progress)
                 indexes.append(units / head_key / "index")
     return results, merged, indexes
 
@@ -241,7 +242,7 @@ def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPoo
 
 
 def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats],
-             units: Path, progress: RunProgress) -> str:
+             units: Path, pool: LocalPool | RayPool, progress: RunProgress) -> str:
     """The global step, as a unit: the tail filter reads every key once, decides what to drop,
     and writes the index later versions deduplicate against. The resolved filter is saved so
     a rerun can skip the step. Returns the unit's key."""
@@ -257,11 +258,9 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
         begin_unit(folder)
         stats = FilterStats(step.label)
         started = time.perf_counter()
-        paths = [path for result in results for path in result.keys]
+        files = [path for result in results for path in result.keys]
         step.filter.setup()
-        step.filter.resolve(
-            lambda: (batch for path in paths for batch in pq.ParquetFile(path).iter_batches()),
-            stats, folder / "work")
+        step.filter.resolve(Keys(files, pool.map), stats, folder / "work")
         checkpoint("resolve")
         step.filter.write_index(folder / "index")
         shutil.rmtree(folder / "work", ignore_errors=True)
