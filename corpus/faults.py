@@ -3,7 +3,8 @@
 A checkpoint costs one dictionary lookup when the variable is unset. The points are the
 places where a crash is most likely to lose or double work: `read` (after a chunk is read),
 `filter` (after a filter ran on a batch), `unit` (before a finished unit is recorded),
-`resolve` (inside the global dedup step) and `publish` (before the version is renamed).
+`resolve` (inside the global dedup step), `publish` (before the version is renamed) and
+`latest` (after the rename, before LATEST moves).
 """
 
 from __future__ import annotations

@@ -166,6 +166,7 @@ class DatasetStore:
             _fsync_tree(folder)
             checkpoint("publish")
             os.rename(folder, self.path / version)
+            checkpoint("latest")
             if move_latest:
                 self.move_latest(version)
         return version

@@ -104,6 +104,8 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     try:
         finished = _already_published(store, staging, signature) if resumed else None
         if finished is not None:
+            progress.note(f"run {staging.run_id} had already published {finished.version}; "
+                          f"finished it")
             store.discard(staging)
             return finished
         results, merged, indexes = _execute(config, segments, splits, fingerprints, staging, progress)

@@ -29,7 +29,7 @@ from pipelines.plan import Segment, Step
 Progress = Callable[[int, int], None]
 
 _worker_progress: Progress = lambda docs, raw: None  # noqa: E731 - replaced by report_to
-_ready_filters: dict[tuple[str, int, str], Any] = {}
+_ready_filters: dict[tuple[str, str], Any] = {}
 
 
 class StepFailed(RuntimeError):
@@ -164,9 +164,12 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
 
 
 def _ready(task: Task, step: Step) -> Step:
-    """The step with its filter set up once per worker process and segment."""
+    """The step with its filter set up once per worker process and segment (filters of an
+    earlier segment are let go: segments run one after another)."""
     key = (task.segment_key, step.label)
     if key not in _ready_filters:
+        for stale in [old for old in _ready_filters if old[0] != task.segment_key]:
+            del _ready_filters[stale]
         step.filter.setup()
         _ready_filters[key] = step.filter
     return Step(step.label, _ready_filters[key])

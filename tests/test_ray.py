@@ -142,3 +142,18 @@ def test_a_ray_run_killed_in_the_dedup_step_resumes_without_redoing_finished_seg
     assert "reusing" in resumed.stderr and "finished tasks" in resumed.stderr
     assert published(tmp_path / "out" / "resume" / "v0001") == \
         published(tmp_path / "out" / "reference" / "v0001")
+
+
+def test_without_an_address_a_local_ray_starts_and_the_defaults_do_not_deadlock_on_two_cores(
+        tmp_path, demo):
+    """Default pool on this 2-CPU machine: one actor per CPU at 0.5 CPU each, dedup included."""
+    config = {"dataset": "alone", "input": {"paths": [str(demo)], "split_bytes": 300_000},
+              "output": {"root": str(tmp_path / "out")}, "executor": "ray",
+              "filters": [{"special_chars": {}}, {"minhash_dedup": {"threshold": 0.7}}]}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    result = subprocess.run([CORPUS, "run", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "segment 2/2" in result.stderr
+    manifest = json.loads((tmp_path / "out" / "alone" / "v0001" / "manifest.json").read_text())
+    assert manifest["counts"]["read"] > 3000

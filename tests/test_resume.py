@@ -18,7 +18,7 @@ from conftest import CORPUS, corpus_cli, write_jsonl
 WORDS = ["river", "town", "evening", "people", "walk", "bridge", "market", "bread", "coffee", "rain",
          "window", "garden", "morning", "letter", "station", "train", "museum", "painting", "music",
          "street", "lamp", "harbour", "ship"]
-POINTS = ("read", "filter", "unit", "resolve", "publish")
+POINTS = ("read", "filter", "unit", "resolve", "publish", "latest")
 
 
 def make_inputs(folder: Path, files: int = 4, docs: int = 2500) -> list[Path]:
@@ -102,6 +102,19 @@ def test_a_run_killed_at_each_point_resumes_to_the_uninterrupted_version(referen
     assert not list((dataset / "_staging").iterdir())
     if point in ("unit:2", "resolve", "publish"):
         assert "reusing" in resumed.stderr
+
+
+def test_a_run_killed_after_renaming_its_version_is_finished_not_published_twice(tmp_path):
+    inputs = make_inputs(tmp_path / "in", files=1, docs=300)
+    config = write_config(tmp_path, inputs, FILTERS)
+    assert killed(config, "latest").returncode == -signal.SIGKILL
+    dataset = tmp_path / "out" / "resume"
+    assert (dataset / "v0001").is_dir() and not (dataset / "LATEST").exists()
+    rerun = corpus_cli("run", str(config), check=True)
+    assert "had already published v0001; finished it" in rerun.stderr
+    assert (dataset / "LATEST").read_text().strip() == "v0001"
+    assert sorted(p.name for p in dataset.glob("v*")) == ["v0001"]
+    assert not list((dataset / "_staging").iterdir())
 
 
 @pytest.mark.slow
