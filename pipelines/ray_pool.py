@@ -10,6 +10,7 @@ actor; units are idempotent, so nothing is doubled.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from pipelines.config import RayConfig
 from pipelines.tasks import Progress, StepFailed, Task, TaskResult, run_task
 
 IN_FLIGHT_PER_ACTOR = 2
+PROGRESS_SECONDS = 0.5
 LOCAL_OBJECT_STORE = 512 << 20  # only task descriptions and results travel through it
 
 
@@ -47,43 +49,49 @@ class RayPool:
             self._started_ray = True
         cpus = int(ray.cluster_resources().get("CPU", 1))
         count = self.settings.actors or max(1, cpus)
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+        self._sink = ray.remote(ProgressSink).options(num_cpus=0, scheduling_strategy=here).remote()
         self._worker = ray.remote(SegmentWorker).options(
             num_cpus=self.settings.cpus_per_actor, max_restarts=0, scheduling_strategy="SPREAD")
-        self._actors = [self._worker.remote() for _ in range(count)]
+        self._actors = [self._new_actor() for _ in range(count)]
         return self
+
+    def _new_actor(self) -> Any:
+        return self._worker.remote(self._sink)
 
     def __exit__(self, *exc_info) -> None:
         import ray
 
-        for actor in self._actors:
+        for actor in [*self._actors, self._sink]:
             ray.kill(actor)
         self._actors = []
         if self._started_ray:
             ray.shutdown()
 
-    @property
-    def nodes(self) -> int:
-        import ray
-
-        return sum(1 for node in ray.nodes() if node["Alive"])
-
     def run(self, tasks: list[Task], progress: Progress) -> list[TaskResult]:
         """Results in task order. A filter's error fails the run at once; a lost worker's task is
         retried on a new actor up to `retries` times."""
-        def finished(task: Task, result: TaskResult) -> None:
-            progress(*_progress_of(task, result))
+        import ray
 
-        return self._each(tasks, lambda actor, task: actor.run.remote(task), finished,
+        def report() -> None:
+            docs, raw = ray.get(self._sink.take.remote())  # on this node: it dies only with us
+            if docs or raw:
+                progress(docs, raw)
+
+        return self._each(tasks, lambda actor, task: actor.run.remote(task), report,
                           lambda task: task.source)
 
     def map(self, function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         """`function` over `items` on the actors, results in order, with the same retries."""
         return self._each(items, lambda actor, item: actor.call.remote(function, item),
-                          lambda item, result: None, lambda item: f"{function.__name__}({item!r:.80})")
+                          lambda: None, lambda item: f"{function.__name__}({item!r:.80})")
 
-    def _each(self, items: list[Any], submit: Callable[[Any, Any], Any],
-              finished: Callable[[Any, Any], None], describe: Callable[[Any], str]) -> list[Any]:
-        """Keep every actor busy with up to IN_FLIGHT_PER_ACTOR items; collect results in order."""
+    def _each(self, items: list[Any], submit: Callable[[Any, Any], Any], tick: Callable[[], None],
+              describe: Callable[[Any], str]) -> list[Any]:
+        """Keep every actor busy with up to IN_FLIGHT_PER_ACTOR items; collect results in order;
+        `tick` runs about every PROGRESS_SECONDS and once at the end."""
         import ray
         from ray.exceptions import ActorDiedError, ActorUnavailableError, RayTaskError, WorkerCrashedError
 
@@ -97,7 +105,10 @@ class RayPool:
             while pending and idle:
                 slot, number = idle.pop(), pending.pop()
                 running[submit(self._actors[slot], items[number])] = (number, slot)
-            done, _ = ray.wait(list(running), num_returns=1)
+            done, _ = ray.wait(list(running), num_returns=1, timeout=PROGRESS_SECONDS)
+            tick()
+            if not done:
+                continue
             number, slot = running.pop(done[0])
             try:
                 result = ray.get(done[0])
@@ -114,8 +125,8 @@ class RayPool:
                 idle.append(slot)
                 continue
             results[number] = result
-            finished(items[number], result)
             idle.append(slot)
+        tick()
         return [results[number] for number in range(len(items))]
 
     def _replace(self, slot: int) -> None:
@@ -126,28 +137,52 @@ class RayPool:
         try:
             ray.get(actor.ping.remote(), timeout=10)
         except Exception:  # noqa: BLE001 - any failure means the actor is gone
-            self._actors[slot] = self._worker.remote()
+            self._actors[slot] = self._new_actor()
 
 
-def _progress_of(task: Task, result: TaskResult) -> tuple[int, int]:
-    """(documents, raw bytes) a finished task advances the segment's progress by."""
-    if task.split is not None:
-        return result.records, task.split.size
-    first = next(iter(result.stats.values()), {"docs_in": 0})
-    return first["docs_in"], 0
+class ProgressSink:
+    """A Ray actor that sums what the workers read; the driver takes the sums to its display."""
+
+    def __init__(self) -> None:
+        self.docs = self.raw = 0
+
+    def add(self, docs: int, raw: int) -> None:
+        self.docs += docs
+        self.raw += raw
+
+    def take(self) -> tuple[int, int]:
+        taken = (self.docs, self.raw)
+        self.docs = self.raw = 0
+        return taken
 
 
 class SegmentWorker:
     """A Ray actor: runs tasks in its own process, keeping filters set up between tasks."""
 
-    def __init__(self) -> None:
-        self.started = time.time()
+    def __init__(self, sink: Any) -> None:
+        self.sink = sink
 
     def ping(self) -> bool:
         return True
 
     def run(self, task: Task) -> TaskResult:
-        return run_task(task, lambda docs, raw: None)
+        """Run the task, sending progress to the sink at most every PROGRESS_SECONDS; the last
+        part is delivered before the result, so the display never misses a finished task."""
+        import ray
+
+        pending = {"docs": 0, "raw": 0, "sent": time.monotonic()}
+
+        def report(docs: int, raw: int) -> None:
+            pending["docs"] += docs
+            pending["raw"] += raw
+            if time.monotonic() - pending["sent"] >= PROGRESS_SECONDS:
+                self.sink.add.remote(pending["docs"], pending["raw"])
+                pending.update(docs=0, raw=0, sent=time.monotonic())
+
+        result = run_task(task, report)
+        with contextlib.suppress(Exception):  # progress never fails a task
+            ray.get(self.sink.add.remote(pending["docs"], pending["raw"]))
+        return result
 
     def call(self, function: Callable[[Any], Any], item: Any) -> Any:
         return function(item)

@@ -80,9 +80,11 @@ def run_both(tmp_path: Path, inputs: Path, filters: list, cluster: Cluster) -> t
     corpus_cli("run", str(path), "-q", "--dataset", "local", "--workers", "2", check=True)
     result = corpus_cli("run", str(path), "--dataset", "ray", "--ray-address", cluster.address,
                         check=True)
-    assert "segment 1/" in result.stderr and "docs/s" in result.stderr  # the same progress lines
-    return (published(tmp_path / "out" / "local" / "v0001"),
-            published(tmp_path / "out" / "ray" / "v0001"))
+    local = published(tmp_path / "out" / "local" / "v0001")
+    # the same progress lines as locally, counting every record read
+    assert "segment 1/" in result.stderr
+    assert f"{local['total']['read']:,} docs" in result.stderr and "docs/s" in result.stderr
+    return local, published(tmp_path / "out" / "ray" / "v0001")
 
 
 @pytest.mark.parametrize("spec", BUILTINS, ids=lambda spec: next(iter(spec)))
