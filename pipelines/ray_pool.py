@@ -34,8 +34,10 @@ class RayPool:
         self._started_ray = False
 
     def __enter__(self) -> RayPool:
-        import ray
-
+        try:
+            import ray
+        except ImportError as exc:
+            raise ConfigError("executor: ray needs Ray installed: pip install -e '.[ray]'") from exc
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")
         if not ray.is_initialized():
             local = {} if self.settings.address else {
@@ -47,8 +49,13 @@ class RayPool:
             except ConnectionError as exc:
                 raise ConfigError(f"cannot reach the Ray cluster at {self.settings.address}: {exc}") from exc
             self._started_ray = True
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        count = self.settings.actors or max(1, cpus)
+        cpus = ray.cluster_resources().get("CPU", 1)
+        count = self.settings.actors or max(1, int(cpus))
+        if count * self.settings.cpus_per_actor > cpus:
+            raise ConfigError(
+                f"ray.actors={count} x ray.cpus_per_actor={self.settings.cpus_per_actor} needs "
+                f"{count * self.settings.cpus_per_actor:g} CPUs; the cluster has {cpus:g} (actors that "
+                f"cannot be placed would wait forever)")
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)

@@ -159,3 +159,14 @@ def test_without_an_address_a_local_ray_starts_and_the_defaults_do_not_deadlock_
     assert "segment 2/2" in result.stderr
     manifest = json.loads((tmp_path / "out" / "alone" / "v0001" / "manifest.json").read_text())
     assert manifest["counts"]["read"] > 3000
+
+
+def test_a_pool_the_cluster_cannot_place_is_a_clear_error_not_a_hang(tmp_path, demo, cluster):
+    config = {"dataset": "big", "input": {"paths": [str(demo)]}, "output": {"root": str(tmp_path)},
+              "filters": [{"special_chars": {}}]}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    result = corpus_cli("run", str(path), "--ray-address", cluster.address, "--set", "ray.actors=8",
+                        "--set", "ray.cpus_per_actor=1")
+    assert result.returncode == 2
+    assert "ray.actors=8 x ray.cpus_per_actor=1.0 needs 8 CPUs; the cluster has 2" in result.stderr
