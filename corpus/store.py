@@ -51,7 +51,7 @@ class Staging:
 
     def update(self, **fields: Any) -> None:
         """Merge `fields` into run.json (atomically replaced)."""
-        _atomic_write(self.path / RUN_FILE, json.dumps(
+        atomic_write(self.path / RUN_FILE, json.dumps(
             {**self.state, **fields, "updated_at": _now()}, indent=2) + "\n")
 
     def release(self) -> None:
@@ -163,7 +163,7 @@ class DatasetStore:
             _write_json(folder / "stats.json", stats)
             if finish is not None:
                 finish(folder, manifest, stats)
-            _fsync_tree(folder)
+            fsync_tree(folder)
             checkpoint("publish")
             os.rename(folder, self.path / version)
             checkpoint("latest")
@@ -172,7 +172,7 @@ class DatasetStore:
         return version
 
     def move_latest(self, version: str) -> None:
-        _atomic_write(self.path / "LATEST", version + "\n")
+        atomic_write(self.path / "LATEST", version + "\n")
 
     def discard(self, staging: Staging) -> None:
         staging.release()
@@ -254,7 +254,8 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Replace `path` with `text` so a reader sees the old or the new content, never a part."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "w") as handle:
         handle.write(text)
@@ -263,7 +264,8 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def _fsync_tree(path: Path) -> None:
+def fsync_tree(path: Path) -> None:
+    """Flush every file below `path` to disk."""
     for file in path.rglob("*"):
         if file.is_file():
             with open(file, "rb") as handle:

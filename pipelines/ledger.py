@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import corpus
 from corpus.readers import ReaderOptions
 from corpus.sources import Split
+from corpus.store import atomic_write, fsync_tree
 from pipelines.plan import Segment, Step
 
 DONE = "done.json"
@@ -77,13 +77,5 @@ def begin_unit(folder: Path) -> Path:
 
 def record_unit(folder: Path, record: dict[str, Any]) -> None:
     """Mark the unit finished: flush its files, then write `done.json` atomically."""
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-    temporary = folder / f".{DONE}.tmp"
-    with open(temporary, "w") as handle:
-        handle.write(json.dumps(record))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, folder / DONE)
+    fsync_tree(folder)
+    atomic_write(folder / DONE, json.dumps(record))

@@ -47,6 +47,20 @@ def read_rows(folder: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def version_contents(version: Path) -> dict[str, Any]:
+    """Everything two runs of one config must agree on, whatever executor ran them and however
+    often they were interrupted: every row of every shard in shard order, counts, statistics."""
+    manifest = json.loads((version / "manifest.json").read_text())
+    stats = json.loads((version / "stats.json").read_text())
+    shards = {kind: [pq.read_table(version / shard["path"]).to_pylist()
+                     for shard in manifest["shards"][kind]]
+              for kind in ("data", "rejects", "quarantine", "index")}
+    filters = [{key: entry[key] for key in ("name", "docs_in", "docs_out", "chars_in", "chars_out",
+                                            "bytes_in", "bytes_out", "counters", "histograms")}
+               for entry in stats["filters"]]
+    return {"shards": shards, "counts": manifest["counts"], "filters": filters}
+
+
 def corpus_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
                check: bool = False) -> subprocess.CompletedProcess:
     """Run the installed `corpus` console script."""

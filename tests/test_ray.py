@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import ray
-from conftest import CORPUS, corpus_cli
+from conftest import CORPUS, corpus_cli, version_contents
 from ray_cluster import Cluster
 
 ROOT = Path(__file__).parents[1]
@@ -49,29 +49,6 @@ def demo(tmp_path_factory) -> Path:
     return folder
 
 
-def published(version: Path) -> dict:
-    """What parity compares: kept ids (in order), rejected ids with filter and reason, quarantine,
-    duplicate clusters, and every statistics count."""
-    import pyarrow.parquet as pq
-
-    def rows(kind: str) -> list[dict]:
-        return [row for path in sorted((version / kind).glob("*.parquet"))
-                for row in pq.read_table(path).to_pylist()]
-
-    stats = json.loads((version / "stats.json").read_text())
-    counts = [{key: entry[key] for key in ("name", "docs_in", "docs_out", "chars_in", "chars_out",
-                                           "counters", "histograms")} for entry in stats["filters"]]
-    return {
-        "kept": [(row["id"], row["text"]) for row in rows("data")],
-        "rejected": sorted((row["id"], row["filter"], row["reason"]) for row in rows("rejects")),
-        "clusters": sorted((row["id"], row.get("duplicate_of")) for row in rows("rejects")
-                           if row["filter"] == "minhash_dedup"),
-        "quarantine": [(row["file"], row["offset"]) for row in rows("quarantine")],
-        "stats": counts,
-        "total": {key: stats["total"][key] for key in ("read", "kept", "rejected", "quarantined")},
-    }
-
-
 def run_both(tmp_path: Path, inputs: Path, filters: list, cluster: Cluster) -> tuple[dict, dict]:
     config = {"dataset": "parity", "input": {"paths": [str(inputs)], "split_bytes": 200_000},
               "output": {"root": str(tmp_path / "out")}, "filters": filters}
@@ -80,18 +57,18 @@ def run_both(tmp_path: Path, inputs: Path, filters: list, cluster: Cluster) -> t
     corpus_cli("run", str(path), "-q", "--dataset", "local", "--workers", "2", check=True)
     result = corpus_cli("run", str(path), "--dataset", "ray", "--ray-address", cluster.address,
                         check=True)
-    local = published(tmp_path / "out" / "local" / "v0001")
+    local = version_contents(tmp_path / "out" / "local" / "v0001")
     # the same progress lines as locally, counting every record read
     assert "segment 1/" in result.stderr
-    assert f"{local['total']['read']:,} docs" in result.stderr and "docs/s" in result.stderr
-    return local, published(tmp_path / "out" / "ray" / "v0001")
+    assert f"{local['counts']['read']:,} docs" in result.stderr and "docs/s" in result.stderr
+    return local, version_contents(tmp_path / "out" / "ray" / "v0001")
 
 
 @pytest.mark.parametrize("spec", BUILTINS, ids=lambda spec: next(iter(spec)))
 def test_every_builtin_filter_gives_the_same_result_on_ray_as_locally(tmp_path, demo, cluster, spec):
     local, on_ray = run_both(tmp_path, demo, [spec], cluster)
     assert on_ray == local
-    assert local["total"]["read"] > 3000
+    assert local["counts"]["read"] > 3000
 
 
 def test_the_quickstart_pipeline_on_a_two_node_cluster_matches_local(tmp_path, demo, cluster):
@@ -100,7 +77,8 @@ def test_the_quickstart_pipeline_on_a_two_node_cluster_matches_local(tmp_path, d
     filters = json.loads(json.dumps(load_config(QUICKSTART).resolved()["filters"]))
     local, on_ray = run_both(tmp_path, demo, filters, cluster)
     assert on_ray == local
-    assert local["rejected"] and local["clusters"]
+    removed = [row for shard in local["shards"]["rejects"] for row in shard]
+    assert any(row["filter"] == "minhash_dedup" and row["duplicate_of"] for row in removed)
     manifest = json.loads((tmp_path / "out" / "ray" / "v0001" / "manifest.json").read_text())
     assert manifest["config"]["executor"] == "ray"
 
@@ -125,8 +103,8 @@ def test_killing_the_second_nodes_workers_mid_run_still_publishes_the_same_versi
         subprocess.run(["kill", "-9", str(pid)], check=False)
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stderr
-    assert published(tmp_path / "out" / "faults" / "v0001") == \
-        published(tmp_path / "out" / "reference" / "v0001")
+    assert version_contents(tmp_path / "out" / "faults" / "v0001") == \
+        version_contents(tmp_path / "out" / "reference" / "v0001")
 
 
 def test_a_ray_run_killed_in_the_dedup_step_resumes_without_redoing_finished_segments(tmp_path, demo,
@@ -142,8 +120,8 @@ def test_a_ray_run_killed_in_the_dedup_step_resumes_without_redoing_finished_seg
     assert killed.returncode == -9
     resumed = corpus_cli("run", str(path), "--ray-address", cluster.address, check=True)
     assert "reusing" in resumed.stderr and "finished tasks" in resumed.stderr
-    assert published(tmp_path / "out" / "resume" / "v0001") == \
-        published(tmp_path / "out" / "reference" / "v0001")
+    assert version_contents(tmp_path / "out" / "resume" / "v0001") == \
+        version_contents(tmp_path / "out" / "reference" / "v0001")
 
 
 def test_without_an_address_a_local_ray_starts_and_the_defaults_do_not_deadlock_on_two_cores(

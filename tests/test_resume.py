@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import CORPUS, corpus_cli, write_jsonl
+from conftest import CORPUS, corpus_cli, version_contents, write_jsonl
 
 WORDS = ["river", "town", "evening", "people", "walk", "bridge", "market", "bread", "coffee", "rain",
          "window", "garden", "morning", "letter", "station", "train", "museum", "painting", "music",
@@ -55,19 +55,6 @@ FILTERS = [{"special_chars": {}}, {"minhash_dedup": {"threshold": 0.7}},
            {"special_chars": {"max_ratio": 0.3}}]
 
 
-def snapshot(version: Path) -> dict[str, Any]:
-    """Everything that must not depend on interruptions: rows in shard order, rejects, counts."""
-    manifest = json.loads((version / "manifest.json").read_text())
-    stats = json.loads((version / "stats.json").read_text())
-    shards = {kind: [pq.read_table(version / shard["path"]).to_pylist()
-                     for shard in manifest["shards"][kind]]
-              for kind in ("data", "rejects", "quarantine", "index")}
-    filters = [{key: entry[key] for key in ("name", "docs_in", "docs_out", "chars_in", "chars_out",
-                                            "bytes_in", "bytes_out", "counters", "histograms")}
-               for entry in stats["filters"]]
-    return {"shards": shards, "counts": manifest["counts"], "filters": filters}
-
-
 def latest(dataset: Path) -> Path:
     return dataset / (dataset / "LATEST").read_text().strip()
 
@@ -78,7 +65,7 @@ def reference(tmp_path):
     config = write_config(tmp_path, inputs, FILTERS)
     corpus_cli("run", str(config), "-q", check=True)
     dataset = tmp_path / "out" / "resume"
-    return config, dataset, snapshot(latest(dataset))
+    return config, dataset, version_contents(latest(dataset))
 
 
 def killed(config: Path, point: str) -> subprocess.CompletedProcess:
@@ -97,7 +84,7 @@ def test_a_run_killed_at_each_point_resumes_to_the_uninterrupted_version(referen
     assert "resuming run" in resumed.stderr
     version = latest(dataset)
     assert version.name == "v0002"
-    assert snapshot(version) == expected
+    assert version_contents(version) == expected
     assert json.loads((version / "manifest.json").read_text())["run"]["resumed"] == 1
     assert not list((dataset / "_staging").iterdir())
     if point in ("unit:2", "resolve", "publish"):
@@ -134,7 +121,7 @@ def test_twenty_kills_at_random_points_each_resume_to_the_same_version(reference
             hits = rng.randint(1, 12) if point in ("read", "filter") else rng.randint(1, 3)
             killed(config, f"{point}:{hits}")
         corpus_cli("run", str(config), "-q", check=True)
-        assert snapshot(latest(dataset)) == expected, f"iteration {iteration} differs"
+        assert version_contents(latest(dataset)) == expected, f"iteration {iteration} differs"
         assert not list((dataset / "_staging").iterdir())
     assert _orphans(dataset) == []
 
@@ -155,10 +142,10 @@ def test_changing_a_later_filter_reuses_earlier_segments_and_fresh_starts_over(t
     assert "config changed: filters.2.special_chars.max_ratio" in rerun.stderr
     assert "segment 1/2: read > special_chars > sign minhash_dedup: reusing 2 of 2" in rerun.stderr
     assert "resolve minhash_dedup: reusing the finished step" in rerun.stderr
-    reused = snapshot(latest(tmp_path / "out" / "resume"))
+    reused = version_contents(latest(tmp_path / "out" / "resume"))
     fresh = corpus_cli("run", str(second), "--fresh", check=True)
     assert "reusing" not in fresh.stderr
-    assert snapshot(latest(tmp_path / "out" / "resume")) == reused
+    assert version_contents(latest(tmp_path / "out" / "resume")) == reused
 
 
 def test_a_filter_that_raises_names_itself_and_the_rerun_resumes_once_fixed(tmp_path, monkeypatch):
@@ -230,7 +217,7 @@ def test_a_full_disk_stops_the_run_with_a_clear_error_and_the_rerun_resumes(tmp_
     inputs = make_inputs(tmp_path / "in", files=4, docs=2500)
     reference_config = write_config(tmp_path, inputs, FILTERS, name="reference.yaml")
     corpus_cli("run", str(reference_config), "-q", check=True)
-    expected = snapshot(latest(tmp_path / "out" / "resume"))
+    expected = version_contents(latest(tmp_path / "out" / "resume"))
     disk = tmp_path / "disk"
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], check=True)
@@ -244,6 +231,6 @@ def test_a_full_disk_stops_the_run_with_a_clear_error_and_the_rerun_resumes(tmp_
         subprocess.run(["mount", "-o", "remount,size=200m", str(disk)], check=True)
         resumed = corpus_cli("run", str(config), check=True)
         assert "resuming run" in resumed.stderr
-        assert snapshot(latest(disk / "resume")) == expected
+        assert version_contents(latest(disk / "resume")) == expected
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
