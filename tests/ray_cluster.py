@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,10 +24,10 @@ COMMON = ["--num-cpus=1", "--disable-usage-stats", "--object-store-memory=300000
 
 
 class Cluster:
-    def __init__(self, port: int = 6391) -> None:
+    def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cr", dir="/tmp"))
-        self.port = port
-        self.address = f"127.0.0.1:{port}"
+        self.port = _free_port()
+        self.address = f"127.0.0.1:{self.port}"
 
     def start(self) -> Cluster:
         self._ray("start", "--head", f"--port={self.port}", f"--temp-dir={self.root}/h",
@@ -36,8 +37,7 @@ class Cluster:
 
     def start_node(self) -> None:
         self._ray("start", f"--address={self.address}", f"--temp-dir={self.root}/n2",
-                  '--resources={"node2": 1}', "--min-worker-port=20000", "--max-worker-port=20999",
-                  *COMMON)
+                  '--resources={"node2": 1}', *COMMON)
 
     def workers_of_node2(self) -> list[int]:
         """PIDs of the second node's Ray worker processes (not its agents)."""
@@ -75,6 +75,13 @@ class Cluster:
     def _pids(pattern: str) -> list[int]:
         found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
         return [int(pid) for pid in found.stdout.split() if int(pid) != os.getpid()]
+
+
+def _free_port() -> int:
+    """A TCP port nothing listens on now (two test sessions never collide on a fixed one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _kill(pid: int) -> None:
