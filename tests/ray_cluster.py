@@ -51,6 +51,15 @@ class Cluster:
                     found.append(pid)
         return found
 
+    def kill_node2(self) -> None:
+        """The second node dies as a machine would: its raylet and every process under it."""
+        for raylet in self._pids(f"raylet --raylet_socket_name={self.root}/n2/"):
+            children = subprocess.run(["pgrep", "-P", str(raylet)], capture_output=True, text=True)
+            for pid in [raylet, *map(int, children.stdout.split())]:
+                _kill(pid)
+        for pid in self._pids(f"{self.root}/n2/"):
+            _kill(pid)
+
     def stop(self) -> None:
         """Kill every process of this cluster: those whose command line names its temp dir,
         and their children (the workers)."""

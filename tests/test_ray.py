@@ -107,6 +107,30 @@ def test_killing_the_second_nodes_workers_mid_run_still_publishes_the_same_versi
         version_contents(tmp_path / "out" / "reference" / "v0001")
 
 
+def test_losing_the_second_node_mid_run_still_publishes_the_same_version(tmp_path, demo, cluster):
+    config = {"dataset": "lost", "input": {"paths": [str(demo)], "split_bytes": 100_000},
+              "output": {"root": str(tmp_path / "out")},
+              "filters": [{"langid": {"min_score": 0.5}}, {"minhash_dedup": {"threshold": 0.7}}]}
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    corpus_cli("run", str(path), "-q", "--dataset", "reference", check=True)
+    process = subprocess.Popen([CORPUS, "run", str(path), "--ray-address", cluster.address],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    units = tmp_path / "out" / "lost" / "_staging"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(units.glob("*/units/*/done.json"))) < 3:
+        time.sleep(0.1)
+    assert cluster.workers_of_node2(), "no worker ran on the second node"
+    cluster.kill_node2()
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+        assert version_contents(tmp_path / "out" / "lost" / "v0001") == \
+            version_contents(tmp_path / "out" / "reference" / "v0001")
+    finally:
+        cluster.start_node()
+
+
 def test_a_ray_run_killed_in_the_dedup_step_resumes_without_redoing_finished_segments(tmp_path, demo,
                                                                                      cluster):
     config = {"dataset": "resume", "input": {"paths": [str(demo)], "split_bytes": 200_000},
