@@ -83,8 +83,9 @@ def test_the_quickstart_pipeline_on_a_two_node_cluster_matches_local(tmp_path, d
     assert manifest["config"]["executor"] == "ray"
 
 
-def test_killing_the_second_nodes_workers_mid_run_still_publishes_the_same_version(tmp_path, demo,
-                                                                                  cluster):
+def run_with_a_fault(tmp_path: Path, demo: Path, cluster: Cluster, fault) -> None:
+    """A reference run locally, then the same config on the cluster with `fault()` injected once
+    three units are finished; the Ray run must still publish the reference version."""
     config = {"dataset": "faults", "input": {"paths": [str(demo)], "split_bytes": 100_000},
               "output": {"root": str(tmp_path / "out")},
               "filters": [{"langid": {"min_score": 0.5}}, {"minhash_dedup": {"threshold": 0.7}}]}
@@ -97,36 +98,26 @@ def test_killing_the_second_nodes_workers_mid_run_still_publishes_the_same_versi
     deadline = time.time() + 120
     while time.time() < deadline and len(list(units.glob("*/units/*/done.json"))) < 3:
         time.sleep(0.1)
-    killed = cluster.workers_of_node2()
-    assert killed, "no worker ran on the second node"
-    for pid in killed:
-        subprocess.run(["kill", "-9", str(pid)], check=False)
+    assert cluster.workers_of_node2(), "no worker ran on the second node"
+    fault()
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stderr
     assert version_contents(tmp_path / "out" / "faults" / "v0001") == \
         version_contents(tmp_path / "out" / "reference" / "v0001")
 
 
+def test_killing_the_second_nodes_workers_mid_run_still_publishes_the_same_version(tmp_path, demo,
+                                                                                  cluster):
+    def kill_workers() -> None:
+        for pid in cluster.workers_of_node2():
+            subprocess.run(["kill", "-9", str(pid)], check=False)
+
+    run_with_a_fault(tmp_path, demo, cluster, kill_workers)
+
+
 def test_losing_the_second_node_mid_run_still_publishes_the_same_version(tmp_path, demo, cluster):
-    config = {"dataset": "lost", "input": {"paths": [str(demo)], "split_bytes": 100_000},
-              "output": {"root": str(tmp_path / "out")},
-              "filters": [{"langid": {"min_score": 0.5}}, {"minhash_dedup": {"threshold": 0.7}}]}
-    path = tmp_path / "config.yaml"
-    path.write_text(json.dumps(config))
-    corpus_cli("run", str(path), "-q", "--dataset", "reference", check=True)
-    process = subprocess.Popen([CORPUS, "run", str(path), "--ray-address", cluster.address],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    units = tmp_path / "out" / "lost" / "_staging"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(units.glob("*/units/*/done.json"))) < 3:
-        time.sleep(0.1)
-    assert cluster.workers_of_node2(), "no worker ran on the second node"
-    cluster.kill_node2()
     try:
-        stdout, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stderr
-        assert version_contents(tmp_path / "out" / "lost" / "v0001") == \
-            version_contents(tmp_path / "out" / "reference" / "v0001")
+        run_with_a_fault(tmp_path, demo, cluster, cluster.kill_node2)
     finally:
         cluster.start_node()
 
