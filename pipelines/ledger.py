@@ -59,12 +59,15 @@ def resolve_key(step: Step, inputs: list[str]) -> str:
     return digest(corpus.__version__, "resolve", step_config(step), sorted(inputs))
 
 
+def is_finished(folder: Path) -> bool:
+    return (folder / DONE).exists()
+
+
 def load_unit(folder: Path) -> dict[str, Any] | None:
     """The finished unit's record, or None (absent or unfinished)."""
-    done = folder / DONE
-    if not done.exists():
+    if not is_finished(folder):
         return None
-    return json.loads(done.read_text())
+    return json.loads((folder / DONE).read_text())
 
 
 def begin_unit(folder: Path) -> Path:

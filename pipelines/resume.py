@@ -9,6 +9,7 @@ from typing import Any
 
 from corpus.diff import config_changes
 from corpus.store import DatasetStore, Staging, StagingArea
+from pipelines.ledger import is_finished
 
 
 def open_staging(store: DatasetStore, signature: dict[str, Any], fresh: bool,
@@ -59,7 +60,7 @@ def _say_foreign(foreign: list[str], say: Callable[[str], None]) -> None:
 def describe(area: StagingArea) -> dict[str, Any]:
     """One row of `corpus runs`."""
     units = area.path / "units"
-    finished = sum(1 for unit in units.iterdir() if (unit / "done.json").exists()) if units.is_dir() else 0
+    finished = sum(1 for unit in units.iterdir() if is_finished(unit)) if units.is_dir() else 0
     return {
         "run": area.path.name,
         "status": area.status,

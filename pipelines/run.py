@@ -34,6 +34,7 @@ from pipelines.ledger import (
     begin_unit,
     digest,
     follow_key,
+    is_finished,
     load_unit,
     record_unit,
     resolve_key,
@@ -165,7 +166,7 @@ def _stop(staging: Staging, exc: BaseException) -> None:
     the room to record the failure."""
     units = staging.path / "units"
     for unit in units.iterdir() if units.is_dir() else ():
-        if load_unit(unit) is None:
+        if not is_finished(unit):
             shutil.rmtree(unit, ignore_errors=True)
     shutil.rmtree(staging.path / "publish", ignore_errors=True)
     with contextlib.suppress(OSError):
