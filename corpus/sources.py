@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import fsspec
 from fsspec.core import url_to_fs
@@ -89,7 +90,12 @@ def _expand(pattern: str, fmt: str) -> list[InputFile]:
         raise InputError(f"input {pattern!r} does not exist")
     files = []
     for candidate in candidates:
-        info = fs.info(candidate)
+        try:
+            info = fs.info(candidate)
+        except OSError:
+            # A dangling symlink or an entry that vanished: it stays an input, so reading it
+            # fails and it becomes one quarantine record instead of silently disappearing.
+            info = {"type": "file", "size": 0}
         if info.get("type") == "directory":
             continue
         detected, compression = detect(candidate)
@@ -127,3 +133,41 @@ def plan_splits(files: list[InputFile], split_bytes: int) -> list[Split]:
 def open_binary(uri: str):
     """A binary file object for a local path or an fsspec URL."""
     return fsspec.open(uri, "rb").open()
+
+
+def local_folder(pattern: str) -> Path | None:
+    """The local folder an input pattern reads from (the part before any glob character), or
+    None for a remote URL."""
+    fs, path = url_to_fs(pattern)
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    if protocol not in ("file", "local"):
+        return None
+    cut = min((path.find(ch) for ch in "*?[" if ch in path), default=-1)
+    base = Path(path if cut < 0 else path[:cut])
+    if cut >= 0 and not path[:cut].endswith("/"):
+        base = base.parent
+    return base if base.is_dir() else base.parent
+
+
+def check_store_root(root: str, patterns: list[str], files: list[InputFile]) -> None:
+    """Refuse a store root that is not a folder, or that an input would read from.
+
+    A store inside an input folder would make every run read the store's earlier versions
+    (kept 20 -> 40 -> 80); it is refused, naming both paths, rather than silently excluded.
+    """
+    fs, path = url_to_fs(root)
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    if protocol not in ("file", "local"):
+        return
+    store = Path(path).resolve()
+    if store.exists() and not store.is_dir():
+        raise InputError(f"output root {root!r} is a file, not a folder")
+    for pattern in patterns:
+        folder = local_folder(pattern)
+        if folder is not None and store.is_relative_to(folder.resolve()):
+            raise InputError(f"output root {root!r} is inside input {pattern!r}: every run would read "
+                             f"the store's own versions; put the store elsewhere")
+    for item in files:
+        if "://" not in item.uri and Path(item.uri).resolve().is_relative_to(store):
+            raise InputError(f"input file {item.uri!r} lies inside the output root {root!r}: put the "
+                             f"store elsewhere or narrow input.paths")

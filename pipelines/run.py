@@ -24,7 +24,7 @@ import corpus
 from corpus.faults import checkpoint
 from corpus.gates import GateResult, evaluate
 from corpus.readers import ReaderOptions
-from corpus.sources import InputFile, Split, discover, open_binary, plan_splits
+from corpus.sources import InputFile, Split, check_store_root, discover, open_binary, plan_splits
 from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
 from corpus.store import DatasetStore, Staging, read_json
 from filters.base import Keys
@@ -92,6 +92,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
     files = discover(config.input.paths, config.input.format)
+    check_store_root(config.output.root, config.input.paths, files)
     fingerprints = {item.uri: fingerprint(item) for item in files}
     splits = plan_splits(files, config.input.split_bytes)
     steps = label_steps(config.filters)
@@ -415,7 +416,11 @@ def fingerprint(item: InputFile) -> str:
     """xxh3-128 of the size and the first and last MiB: cheap, and changes when content does."""
     digest = xxhash.xxh3_128()
     digest.update(str(item.size).encode())
-    with open_binary(item.uri) as handle:
+    try:
+        handle = open_binary(item.uri)
+    except OSError as exc:  # read later as one quarantine record
+        return f"unreadable:{type(exc).__name__}"
+    with handle:
         digest.update(handle.read(FINGERPRINT_SAMPLE))
         if item.size > 2 * FINGERPRINT_SAMPLE:
             handle.seek(item.size - FINGERPRINT_SAMPLE)
