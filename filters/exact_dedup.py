@@ -39,8 +39,9 @@ class ExactDedup(GlobalFilter):
         return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
 
     def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
-        table = pa.Table.from_batches(list(keys()))
-        if table.num_rows == 0:
+        batches = list(keys())
+        table = pa.Table.from_batches(batches) if batches else None
+        if table is None or table.num_rows == 0:
             self.drop_order, self.drop_of = np.array([], np.int64), np.array([], object)
             return
         table = table.sort_by([("hash", "ascending"), (ORDER, "ascending")])
