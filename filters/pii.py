@@ -13,7 +13,8 @@ from pydantic import Field
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Verdict
-from filters.pii_recognizers import LANGUAGE, REJECTIONS, build_analyzer
+from filters.pii_recognizers import LANGUAGE, MIN_PHONE_DIGITS, REJECTIONS, build_analyzer, is_boundary
+from filters.spacy_models import installed_spacy_model, not_installed
 
 DEFAULT_ENTITIES = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN",
                     "KR_RRN"]
@@ -30,9 +31,10 @@ PII_TYPE = pa.list_(pa.struct([("type", pa.string()), ("start", pa.int32()), ("e
 # prefilter, Python `re` (whose \d is Unicode, like presidio's) for the windows.
 _TRIGGERS = [
     (("EMAIL_ADDRESS",), "@"),
-    # Phone numbers have 5+ digits here (the shortest valid national numbers of the regions,
-    # with trunk prefix); cards, SSNs and RRNs have more. Up to 3 separators between digits.
-    (("PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "KR_RRN"), "{D}(?:{N}{{0,3}}{D}){{4,}}"),
+    # Accepted phone numbers have MIN_PHONE_DIGITS (7) digits or more; cards, SSNs and RRNs
+    # have more. Up to 3 separators between digits.
+    (("PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "KR_RRN"),
+     "{D}(?:{N}{{0,3}}{D}){{" + str(MIN_PHONE_DIGITS - 1) + ",}}"),
     # Presidio's IBAN pattern is upper case and ASCII: two letters, two digits, 4-char groups.
     (("IBAN_CODE",), "[A-Z]{{2}}[0-9]{{2}}(?:[ \\-]?[A-Z0-9]{{4}}){{2}}"),
     (("IP_ADDRESS",),
@@ -97,6 +99,10 @@ class PII(Filter):
                                 for entities, p in self.triggers]
         self.whole_documents = bool(params.nlp_model) or not params.prefilter
 
+    def check_resources(self) -> list[str]:
+        name = self.params.nlp_model
+        return [f"nlp_model: {not_installed(name)}"] if name and not installed_spacy_model(name) else []
+
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)
         candidates = self._candidates(text)
@@ -140,7 +146,8 @@ class PII(Filter):
         return _non_overlapping(accepted)
 
     def _windows(self, document: str) -> list[tuple[int, int, set[str]]]:
-        """Merged windows around every trigger match, widened to whitespace on both sides."""
+        """Merged windows around every trigger match, widened on both sides to whitespace or a
+        CJK letter (never part of a value), so no value is cut."""
         if self.whole_documents:
             return [(0, len(document), set(self.entities))]
         margin = self.params.window_chars
@@ -234,13 +241,13 @@ def _replace(document: str, spans: list[tuple[str, int, int, float]], template: 
 
 def _left_edge(document: str, position: int) -> int:
     position = max(0, position)
-    while position > 0 and not document[position - 1].isspace():
+    while position > 0 and not is_boundary(document[position - 1]):
         position -= 1
     return position
 
 
 def _right_edge(document: str, position: int) -> int:
     position = min(len(document), position)
-    while position < len(document) and not document[position].isspace():
+    while position < len(document) and not is_boundary(document[position]):
         position += 1
     return position

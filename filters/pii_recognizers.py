@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from typing import Any
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+import phonenumbers
+import regex
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer import predefined_recognizers as presidio
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from tldextract import TLDExtract
@@ -16,6 +19,42 @@ LANGUAGE = "en"  # pattern recognizers are script-agnostic; every text is analys
 # Validator rejections counted per entity type in this process; the filter reads and
 # resets it after each batch (the values themselves are never kept).
 REJECTIONS: Counter[str] = Counter()
+
+# Korean particles (로, 를, 은), Japanese (で, に, は) and Chinese (的, 给) words attach to
+# the value before or after them without a space, and presidio's `\b` and `\w` count
+# these letters as part of a word: `jiho.p@outlook.com로` was read as the domain `com로`
+# and rejected, `4667-5570-9505-1665로` had no boundary at its end. In our patterns a
+# letter of these scripts is a boundary and never part of a value; every other character
+# keeps presidio's meaning. Patterns are for the `regex` module, which presidio uses.
+CJK = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}\u30fc"
+WORD = rf"[^\W{CJK}]"
+_BOUNDARY = regex.compile(rf"[\s{CJK}]")
+_CLASS_WITH_WORD = re.compile(r"\[((?:\\.|[^\]\\])*?)\\w((?:\\.|[^\]\\])*)\]")
+
+
+def cjk_boundaries(pattern: str) -> str:
+    r"""Presidio's `pattern` with CJK letters as boundaries: `\b` at either end becomes a
+    lookaround for a non-CJK word character, and `\w` (alone or in a class) excludes CJK."""
+    if pattern.startswith(r"\b"):
+        pattern = rf"(?<!{WORD})" + pattern[2:]
+    if pattern.endswith(r"\b"):
+        pattern = pattern[:-2] + rf"(?!{WORD})"
+    pattern = _CLASS_WITH_WORD.sub(lambda m: f"(?:[{m[1]}{m[2]}]|{WORD})", pattern)
+    pattern = pattern.replace(r"\w", WORD)
+    if r"\b" in pattern or r"\w" in pattern:
+        raise ValueError(f"cannot rewrite the presidio pattern {pattern!r} for CJK boundaries")
+    return pattern
+
+
+def is_boundary(character: str) -> bool:
+    """True for whitespace and CJK letters: no value found by these patterns holds one."""
+    return _BOUNDARY.match(character) is not None
+
+
+def with_cjk_boundaries(recognizer: PatternRecognizer) -> PatternRecognizer:
+    """The recognizer with every pattern rewritten by `cjk_boundaries` (same names, scores)."""
+    recognizer.patterns = [Pattern(p.name, cjk_boundaries(p.regex), p.score) for p in recognizer.patterns]
+    return recognizer
 
 
 class OfflineEmailRecognizer(presidio.EmailRecognizer):
@@ -51,6 +90,66 @@ class StrictKrRrnRecognizer(presidio.KrRrnRecognizer):
         return result
 
 
+class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
+    """Presidio's phone recognizer (libphonenumber) without numbers that are something else.
+
+    libphonenumber accepts any digit string that a region could dial, and German and
+    Italian numbers may be very short: dates (`02.02.2001`), the last group of a reference
+    number (`4531 5286 9169 1682`) and decimals (`0.35052 × 82`) came out as phone numbers.
+    A match is rejected when `not_a_phone` says so; each rejection is counted.
+    """
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
+        results, rejected = [], set()
+        for region in self.supported_regions:
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency):
+                if not_a_phone(text, match.start, match.end, match.number):
+                    rejected.add((match.start, match.end))
+                    continue
+                results.append(self._get_recognizer_result(match, text, region, nlp_artifacts))
+        REJECTIONS[self.supported_entities[0]] += len(rejected)
+        return EntityRecognizer.remove_duplicates(results)
+
+
+# A national significant number (without trunk prefix or extension) shorter than this is
+# an extension or a local number that reaches nobody without its area code; dates, years
+# and groups of reference numbers are that short too.
+MIN_PHONE_DIGITS = 7
+_EXTENSION = re.compile(r"[\s,;#*x×.:]*(?:e?xt?n?\.?|x|×|#)?[\s.:]*\d+\s*$", re.IGNORECASE)
+_DATE = re.compile(r"(?:(?P<d1>\d{1,2})[./\- ] ?(?P<m1>\d{1,2})|(?P<m2>\d{1,2})[./\- ] ?(?P<d2>\d{1,2}))"
+                   r"[./\- ] ?(?:\d{2}|\d{4})\.?"
+                   r"|(?:19|20)\d{2}[./\- ] ?(?P<m3>\d{1,2})[./\- ] ?(?P<d3>\d{1,2})\.?"
+                   r"|(?:19|20)\d{2}(?P<m4>0[1-9]|1[0-2])(?P<d4>0[1-9]|[12]\d|3[01])")
+# A decimal (0.35052, 28,5) or a number grouped by thousands (1,234,567, 12.345.678).
+_QUANTITY = re.compile(r"\d+[.,]\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+")
+# A number directly beside another number (the rest of a longer number or a decimal), an
+# arithmetic operator, a percent sign or a currency word is a quantity, not a phone.
+_BEFORE = re.compile(r"(?:\d[ .,/:\-]?|[=×*÷^±≈<>≤≥]\s*)$")
+_AFTER = re.compile(r"^(?:[ .,/:\-]?\d|\s*[=×*÷^±≈<>≤≥%‰]|[원円元])")
+
+
+def not_a_phone(text: str, start: int, end: int, number: phonenumbers.PhoneNumber) -> bool:
+    """True when the digits at text[start:end] are a date, a quantity, part of a longer
+    number or of arithmetic, or too short to be anyone's phone number."""
+    if len(phonenumbers.national_significant_number(number)) < MIN_PHONE_DIGITS:
+        return True
+    span = text[start:end]
+    core = _EXTENSION.sub("", span) if number.extension else span
+    date = _DATE.fullmatch(core)
+    if date and _is_day_month(date):
+        return True
+    if _QUANTITY.fullmatch(core):
+        return True
+    return bool(_BEFORE.search(text[max(0, start - 3):start]) or _AFTER.search(text[end:end + 3]))
+
+
+def _is_day_month(date: re.Match) -> bool:
+    for day, month in (("d1", "m1"), ("d2", "m2"), ("d3", "m3"), ("d4", "m4")):
+        if date[day] and 1 <= int(date[day]) <= 31 and 1 <= int(date[month]) <= 12:
+            return True
+    return False
+
+
 def counting_validator(recognizer: Any) -> Any:
     """Wrap a recognizer's `validate_result` so rejections (Luhn, IBAN checksum...) are counted."""
     original = recognizer.validate_result
@@ -74,12 +173,14 @@ def build_analyzer(regions: tuple[str, ...], strict_rrn: bool, nlp_model: str | 
     with one (e.g. en_core_web_lg, installed by the user) it adds spaCy's PERSON/LOCATION.
     """
     recognizers = [
-        OfflineEmailRecognizer(supported_language=LANGUAGE),
-        presidio.PhoneRecognizer(supported_language=LANGUAGE, supported_regions=regions, leniency=1),
-        counting_validator(presidio.CreditCardRecognizer(supported_language=LANGUAGE)),
+        with_cjk_boundaries(OfflineEmailRecognizer(supported_language=LANGUAGE)),
+        # libphonenumber's matcher already accepts any non-Latin letter beside a number.
+        PlausiblePhoneRecognizer(supported_language=LANGUAGE, supported_regions=regions, leniency=1),
+        counting_validator(with_cjk_boundaries(presidio.CreditCardRecognizer(supported_language=LANGUAGE))),
+        # IBAN and KR RRN patterns are bounded by ASCII classes and digits already.
         counting_validator(presidio.IbanRecognizer(supported_language=LANGUAGE)),
-        counting_validator(presidio.IpRecognizer(supported_language=LANGUAGE)),
-        counting_validator(presidio.UsSsnRecognizer(supported_language=LANGUAGE)),
+        counting_validator(with_cjk_boundaries(presidio.IpRecognizer(supported_language=LANGUAGE))),
+        counting_validator(with_cjk_boundaries(presidio.UsSsnRecognizer(supported_language=LANGUAGE))),
         StrictKrRrnRecognizer(strict=strict_rrn, supported_language=LANGUAGE),
     ]
     engine = "spacy" if nlp_model else "no_op"
