@@ -1,10 +1,17 @@
-"""The versioned dataset store: staging areas, atomic publish of vNNNN folders, LATEST."""
+"""The versioned dataset store: staging areas, atomic publish of sealed vNNNN folders, LATEST.
+
+A published version is sealed: its manifest lists every file with sha256 and size
+(`files`), records its parent's manifest digest (`parent_manifest_sha256`), and the
+manifest's own digest is written beside it (`manifest.sha256`), optionally with an HMAC of
+that digest (`manifest.sig`). `corpus.verify` explains what each of these guarantees.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -24,7 +31,18 @@ from corpus.faults import checkpoint
 
 SHARD_KINDS = ("data", "rejects", "quarantine", "index")
 RUN_FILE = "run.json"
+MANIFEST = "manifest.json"
+MANIFEST_DIGEST = "manifest.sha256"
+SIGNATURE = "manifest.sig"
+# The seal describes the other files; it cannot list itself in the manifest's `files`.
+SEAL_FILES = (MANIFEST, MANIFEST_DIGEST, SIGNATURE)
+SIGNATURE_ALGORITHM = "hmac-sha256"
+KEY_VARIABLE = "CORPUS_SIGNING_KEY"
+# A staging area being deleted is first renamed to this prefix: no run lists or adopts it.
+TRASH_PREFIX = ".trash-"
 _VERSION = re.compile(r"^v(\d{4,})$")
+# LATEST holds a short version name; more than this is not read (it names no version anyway).
+_LATEST_READ = 256
 
 
 @dataclass
@@ -88,17 +106,39 @@ class DatasetStore:
         return sorted(p.name for p in self.path.iterdir() if _VERSION.match(p.name) and p.is_dir())
 
     def latest(self) -> str | None:
+        """The version LATEST names (None without LATEST), refused unless it is a published
+        version folder of this dataset: a LATEST naming `../../other/v0001` must not make
+        commands read, verify or build on another dataset."""
         pointer = self.path / "LATEST"
-        return pointer.read_text().strip() if pointer.exists() else None
+        if not pointer.exists():
+            return None
+        try:
+            with open(pointer, "rb") as handle:
+                name = handle.read(_LATEST_READ).decode("utf-8", "replace").strip()
+        except OSError as exc:
+            raise UserError(f"dataset {self.path}: cannot read LATEST: {exc.strerror}") from None
+        self._version_folder(name, f"LATEST holds {name!r}")
+        return name
 
     def version_path(self, version: str | None = None) -> Path:
         """The folder of `version` (`v3`, `3`, `v0003`), or of LATEST when None."""
-        name = self.latest() if version is None else normalise_version(version)
-        if name is None:
-            raise UserError(f"dataset {self.path} has no published version")
+        if version is None:
+            name = self.latest()
+            if name is None:
+                raise UserError(f"dataset {self.path} has no published version")
+            return self.path / name
+        name = normalise_version(version)
+        return self._version_folder(name, name)
+
+    def _version_folder(self, name: str, what: str) -> Path:
+        """`<dataset>/name` if it is a published version folder of this dataset, else a UserError."""
         path = self.path / name
-        if not (path / "manifest.json").exists():
-            raise UserError(f"{path} is not a published version")
+        if not _VERSION.match(name) or path.is_symlink():
+            raise UserError(f"dataset {self.path}: {what}, which is not a version folder of this "
+                            f"dataset (vNNNN, directly inside it, not a link)")
+        if not (path / MANIFEST).is_file():
+            raise UserError(f"dataset {self.path}: {what}, which is not a published version "
+                            f"(no {name}/{MANIFEST})")
         return path
 
     def start_run(self, state: dict[str, Any]) -> Staging:
@@ -111,7 +151,8 @@ class DatasetStore:
         return staging
 
     def adopt(self, area: StagingArea) -> Staging | None:
-        """Take over a stopped run's staging area (None if another process got it first)."""
+        """Take over a stopped run's staging area (None if another process got it first, or
+        `corpus gc` removed it since it was listed)."""
         lock = _try_lock(area.path)
         if lock is None:
             return None
@@ -120,19 +161,46 @@ class DatasetStore:
         return staging
 
     def staging_areas(self) -> list[StagingArea]:
-        """Every staging area of the dataset, oldest first."""
+        """Every staging area of the dataset, oldest first (areas being deleted are not)."""
         root = self.path / "_staging"
         if not root.is_dir():
             return []
         areas = []
-        for path in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(p for p in root.iterdir()
+                           if p.is_dir() and not p.name.startswith(TRASH_PREFIX)):
             lock = _try_lock(path)
             if lock is not None:
                 lock.close()
             state_file = path / RUN_FILE
-            areas.append(StagingArea(path, lock is None,
-                                     read_json(state_file) if state_file.exists() else {}))
+            try:
+                state = read_json(state_file) if state_file.exists() else {}
+            except FileNotFoundError:
+                continue  # removed by `corpus gc` while we looked
+            if path.is_dir():
+                areas.append(StagingArea(path, lock is None, state))
         return areas
+
+    def remove_area(self, path: Path) -> bool:
+        """Delete a staging area unless a live run holds it (then False).
+
+        The area is renamed to `_staging/.trash-*` while its lock is held, so a run trying
+        to adopt it meanwhile finds it locked or gone, never half deleted.
+        """
+        lock = _try_lock(path)
+        if lock is None:
+            return False
+        try:
+            trash = _trash_name(path)
+            os.rename(path, trash)
+        finally:
+            lock.close()
+        shutil.rmtree(trash, ignore_errors=True)
+        return True
+
+    def trash(self) -> list[Path]:
+        """Staging areas whose deletion was interrupted (a crash after the rename)."""
+        root = self.path / "_staging"
+        return sorted(root.glob(f"{TRASH_PREFIX}*")) if root.is_dir() else []
 
     def run_version(self, run_id: str) -> str | None:
         """The version a run published, if it got that far (its manifest names the run)."""
@@ -144,13 +212,16 @@ class DatasetStore:
 
     def publish(self, folder: Path, manifest: dict[str, Any], stats: dict[str, Any],
                 move_latest: bool = True,
-                finish: Callable[[Path, dict[str, Any], dict[str, Any]], None] | None = None) -> str:
-        """Number the shards in `folder`, write manifest and stats, and rename it to a new version.
+                finish: Callable[[Path, dict[str, Any], dict[str, Any]], None] | None = None,
+                key: bytes | None = None) -> str:
+        """Number the shards in `folder`, write stats, seal it and rename it to a new version.
 
         The version number is chosen and the folder renamed under a lock, so concurrent
         runs get distinct versions; `finish` (the report, the dataset card) runs once the
-        manifest knows its version, before the rename. LATEST is then replaced atomically,
-        unless `move_latest` is false (a version that failed its quality gates).
+        manifest knows its version and parent, and before the seal, so what it writes is
+        checksummed too (it sees the manifest without `files`). With `key` the seal is
+        signed. LATEST is then replaced atomically, unless `move_latest` is false (a version
+        that failed its quality gates).
         """
         manifest = dict(manifest)
         manifest["shards"] = {kind: _finalise_shards(folder / kind) for kind in SHARD_KINDS}
@@ -158,11 +229,13 @@ class DatasetStore:
             previous = self.versions()
             number = int(previous[-1][1:]) + 1 if previous else 1
             version = f"v{number:04d}"
-            manifest.update(version=version, parent=self.latest())
-            _write_json(folder / "manifest.json", manifest)
+            parent = self.latest()
+            manifest.update(version=version, parent=parent, parent_manifest_sha256=(
+                sha256_file(self.path / parent / MANIFEST) if parent else None))
             _write_json(folder / "stats.json", stats)
             if finish is not None:
                 finish(folder, manifest, stats)
+            seal(folder, manifest, key)
             fsync_tree(folder)
             checkpoint("publish")
             os.rename(folder, self.path / version)
@@ -175,8 +248,11 @@ class DatasetStore:
         atomic_write(self.path / "LATEST", version + "\n")
 
     def discard(self, staging: Staging) -> None:
+        """Delete a run's own staging area; renamed away under its lock first (see remove_area)."""
+        trash = _trash_name(staging.path)
+        os.rename(staging.path, trash)
         staging.release()
-        shutil.rmtree(staging.path, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
 
     @contextlib.contextmanager
     def _lock(self):
@@ -209,6 +285,65 @@ def read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def seal(folder: Path, manifest: dict[str, Any], key: bytes | None = None) -> None:
+    """Write manifest.json listing every other file of `folder`, its digest, and the signature.
+
+    The manifest's `files` maps each path to its sha256 and bytes (shards reuse the
+    checksums `shards` already holds, so nothing is hashed twice). manifest.sha256 is in
+    `sha256sum` format; with `key`, manifest.sig holds the HMAC-SHA256 of that digest.
+    """
+    known = {shard["path"]: shard for shards in manifest["shards"].values() for shard in shards}
+    files = {}
+    for path in list_files(folder):
+        if path in SEAL_FILES:
+            continue
+        shard = known.get(path)
+        files[path] = ({"sha256": shard["sha256"], "bytes": shard["bytes"]} if shard else
+                       {"sha256": sha256_file(folder / path), "bytes": (folder / path).stat().st_size})
+    manifest["files"] = files
+    _write_json(folder / MANIFEST, manifest)
+    digest = sha256_file(folder / MANIFEST)
+    (folder / MANIFEST_DIGEST).write_text(f"{digest}  {MANIFEST}\n")
+    if key is not None:
+        _write_json(folder / SIGNATURE, {"algorithm": SIGNATURE_ALGORITHM, "signed": MANIFEST_DIGEST,
+                                         "signature": sign(digest, key)})
+
+
+def sign(digest: str, key: bytes) -> str:
+    """The HMAC-SHA256 (hex) of a manifest digest."""
+    return hmac.new(key, digest.encode(), hashlib.sha256).hexdigest()
+
+
+def signing_key(file: Path | None) -> bytes | None:
+    """The signing key: the bytes of `file` (without a final newline), else the value of
+    CORPUS_SIGNING_KEY, else None. The key is never logged or stored."""
+    if file is None:
+        value = os.environ.get(KEY_VARIABLE)
+        return value.encode() if value else None
+    try:
+        key = file.read_bytes().rstrip(b"\r\n")
+    except OSError as exc:
+        raise UserError(f"cannot read the signing key {file}: {exc.strerror}") from None
+    if not key:
+        raise UserError(f"the signing key file {file} is empty")
+    return key
+
+
+def config_sha256(config: dict[str, Any]) -> str:
+    """The digest of a resolved config, as the manifest's `config_sha256` records it."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
+def list_files(folder: Path) -> list[str]:
+    """Every file below `folder` (links included, never followed), as sorted relative paths."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        base = Path(parent).relative_to(folder)
+        found += [(base / name).as_posix() for name in files]
+        found += [(base / name).as_posix() for name in folders if Path(parent, name).is_symlink()]
+    return sorted(found)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -236,14 +371,32 @@ def _finalise_shards(folder: Path) -> list[dict[str, Any]]:
 
 
 def _try_lock(folder: Path):
-    """An open handle holding the folder's exclusive lock, or None if a live run holds it."""
-    handle = open(folder / ".lock", "a")  # noqa: SIM115 - held open for the run's lifetime
+    """An open handle holding the folder's exclusive lock, or None if a live run holds it or
+    the folder is gone (removed by `corpus gc`)."""
+    try:
+        handle = open(folder / ".lock", "a")  # noqa: SIM115 - held open for the run's lifetime
+    except (FileNotFoundError, NotADirectoryError):
+        return None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
         return None
+    # gc renames an area away while holding its lock: a handle opened before that rename
+    # and locked after it holds the lock of the trashed folder, not of this one.
+    try:
+        current = os.stat(folder / ".lock")
+    except (FileNotFoundError, NotADirectoryError):
+        current = None
+    held = os.fstat(handle.fileno())
+    if current is None or (current.st_dev, current.st_ino) != (held.st_dev, held.st_ino):
+        handle.close()
+        return None
     return handle
+
+
+def _trash_name(path: Path) -> Path:
+    return path.with_name(f"{TRASH_PREFIX}{path.name}-{secrets.token_hex(3)}")
 
 
 def _now() -> str:

@@ -19,18 +19,29 @@ SAMPLES_PER_FILTER = 5
 
 
 def write_audit(folder: Path, manifest: dict[str, Any], stats: dict[str, Any]) -> None:
-    """Write report.html and README.md (the dataset card) into a version folder."""
+    """Write report.html and README.md (the dataset card) into a version folder being published
+    (the store checksums them afterwards, so they are part of the sealed version)."""
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
     (folder / "report.html").write_text(render_report(stats, manifest, samples), encoding="utf-8")
     (folder / "README.md").write_text(render_card(manifest, stats), encoding="utf-8")
 
 
-def compare_report(folder: Path, other: Path) -> str:
-    """The report of one version with every number set against another version's."""
-    manifest, stats = read_json(folder / "manifest.json"), read_json(folder / "stats.json")
+def version_report(folder: Path, other: Path | None = None) -> str:
+    """A published version's report, optionally with every number set against `other`'s.
+
+    Versions are immutable: the page is returned to be written elsewhere. Without `other` it
+    is the report.html the run wrote, rendered again from the version's files."""
+    manifest, stats = _published_manifest(folder), read_json(folder / "stats.json")
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
-    compare = (read_json(other / "stats.json"), read_json(other / "manifest.json"))
+    compare = (read_json(other / "stats.json"), _published_manifest(other)) if other else None
     return render_report(stats, manifest, samples, compare=compare)
+
+
+def _published_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest as the report saw it at publish: without the `files` of the seal."""
+    manifest = read_json(folder / "manifest.json")
+    manifest.pop("files", None)
+    return manifest
 
 
 def redacted_samples(folder: Path, manifest: dict[str, Any], n: int, seed: int = 0,

@@ -13,10 +13,10 @@ from rich.table import Table
 from corpus.diff import config_changes, count_deltas, filter_deltas
 from corpus.errors import UserError
 from corpus.funnel import funnel_table
-from corpus.store import parse_ref, read_json
+from corpus.store import parse_ref, read_json, signing_key
 from corpus.verify import verify_version
 from filters.registry import UnknownFilter, get_filter, references
-from pipelines.audit import compare_report, redacted_samples, write_audit
+from pipelines.audit import redacted_samples, version_report
 from pipelines.config import load_config
 from pipelines.progress import RunProgress
 from pipelines.resume import collect, describe
@@ -29,6 +29,8 @@ out = Console(width=None if Console().is_terminal else 120)
 err = Console(stderr=True)
 
 SetOption = Annotated[list[str], typer.Option("--set", help="override a config key: KEY=VALUE")]
+KeyOption = Annotated[Path, typer.Option(
+    "--key", help="file holding the HMAC signing key (default: env CORPUS_SIGNING_KEY)")]
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -55,6 +57,7 @@ def run(
     keep_work: Annotated[bool, typer.Option(
         "--keep-work", help="keep the finished units after publishing, for later runs to reuse")
     ] = False,
+    key_file: KeyOption = None,
 ) -> None:
     """Run a pipeline and publish a new version of its dataset."""
     overrides = list(set_ or [])
@@ -68,7 +71,7 @@ def run(
     try:
         pipeline = load_config(config, overrides)
         summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err), allow_failed_gates,
-                               fresh=fresh, keep_work=keep_work)
+                               fresh=fresh, keep_work=keep_work, signing_key=signing_key(key_file))
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     except StepFailed as exc:
@@ -141,7 +144,10 @@ def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>"
     found = store.versions()
     if not found:
         raise _fail(f"{dataset_dir} has no published version", 2)
-    latest = store.latest()
+    try:
+        latest = store.latest()
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
     table = Table()
     for column in ("version", "status", "created", "parent", "read", "kept", "rejected", "quarantined"):
         table.add_column(column)
@@ -181,11 +187,14 @@ def gc(
 ) -> None:
     """Remove the staging areas of stopped runs (never one a live run holds)."""
     store, _ = parse_ref(str(dataset_dir))
-    removed = collect(store, dry_run)
+    removed, trash = collect(store, dry_run)
     verb = "would remove" if dry_run else "removed"
     for area in removed:
-        out.print(f"{verb} {area.path} ({area.status})", highlight=False)
-    out.print(f"{verb} {len(removed)} staging area(s)", highlight=False)
+        out.print(f"{verb} {area.path} ({area.status})", markup=False, highlight=False)
+    if trash:
+        out.print(f"{verb} {len(trash)} staging area(s) left half deleted by an interrupted gc",
+                  markup=False, highlight=False)
+    out.print(f"{verb} {len(removed)} staging area(s)", markup=False, highlight=False)
 
 
 @app.command()
@@ -214,23 +223,29 @@ def _yaml_list(values: list[str]) -> str:
 def report(
     ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
     compare: Annotated[str, typer.Option("--compare", help="@vM or DIR@vM: show changes against it")] = None,
-    output: Annotated[Path, typer.Option("--output", help="where to write the HTML")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", help="file or folder to write the HTML to (default: the current folder)")] = None,
 ) -> None:
-    """Regenerate a version's report.html, or a report set against another version."""
+    """Render a version's report again, or a report set against another version.
+
+    Versions are immutable: the page is written outside the version, by default to
+    `<dataset>-<version>[-vs-<other>]-report.html` in the current folder."""
     try:
         path = _version(ref)
-        if compare:
-            other = _version(compare, beside=path)
-            html = compare_report(path, other)
-            target = output or path / f"report-vs-{other.name}.html"
-        else:
-            write_audit(path, read_json(path / "manifest.json"), read_json(path / "stats.json"))
-            target, html = output, None
+        other = _version(compare, beside=path) if compare else None
+        name = f"{path.parent.name}-{path.name}{f'-vs-{other.name}' if other else ''}-report.html"
+        target = output / name if output is not None and output.is_dir() else output or Path(name)
+        if target.resolve().is_relative_to(path.parent.resolve()):
+            raise UserError(f"{target} is inside the dataset {path.parent}, whose versions are "
+                            f"immutable: write the report elsewhere (--output)")
+        html = version_report(path, other)
+        try:
+            target.write_text(html, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write the report to {target}: {exc.strerror}") from None
     except UserError as exc:
         raise _fail(str(exc), 2) from None
-    if html is not None:
-        target.write_text(html, encoding="utf-8")
-    out.print(f"report {target or path / 'report.html'}", highlight=False)
+    out.print(f"report {target}", markup=False, highlight=False)
 
 
 @app.command()
@@ -289,20 +304,26 @@ def diff(
 
 
 @app.command()
-def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")]) -> None:
-    """Re-check every shard's checksum and row count against the manifest."""
+def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
+           key_file: KeyOption = None) -> None:
+    """Check every file of a version, its counts, its manifest's digest chain and its signature.
+
+    Exits 1 naming each file that changed; with --key (or env CORPUS_SIGNING_KEY) the
+    signature is checked, and an unsigned version fails."""
     try:
         path = _version(ref)
+        result = verify_version(path, signing_key(key_file))
     except UserError as exc:
         raise _fail(str(exc), 2) from None
-    problems = verify_version(path)
-    for problem in problems:
-        err.print(f"[red]mismatch:[/] {problem}", highlight=False, soft_wrap=True)
-    if problems:
+    for problem in result.problems:
+        err.print(f"changed: {problem}", markup=False, highlight=False, soft_wrap=True)
+    if result.problems:
+        err.print(f"{path}: {len(result.problems)} problem(s); signature: {result.signature}",
+                  markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    manifest = read_json(path / "manifest.json")
-    shards = sum(len(v) for v in manifest["shards"].values())
-    out.print(f"{path}: {shards} shards verified (sha256 and row counts match the manifest)", highlight=False)
+    out.print(f"{path}: verified", markup=False, highlight=False, soft_wrap=True)
+    for check, what in (*result.checked.items(), ("signature", result.signature)):
+        out.print(f"  {check:<10} {what}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _version(ref: str, beside: Path | None = None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -73,17 +74,25 @@ def describe(area: StagingArea) -> dict[str, Any]:
     }
 
 
-def collect(store: DatasetStore, dry_run: bool = False) -> list[StagingArea]:
-    """Remove every staging area no live run holds; the ones removed (or that would be)."""
-    removed = []
-    for area in store.staging_areas():
-        if area.active:
-            continue
-        if not dry_run:
-            shutil.rmtree(area.path, ignore_errors=True)
-        removed.append(area)
-    return removed
+def collect(store: DatasetStore, dry_run: bool = False) -> tuple[list[StagingArea], list[Path]]:
+    """Remove every staging area no live run holds, and what an interrupted removal left.
+
+    Returns the areas and the trash folders removed (or that would be). Each area is
+    removed under its lock (see `DatasetStore.remove_area`); one a run adopted since it was
+    listed is left to that run.
+    """
+    trash = store.trash()
+    if not dry_run:
+        for folder in trash:
+            shutil.rmtree(folder, ignore_errors=True)
+    removed = [area for area in store.staging_areas()
+               if not area.active and (dry_run or store.remove_area(area.path))]
+    return removed, trash
 
 
 def folder_bytes(path: Path) -> int:
-    return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
+    total = 0
+    for file in path.rglob("*"):
+        with contextlib.suppress(FileNotFoundError):  # `corpus gc` may be removing the area
+            total += file.stat().st_size if file.is_file() else 0
+    return total

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
-import json
 import os
 import pickle
 import platform
@@ -26,7 +24,7 @@ from corpus.gates import GateResult, evaluate
 from corpus.readers import ReaderOptions
 from corpus.sources import InputFile, Split, check_store_root, discover, open_binary, plan_splits
 from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
-from corpus.store import DatasetStore, Staging, read_json
+from corpus.store import DatasetStore, Staging, config_sha256, read_json
 from filters.base import Keys
 from pipelines.audit import write_audit
 from pipelines.config import PipelineConfig
@@ -77,7 +75,7 @@ class RunSummary:
 
 def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
                  allow_failed_gates: bool = False, fresh: bool = False,
-                 keep_work: bool = False) -> RunSummary:
+                 keep_work: bool = False, signing_key: bytes | None = None) -> RunSummary:
     """Run `config` end to end and publish the result as a new version of its dataset.
 
     Work goes into a staging area as units keyed by input and config (see `pipelines.ledger`);
@@ -88,6 +86,8 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     The quality gates (`expectations`) are checked on the final statistics: a version that
     fails one is still written (status `failed_gates`) but LATEST does not move to it,
     unless `allow_failed_gates`.
+
+    With `signing_key` the version's manifest digest is HMAC-signed (manifest.sig).
     """
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
@@ -101,7 +101,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     resolved = config.resolved()
     signature = {"engine": corpus.__version__, "dataset": config.dataset,
                  "inputs": digest(sorted(fingerprints.items())), "config": resolved,
-                 "config_sha": _config_sha(resolved)}
+                 "config_sha": config_sha256(resolved)}
     staging, resumed = open_staging(store, signature, fresh, progress.note)
     try:
         finished = _already_published(store, staging, signature) if resumed else None
@@ -126,7 +126,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
         manifest["status"] = "failed_gates" if failed else "published"
         folder = assemble(staging, results, indexes)
         version = store.publish(folder, manifest, stats, move_latest=allow_failed_gates or not failed,
-                                finish=write_audit)
+                                finish=write_audit, key=signing_key)
     except BaseException as exc:
         _stop(staging, exc)
         if _disk_full(exc):
@@ -371,10 +371,6 @@ def _stats_document(steps, merged: dict[str, FilterStats], counts: dict[str, int
     }
 
 
-def _config_sha(resolved: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
-
-
 def _manifest(config: PipelineConfig, files: list[InputFile], fingerprints: dict[str, str], steps,
               counts: dict[str, int], results: list[list[TaskResult]]) -> dict[str, Any]:
     resolved = config.resolved()
@@ -386,7 +382,7 @@ def _manifest(config: PipelineConfig, files: list[InputFile], fingerprints: dict
         "dataset": config.dataset,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": resolved,
-        "config_sha256": _config_sha(resolved),
+        "config_sha256": config_sha256(resolved),
         "engine": {
             "name": "corpus-engine",
             "version": corpus.__version__,
