@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -17,6 +19,25 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.schema import REJECT_FILTER, REJECT_REASON, TEXT, set_column
 from corpus.stats import FilterStats
+
+
+class ResourceProblem(ValueError):
+    """A file or package a filter's parameters name is missing or unusable; the message is one sentence."""
+
+
+def regular_file(path: str) -> os.stat_result:
+    """The stat of `path` (symlinks followed) if it is an existing regular file, else ResourceProblem."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        raise ResourceProblem(f"{path} does not exist") from None
+    except OSError as exc:
+        raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise ResourceProblem(f"{path} is a directory, not a file")
+    if not stat.S_ISREG(found.st_mode):
+        raise ResourceProblem(f"{path} is not a regular file")
+    return found
 
 
 class FilterParams(BaseModel):
@@ -69,6 +90,18 @@ class Filter(ABC):
     @abstractmethod
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         """Decide which rows of `batch` to keep and which columns to add."""
+
+    def check_resources(self) -> list[str]:
+        """Problems with the models, lists and packages this filter will load; default none.
+
+        Called by `corpus validate` and by `corpus run` before any data is read, so a
+        missing or damaged resource is a config error, not a crash mid-run. Each problem is
+        one sentence starting with the parameter it concerns (`model_path: m.bin does not
+        exist`); the engine prefixes the config file and the filter's position. A check
+        must be cheap and must never load an untrusted file in this process
+        (`filters.fasttext_model.check_model` loads one in a bounded child process).
+        """
+        return []
 
     def versions(self) -> dict[str, Any]:
         """Versions of the models or data the filter depends on, for the manifest."""

@@ -1,10 +1,16 @@
-"""fastText models: find the bundled lid.176.ftz, load a model once per process, predict in batches."""
+"""fastText models: find the bundled lid.176.ftz, check a model file, load it once per process, predict."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import importlib.util
+import mmap
+import os
+import struct
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +21,36 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus.store import sha256_file
+from filters.base import ResourceProblem, regular_file
 
 LABEL_PREFIX = "__label__"
 # fastText reads one line per example: every line break must become a space first.
 LINE_BREAKS = r"[\r\n\x0b\f\x{85}\x{2028}\x{2029}]+"
+
+# The model file format, from fastText's sources (src/fasttext.h, args.cc, dictionary.cc,
+# densematrix.cc, quantmatrix.cc, productquantizer.cc).
+FASTTEXT_MAGIC = 793712314  # FASTTEXT_FILEFORMAT_MAGIC_INT32
+FASTTEXT_VERSION = 12  # the newest format fastText reads; it reads the older ones too
+MAX_VOCAB_SIZE = 30_000_000  # Dictionary::MAX_VOCAB_SIZE: a larger dictionary never finishes loading
+SUPERVISED = 3  # model_name::sup: only a supervised model can predict labels
+LABEL_ENTRY = 1  # entry_type::label
+PQ_CENTROIDS = 256  # ProductQuantizer::ksub_ (8-bit codes)
+# The checking child may use this much address space, plus LOAD_MEMORY_PER_BYTE per byte
+# of the model: the interpreter with fastText and numpy peaks near 150 MB, a dense model
+# needs its own size again and its dictionary's subword tables a few times its words.
+LOAD_MEMORY_BASE = 1 << 30
+LOAD_MEMORY_PER_BYTE = 4
+LOAD_SECONDS_BASE = 30.0
+LOAD_BYTES_PER_SECOND = 20 << 20
+# Loads the model under an address-space limit, then predicts once: a file that passes the
+# structural check but makes fastText misbehave fails here, in a process we can lose.
+_LOAD_IN_CHILD = """
+import resource, sys
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import fasttext
+fasttext.load_model(sys.argv[1]).predict(["check"], k=1)
+"""
 
 
 def bundled_lid_model() -> Path:
@@ -35,11 +67,44 @@ def bundled_lid_model() -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """What checking a fastText model file found out."""
+
+    labels: tuple[str, ...]
+
+
+# Successful checks by (real path, size, mtime): a file that has not changed is not checked again.
+_CHECKED: dict[tuple[str, int, int], ModelInfo] = {}
+
+
+def check_model(path: str) -> ModelInfo:
+    """Check that `path` is a fastText classifier that loads within a memory bound.
+
+    The file must exist, be a regular file, carry fastText's magic number and a version it
+    reads, and hold exactly the header, dictionary and matrices its header announces (a
+    truncated model makes fastText's dictionary loader read past the end forever). It is
+    then loaded, and asked one prediction, in a short-lived child process under an
+    address-space limit and a timeout, so a hostile file can never exhaust this process.
+    Raises ResourceProblem naming the file; a success is cached per (path, size, mtime).
+    """
+    found = regular_file(path)
+    key = (os.path.realpath(path), found.st_size, found.st_mtime_ns)
+    if key not in _CHECKED:
+        labels = _read_layout(path, found.st_size)
+        _load_bounded(path, found.st_size)
+        _CHECKED[key] = ModelInfo(labels)
+    return _CHECKED[key]
+
+
 @functools.cache
 def load_model(path: str) -> Any:
-    """The fastText model at `path`, loaded once per process."""
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"fastText model {path} does not exist")
+    """The fastText model at `path`, loaded once per process.
+
+    Its structure is checked first (cheap, no child process): fastText itself would read a
+    truncated file's dictionary past the end until memory runs out.
+    """
+    _read_layout(path, regular_file(path).st_size)
     return fasttext.load_model(path)
 
 
@@ -78,3 +143,130 @@ def parse_label(label: str) -> tuple[str, str | None]:
     with contextlib.suppress(ValueError):
         language = langcodes.standardize_tag(language, macro=True)
     return language, script or None
+
+
+class _Layout:
+    """Walks a fastText model file's structure by offsets, without allocating what it announces."""
+
+    def __init__(self, path: str, data: mmap.mmap | bytes, size: int) -> None:
+        self.path, self.data, self.size, self.position = path, data, size, 0
+
+    def read(self, layout: str, part: str) -> tuple[Any, ...]:
+        width = struct.calcsize(layout)
+        self.skip(width, part)
+        return struct.unpack_from(layout, self.data, self.position - width)
+
+    def skip(self, count: int, part: str) -> None:
+        if count < 0:
+            self.fail(f"is corrupt (a negative size in the {part})")
+        if self.position + count > self.size:
+            self.fail(f"is truncated (it ends inside the {part})")
+        self.position += count
+
+    def word(self, part: str) -> bytes:
+        end = self.data.find(b"\0", self.position)
+        if end < 0:
+            self.fail(f"is truncated (it ends inside the {part})")
+        word = self.data[self.position:end]
+        self.position = end + 1
+        return word
+
+    def matrix(self, quantized: bool, part: str) -> tuple[int, int]:
+        """Skip a dense or product-quantized matrix; its (rows, columns)."""
+        if not quantized:
+            rows, columns = self.read("<qq", part)
+            self.skip(_nonnegative(self, rows, part) * _nonnegative(self, columns, part) * 4, part)
+            return rows, columns
+        norms, rows, columns, code_bytes = self.read("<Bqqi", part)
+        self.skip(code_bytes, part)
+        self.quantizer(part)
+        if norms:
+            self.skip(rows, part)
+            self.quantizer(part)
+        return rows, columns
+
+    def quantizer(self, part: str) -> None:
+        dim, _subquantizers, _sub_dim, _last_sub_dim = self.read("<iiii", part)
+        self.skip(_nonnegative(self, dim, part) * PQ_CENTROIDS * 4, part)
+
+    def fail(self, problem: str) -> None:
+        raise ResourceProblem(f"{self.path} {problem}")
+
+
+def _nonnegative(layout: _Layout, value: int, part: str) -> int:
+    if value < 0:
+        layout.fail(f"is corrupt (a negative size in the {part})")
+    return value
+
+
+def _read_layout(path: str, size: int) -> tuple[str, ...]:
+    """Check the file's structure against fastText's format; the model's labels."""
+    if size < 8:
+        raise ResourceProblem(f"{path} is not a fastText model (too short for its header)")
+    try:
+        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _walk(_Layout(path, data, size))
+    except OSError as exc:
+        raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _walk(layout: _Layout) -> tuple[str, ...]:
+    magic, version = layout.read("<ii", "header")
+    if magic != FASTTEXT_MAGIC:
+        layout.fail("is not a fastText model (bad magic number)")
+    if not 0 < version <= FASTTEXT_VERSION:
+        layout.fail(f"is a fastText model of format version {version}; fastText reads versions up to "
+                    f"{FASTTEXT_VERSION}")
+    dim, *_, model, bucket, _minn, _maxn, _rate, _t = layout.read("<12id", "arguments")
+    if model != SUPERVISED:
+        layout.fail("is a fastText word-vector model, not a classifier")
+    entries, words, labels, _tokens, pruned = layout.read("<iiiqq", "dictionary")
+    if not (0 <= entries <= MAX_VOCAB_SIZE and words >= 0 and labels >= 0 and words + labels == entries
+            and pruned >= -1 and dim > 0 and bucket >= 0):
+        layout.fail("is corrupt (impossible sizes in its header)")
+    found = []
+    for _ in range(entries):
+        word = layout.word("dictionary")
+        _count, kind = layout.read("<qb", "dictionary")
+        if kind == LABEL_ENTRY:
+            found.append(word.decode("utf-8", "replace"))
+    layout.skip(8 * max(pruned, 0), "pruned-word index")
+    (quantized,) = layout.read("<B", "input matrix")
+    if not quantized and pruned >= 0:
+        layout.fail("is corrupt (a pruned dictionary with a dense matrix)")
+    in_rows, in_columns = layout.matrix(bool(quantized), "input matrix")
+    (quantized_output,) = layout.read("<B", "output matrix")
+    out_rows, out_columns = layout.matrix(bool(quantized and quantized_output), "output matrix")
+    if len(found) != labels or in_columns != dim or out_columns != dim or out_rows != labels or (
+            pruned < 0 and in_rows != words + bucket):
+        layout.fail("is corrupt (its matrices do not match its dictionary)")
+    if layout.position != layout.size:
+        extra = layout.size - layout.position
+        layout.fail(f"is corrupt (it goes on {extra} bytes past the end of the model)")
+    return tuple(found)
+
+
+def _load_bounded(path: str, size: int) -> None:
+    """Load the model once in a child process with limited address space and time."""
+    limit = LOAD_MEMORY_BASE + LOAD_MEMORY_PER_BYTE * size
+    seconds = LOAD_SECONDS_BASE + size / LOAD_BYTES_PER_SECOND
+    # One BLAS thread: each extra thread reserves address space that would count against the limit.
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", _LOAD_IN_CHILD, path, str(limit)],
+                              capture_output=True, timeout=seconds, env=environment, check=False)
+    except subprocess.TimeoutExpired:
+        raise ResourceProblem(f"{path} did not load within {seconds:.0f} s") from None
+    if done.returncode == 0:
+        return
+    if b"MemoryError" in done.stderr:
+        raise ResourceProblem(f"{path} needs more than {limit >> 20} MiB of memory to load")
+    if done.returncode < 0:
+        raise ResourceProblem(f"{path} crashed fastText while loading (signal {-done.returncode})")
+    raise ResourceProblem(f"{path} could not be loaded by fastText ({_last_line(done.stderr)})")
+
+
+def _last_line(output: bytes) -> str:
+    """The last line a failed load printed (its exception), without control characters, shortened."""
+    lines = output.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+    return "".join(c for c in lines[-1] if c.isprintable())[:200]

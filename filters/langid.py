@@ -11,9 +11,10 @@ from pydantic import Field
 
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
-from filters.base import Filter, FilterParams, Verdict
+from filters.base import Filter, FilterParams, ResourceProblem, Verdict
 from filters.fasttext_model import (
     bundled_lid_model,
+    check_model,
     file_sha256,
     load_model,
     model_text,
@@ -50,6 +51,14 @@ class LangID(Filter):
     def setup(self) -> None:
         self.model_file = self._model_file()
         self.model = load_model(self.model_file)
+
+    def check_resources(self) -> list[str]:
+        try:
+            check_model(self._model_file())
+        except (ResourceProblem, FileNotFoundError) as exc:
+            default = "" if self.params.model_path else "the default model: "
+            return [f"model_path: {default}{exc}"]
+        return []
 
     def versions(self) -> dict[str, str]:
         path = self._model_file()

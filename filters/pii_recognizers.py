@@ -14,6 +14,8 @@ from presidio_analyzer import predefined_recognizers as presidio
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from tldextract import TLDExtract
 
+from filters.spacy_models import OfflineSpacyNlpEngine
+
 LANGUAGE = "en"  # pattern recognizers are script-agnostic; every text is analysed as "en"
 
 # Validator rejections counted per entity type in this process; the filter reads and
@@ -183,11 +185,13 @@ def build_analyzer(regions: tuple[str, ...], strict_rrn: bool, nlp_model: str | 
         counting_validator(with_cjk_boundaries(presidio.UsSsnRecognizer(supported_language=LANGUAGE))),
         StrictKrRrnRecognizer(strict=strict_rrn, supported_language=LANGUAGE),
     ]
-    engine = "spacy" if nlp_model else "no_op"
-    configuration = {"nlp_engine_name": engine,
-                     "models": [{"lang_code": LANGUAGE, "model_name": nlp_model or "no_op"}]}
     if nlp_model:
         recognizers.append(presidio.SpacyRecognizer(supported_language=LANGUAGE))
-    nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
+        nlp_engine = OfflineSpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": nlp_model}])
+        nlp_engine.load()
+    else:
+        configuration = {"nlp_engine_name": "no_op",
+                         "models": [{"lang_code": LANGUAGE, "model_name": "no_op"}]}
+        nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])

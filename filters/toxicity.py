@@ -11,12 +11,21 @@ from pydantic import Field, model_validator
 
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
-from filters.base import Filter, FilterParams, Verdict
-from filters.fasttext_model import bundled_lid_model, load_model, model_text, parse_label, predict
+from filters.base import Filter, FilterParams, ResourceProblem, Verdict
+from filters.fasttext_model import (
+    bundled_lid_model,
+    check_model,
+    load_model,
+    model_text,
+    parse_label,
+    predict,
+)
 from filters.toxicity_backends import (
     ClassifierScorer,
     FastTextScorer,
     WordlistScorer,
+    check_classifier,
+    check_wordlist,
     classifier_versions,
     fasttext_versions,
     wordlist_versions,
@@ -79,6 +88,36 @@ class Toxicity(Filter):
             self.scorers["wordlist"] = WordlistScorer(params.wordlists, params.wordlist_saturation,
                                                       params.chars_per_word)
         self.lid = load_model(str(bundled_lid_model())) if params.backend in ("auto", "wordlist") else None
+
+    def check_resources(self) -> list[str]:
+        """Every file the parameters name, and the packaged models the chosen backend loads."""
+        params, problems = self.params, []
+        if params.model_path:
+            try:
+                labels = check_model(params.model_path).labels
+            except ResourceProblem as exc:
+                problems.append(f"model_path: {exc}")
+            else:
+                if params.label not in labels and params.backend in ("auto", "fasttext"):
+                    shown = ", ".join(labels[:10]) + (", ..." if len(labels) > 10 else "")
+                    problems.append(f"label: {params.model_path} has no label {params.label} "
+                                    f"(it has {shown})")
+        for lang, path in sorted(params.wordlists.items()):
+            try:
+                check_wordlist(path)
+            except ResourceProblem as exc:
+                problems.append(f"wordlists.{lang}: {exc}")
+        packaged = []
+        if params.backend in ("auto", "classifier"):
+            packaged.append(("classifier", check_classifier))
+        if params.backend in ("auto", "wordlist"):
+            packaged.append(("language-ID model", lambda: check_model(str(bundled_lid_model()))))
+        for what, check in packaged:
+            try:
+                check()
+            except (ResourceProblem, FileNotFoundError) as exc:
+                problems.append(f"backend: {params.backend} needs the {what}: {exc}")
+        return problems
 
     def versions(self) -> dict[str, Any]:
         params, found = self.params, {}

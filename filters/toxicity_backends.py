@@ -14,9 +14,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from filters.base import ResourceProblem, regular_file
 from filters.fasttext_model import file_sha256, load_model, model_text, predict
 
 BUILTIN_WORDLISTS = Path(__file__).parent / "wordlists"
+# Every worker reads a word list whole and compiles it into one pattern: real lists are a
+# few hundred KB at most, so anything far larger is a mistake, not a list.
+MAX_WORDLIST_BYTES = 16 << 20
 
 
 class ClassifierScorer:
@@ -118,6 +122,35 @@ def wordlist_versions(files: dict[str, str]) -> dict[str, Any]:
 def builtin_wordlists() -> dict[str, str]:
     """The lists this project ships: filters/wordlists/<lang>.txt."""
     return {path.stem: str(path) for path in sorted(BUILTIN_WORDLISTS.glob("*.txt"))}
+
+
+def check_wordlist(path: str) -> None:
+    """Check that `path` is a UTF-8 text file of at most MAX_WORDLIST_BYTES; ResourceProblem if not."""
+    size = regular_file(path).st_size
+    if size > MAX_WORDLIST_BYTES:
+        raise ResourceProblem(f"{path} holds {size} bytes; a word list may hold at most "
+                              f"{MAX_WORDLIST_BYTES >> 20} MiB")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_WORDLIST_BYTES + 1)
+    except OSError as exc:
+        raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
+    if b"\0" in data:
+        raise ResourceProblem(f"{path} is a binary file, not a UTF-8 word list")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ResourceProblem(f"{path} is not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def check_classifier() -> None:
+    """Check that alt-profanity-check's model files are installed; ResourceProblem if not."""
+    try:
+        folder = _profanity_data()
+    except FileNotFoundError as exc:
+        raise ResourceProblem(str(exc)) from None
+    for name in ("vectorizer.joblib", "model.joblib"):
+        regular_file(str(folder / name))
 
 
 @functools.cache

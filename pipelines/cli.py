@@ -17,7 +17,7 @@ from corpus.store import parse_ref, read_json, signing_key
 from corpus.verify import verify_version
 from filters.registry import UnknownFilter, get_filter, references
 from pipelines.audit import redacted_samples, version_report
-from pipelines.config import load_config
+from pipelines.config import check_resources, load_config
 from pipelines.progress import RunProgress
 from pipelines.resume import collect, describe
 from pipelines.run import AccountingError, DiskFull, run_pipeline
@@ -109,6 +109,7 @@ def validate(
     """Check a config without reading any data."""
     try:
         pipeline = load_config(config, list(set_ or []))
+        check_resources(pipeline)
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     names = ", ".join(spec.name for spec in pipeline.filters) or "no filters"

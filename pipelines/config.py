@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from corpus.errors import ConfigError
 from filters.base import Filter, FilterParams
@@ -75,6 +75,8 @@ class PipelineConfig(_Strict):
     filters: list[FilterSpec] = Field(default_factory=list)
     expectations: dict[str, Bounds] = Field(
         default_factory=dict, description="quality gates, e.g. total.kept_fraction: {min: 0.3}")
+    # Where the config came from (its file), to name in errors found after validation.
+    _source: str = PrivateAttr("config")
 
     @model_validator(mode="after")
     def _gates_name_known_steps(self) -> PipelineConfig:
@@ -122,9 +124,24 @@ def validate_config(raw: dict[str, Any], source: str = "config") -> PipelineConf
     filters = [_filter_spec(entry, index, source) for index, entry in
                enumerate(_filter_entries(raw.get("filters"), source))]
     try:
-        return PipelineConfig.model_validate({**raw, "filters": filters})
+        config = PipelineConfig.model_validate({**raw, "filters": filters})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+    config._source = source
+    return config
+
+
+def check_resources(config: PipelineConfig) -> None:
+    """Check every model, list and package the filters will load; all problems in one ConfigError.
+
+    `corpus validate` and `corpus run` call this before any data is read (see
+    `Filter.check_resources`), one line per problem naming the key.
+    """
+    problems = [f"{config._source}: filters[{index}].{spec.name}.{problem}"
+                for index, spec in enumerate(config.filters)
+                for problem in spec.build().check_resources()]
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def apply_override(raw: dict[str, Any], override: str) -> None:

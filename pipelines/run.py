@@ -27,7 +27,7 @@ from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
 from corpus.store import DatasetStore, Staging, config_sha256, read_json
 from filters.base import Keys
 from pipelines.audit import write_audit
-from pipelines.config import PipelineConfig
+from pipelines.config import PipelineConfig, check_resources
 from pipelines.ledger import (
     begin_unit,
     digest,
@@ -89,6 +89,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
 
     With `signing_key` the version's manifest digest is HMAC-signed (manifest.sig).
     """
+    check_resources(config)
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
     files = discover(config.input.paths, config.input.format)
