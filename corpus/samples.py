@@ -14,6 +14,9 @@ import pyarrow.parquet as pq
 from corpus.schema import ID, REJECT_FILTER, REJECT_REASON, TEXT
 
 PREVIEW_CHARS = 600
+# Samples are read this far past the preview so a PII value that crosses the cut is still whole
+# when it is redacted; the caller cuts to PREVIEW_CHARS after redacting (see `preview`).
+REDACTION_MARGIN = 1000
 
 
 def sample_rejects(version: Path, n: int, seed: int = 0, only: str | None = None,
@@ -21,8 +24,9 @@ def sample_rejects(version: Path, n: int, seed: int = 0, only: str | None = None
     """Up to `n` removed documents per filter (or only `only`), the same for the same seed.
 
     Each sample holds id, reason, the filter's score (from `score_columns[filter]` where the
-    rejected row has that column) and the text cut to PREVIEW_CHARS characters. Texts are
-    returned as stored: callers that show them redact PII first.
+    rejected row has that column) and the text cut to PREVIEW_CHARS + REDACTION_MARGIN
+    characters. Texts and ids are returned as stored: callers that show them redact PII first,
+    then cut the text with `preview`.
     """
     files = sorted((version / "rejects").glob("*.parquet"))
     if not files:
@@ -51,5 +55,10 @@ def _rows(dataset: ds.Dataset, rows: np.ndarray, score_column: str | None) -> li
         score = record.get(score_column) if score_column else None
         out.append({"id": record[ID], "reason": record[REJECT_REASON],
                     "score": float(score) if isinstance(score, int | float) else None,
-                    "text": record[TEXT][:PREVIEW_CHARS]})
+                    "text": record[TEXT][:PREVIEW_CHARS + REDACTION_MARGIN]})
     return out
+
+
+def preview(text: str) -> str:
+    """A redacted sample text cut to what the report and `corpus sample` show."""
+    return text[:PREVIEW_CHARS]

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from corpus.card import render_card
 from corpus.report import render_report
-from corpus.samples import sample_rejects
+from corpus.samples import preview, sample_rejects
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from corpus.store import read_json
@@ -46,12 +46,16 @@ def _published_manifest(folder: Path) -> dict[str, Any]:
 
 def redacted_samples(folder: Path, manifest: dict[str, Any], n: int, seed: int = 0,
                      only: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Removed documents per filter with every PII span replaced, whatever filter removed them."""
+    """Removed documents per filter with every PII span replaced, whatever filter removed them.
+
+    Ids are redacted too (exported user data often keys documents by email or phone), and a
+    text is cut to its preview only after redaction, so no value is shown in part."""
     samples = sample_rejects(folder, n, seed, only, score_columns(manifest))
     flat = [row for rows in samples.values() for row in rows]
     if flat:
-        for row, text in zip(flat, redact([row["text"] for row in flat]), strict=True):
-            row["text"] = text
+        redacted = redact([row["text"] for row in flat] + [row["id"] or "" for row in flat])
+        for row, text, doc_id in zip(flat, redacted[:len(flat)], redacted[len(flat):], strict=True):
+            row["text"], row["id"] = preview(text), doc_id
     return samples
 
 

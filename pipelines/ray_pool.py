@@ -18,7 +18,7 @@ from typing import Any
 
 from corpus.errors import ConfigError
 from pipelines.config import RayConfig
-from pipelines.tasks import Progress, StepFailed, Task, TaskResult, run_task
+from pipelines.tasks import Progress, StepFailed, Task, TaskResult, describe_failure, run_task
 
 IN_FLIGHT_PER_ACTOR = 2
 PROGRESS_SECONDS = 0.5
@@ -121,7 +121,9 @@ class RayPool:
                 result = ray.get(done[0])
             except RayTaskError as exc:
                 cause = exc.as_instanceof_cause()
-                raise (cause if isinstance(cause, StepFailed) else StepFailed(str(cause))) from None
+                if not isinstance(cause, StepFailed):
+                    cause = StepFailed(describe_failure(cause))
+                raise cause from None
             except lost as exc:
                 attempts[number] = attempts.get(number, 0) + 1
                 if attempts[number] > self.settings.retries:

@@ -8,6 +8,7 @@ half-written unit that looks finished.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -181,8 +182,20 @@ def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task,
     except Exception as exc:
         raise StepFailed(
             f"filter {step.label!r} failed on {task.source} (batch starting at record offset "
-            f"{position}): {type(exc).__name__}: {exc}"
-        ) from exc
+            f"{position}): {describe_failure(exc)}"
+        ) from None
+
+
+def describe_failure(exc: BaseException) -> str:
+    """An exception as its type and where it was raised, without its message.
+
+    A filter's message may quote the document it failed on (text, PII), and this description
+    reaches stderr, run.json and `corpus runs`: only the code location is safe to show.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" raised at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
+        if frames else ""
+    return f"{type(exc).__name__}{where} (its message is not shown: it may quote document text)"
 
 
 def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats], task: Task,
@@ -194,7 +207,7 @@ def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats], task
         columns = tail.filter.sign(batch)
     except Exception as exc:
         raise StepFailed(f"filter {tail.label!r} failed to sign {task.source} (batch starting at "
-                         f"record offset {position}): {type(exc).__name__}: {exc}") from exc
+                         f"record offset {position}): {describe_failure(exc)}") from None
     tail_stats.wall_seconds += time.perf_counter() - started
     columns = {ORDER: batch.column(ORDER), ID: batch.column(ID), **columns}
     return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))

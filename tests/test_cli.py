@@ -89,13 +89,17 @@ def test_a_filter_that_raises_names_itself_the_file_and_the_position(tmp_path):
         "class Broken(Filter):\n"
         "    name = 'broken'\n\n"
         "    def apply(self, batch, stats):\n"
-        "        raise ZeroDivisionError('boom')\n"
+        "        raise ZeroDivisionError('boom: ' + batch.column('text')[0].as_py())\n"
     )
     config = config_file(tmp_path, [{"broken_filter:Broken": {}}])
     result = corpus_cli("run", str(config), "-q", env={"PYTHONPATH": str(module.parent)})
     assert result.returncode == 1
     assert "'broken_filter:Broken'" in result.stderr and "a.jsonl" in result.stderr
-    assert "offset 0" in result.stderr and "boom" in result.stderr
+    assert "offset 0" in result.stderr and "ZeroDivisionError raised at broken_filter.py:7" in result.stderr
+    # The exception's message quotes the document: it reaches neither stderr nor the run record.
+    assert "boom" not in result.stderr
+    runs = corpus_cli("runs", str(tmp_path / "out" / "cli"), env={"COLUMNS": "400"})
+    assert "ZeroDivisionError" in runs.stdout and "boom" not in runs.stdout
     assert not list((tmp_path / "out" / "cli").glob("v*"))
 
 
