@@ -204,6 +204,28 @@ def test_a_content_length_too_small_quarantines_only_its_record(tmp_path, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_damaged_terminator_quarantines_only_its_record(tmp_path, kind):
+    """The last byte of the terminator flipped: the next record no longer begins a line, but
+    it begins where the Content-Length says, and is read."""
+    record = make_record(kind, 99)
+    data, good, offset = damaged_file(kind, record.data[:-1] + b"\x0b")
+
+    published, path = publish(tmp_path, kind, data)
+
+    assert_exactly(published, path, good, offset, "terminator after its block is damaged")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unknown_record_type_is_quarantined_not_passed_over(tmp_path, kind):
+    record = make_record(kind, 99)
+    data, good, offset = damaged_file(kind, record.data.replace(b"WARC-Type: ", b"WARC-Typo: "))
+
+    published, path = publish(tmp_path, kind, data)
+
+    assert_exactly(published, path, good, offset, "missing or unknown WARC-Type")
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_missing_content_length_quarantines_only_its_record(tmp_path, kind):
     record = make_record(kind, 99)
     damaged = re.sub(rb"Content-Length: \d+\r\n", b"", record.data)
@@ -274,6 +296,39 @@ def test_a_content_length_too_large_before_a_corrupt_member_gives_two_rows(tmp_p
     assert [(row["offset"], row["error"].split(" ")[0]) for row in published.quarantine] == [
         (offsets[1], "record"), (offsets[2], "corrupt")]
     assert published.counts == {"read": 6, "kept": 4, "rejected": 0, "quarantined": 2}
+
+
+@pytest.mark.parametrize("kind", ["warc.gz", "wet.gz"])
+def test_a_corrupt_first_member_header_is_not_mistaken_for_a_plain_file(tmp_path, kind):
+    good = [make_record(kind, i) for i in range(GOOD)]
+    data, offsets = encode(kind, [r.data for r in good])
+
+    published, path = publish(tmp_path, kind, b"\x1f\x00" + data[2:])
+
+    assert_exactly(published, path, good[1:], 0, "not a gzip member")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_single_byte_flip_loses_at_most_the_record_it_hit(tmp_path, kind):
+    """Each byte of one record (or its gzip member) damaged in turn: every other record is still
+    a document, and the hit record is a document, or one quarantine row, or a record passed
+    over because the flip made it another type."""
+    good = [make_record(kind, i) for i in range(4)]
+    data, offsets = encode(kind, [r.data for r in good])
+    path = tmp_path / f"flip.{kind}"
+    others = {r.record_id for i, r in enumerate(good) if i != 1}
+    for at in range(offsets[1], offsets[2]):
+        flipped = bytearray(data)
+        flipped[at] ^= 0xFF if kind.endswith(".gz") else 0x21
+        path.write_bytes(flipped)
+
+        got = read_chunks(path)
+
+        assert others <= {row["id"] for row in got["rows"]}, at - offsets[1]
+        assert len(got["quarantine"]) <= 1, (at - offsets[1], got["quarantine"])
+        assert got["records"] == len(got["rows"]) + len(got["quarantine"])
+        if got["quarantine"]:
+            assert got["quarantine"][0]["offset"] == offsets[1], at - offsets[1]
 
 
 # --------------------------------------------------------------------------- truncation

@@ -16,6 +16,8 @@ from corpus.sources import Split, open_binary
 DEFAULT_MAX_RECORD_BYTES = 16 << 20
 QUARANTINE_ROWS_PER_CHUNK = 1024  # a file of damage alone still arrives in bounded chunks
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
+                           "conversion", "continuation"})
 _HTTP_HEADER_LIMIT = 64 << 10
 # A content type becomes a statistics key: only a plain type/subtype token is kept.
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
@@ -28,9 +30,10 @@ def read_warc(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
     Each document keeps `url`, `date` and `warc_record_id`; its id is the WARC record id
     (`id_field` does not apply). Offsets are raw file positions: the record's, or in a gzip
     file the position of its gzip member (see `warc_framing`). Non-HTML responses are not
-    documents: they are counted in `skipped`, not read; other record types (request,
-    metadata, warcinfo) are passed over. A damaged record, an undecodable gzip member, or a
-    wanted record over `max_record_bytes` is one quarantine row, and reading goes on after it.
+    documents: they are counted in `skipped`, not read; records of the other standard types
+    (request, metadata, warcinfo, ...) are passed over. A damaged record (one of no standard
+    type included), an undecodable gzip member, or a wanted record over `max_record_bytes`
+    is one quarantine row, and reading goes on after it.
     """
     uri = split.file.uri
     wet = split.file.format == "wet"
@@ -41,13 +44,19 @@ def read_warc(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
     reported, last_offset = 0, -1
     raw = open_binary(uri)
     try:
-        framing = WarcFraming(raw, cap)
+        framing = WarcFraming(raw, cap, gzip=split.file.compression == "gzip")
         for record in framing:
             if isinstance(record, DamagedRecord):
                 chunk.records += 1
                 chunk.quarantine.append(quarantine_record(uri, record.offset, record.error,
                                                           record.raw))
-            elif record.headers.get("warc-type", "").lower() == wanted:
+            elif (kind := record.headers.get("warc-type", "").lower()) not in _RECORD_TYPES:
+                # Not a type the standard defines: a damaged header, not a record to pass over.
+                chunk.records += 1
+                chunk.quarantine.append(quarantine_record(
+                    uri, record.offset, "missing or unknown WARC-Type header",
+                    record.block if record.block is not None else record.head))
+            elif kind == wanted:
                 try:
                     text = _text_of(record, wet, cap)
                 except _Skipped as skipped:

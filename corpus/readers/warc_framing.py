@@ -41,8 +41,10 @@ _TERMINATOR = b"\r\n\r\n"
 _VERSION = re.compile(rb"WARC/1\.[01]\r\n")
 _VERSIONS = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
 _PADDING = frozenset(b"\x00\r\n\t ")
-# A gzip member's last bytes are held back until the member's checksum is verified, so a
-# record in a truncated or corrupt member never looks complete (its terminator is there).
+# A gzip member's output is held back until its checksum is verified (up to READ_BYTES; of a
+# bigger member, always its last bytes), so a corrupt member's output, which can run on over
+# the members after it, is never framed, and a record in a truncated member never looks
+# complete (its terminator is there).
 _HELD_BACK = len(_TERMINATOR)
 
 
@@ -124,7 +126,8 @@ class _GzipSource:
         self.dec = None
         self.member_raw = 0
         self.member_out = 0
-        self.held = b""
+        self.held: list[bytes] = []
+        self.held_bytes = 0
         self.logical = 0
         self.members: list[tuple[int, int]] = []
 
@@ -137,9 +140,15 @@ class _GzipSource:
             if self.dec is None and not self._start_member():
                 return b""
             if self.off >= len(self.chunk) and not self._more():
+                broken, clean = self.member_raw, self.member_out == 0
                 self._drop_member()
-                raise _Break(self.member_raw, "truncated record: the file ends inside its gzip member",
-                             clean=self.member_out == 0)
+                # A corrupt member can decode on over the members after it; look for them.
+                self._seek_member(broken + 1)
+                if self.eof:
+                    raise _Break(broken, "truncated record: the file ends inside its gzip member",
+                                 clean)
+                raise _Break(broken, "corrupt gzip member (it does not end before the next one)",
+                             clean)
             piece = memoryview(self.chunk)[self.off:self.off + GZIP_FEED_BYTES]
             try:
                 out = self.dec.decompress(piece, READ_BYTES)
@@ -150,13 +159,20 @@ class _GzipSource:
                 raise _Break(broken, f"corrupt gzip member ({exc})", clean) from None
             rest = self.dec.unused_data if self.dec.eof else self.dec.unconsumed_tail
             self.off += len(piece) - len(rest)
-            self.member_out += len(out)
-            if self.dec.eof:
-                out, self.held, self.dec = self.held + out, b"", None
-            else:
-                out = self.held + out
-                out, self.held = out[:-_HELD_BACK], out[-_HELD_BACK:]
             if out:
+                self.held.append(out)
+                self.held_bytes += len(out)
+            if self.dec.eof:
+                out, self.dec = b"".join(self.held), None
+                self.held, self.held_bytes = [], 0
+            elif self.held_bytes > READ_BYTES:
+                out = b"".join(self.held)
+                out, kept = out[:-_HELD_BACK], out[-_HELD_BACK:]
+                self.held, self.held_bytes = [kept], len(kept)
+            else:
+                continue
+            if out:
+                self.member_out += len(out)
                 self.logical += len(out)
                 return out
 
@@ -193,7 +209,7 @@ class _GzipSource:
             raise _Break(junk, "bytes between gzip members that are not a gzip member", clean=True)
 
     def _drop_member(self) -> None:
-        self.dec, self.held = None, b""
+        self.dec, self.held, self.held_bytes = None, [], 0
 
     def _seek_member(self, start: int) -> None:
         """Skip to the first gzip member at or after raw `start` that decodes to a WARC record."""
@@ -234,13 +250,14 @@ class _GzipSource:
     def snapshot(self) -> tuple:
         dec = self.dec.copy() if self.dec is not None else None
         return (dec, self.chunk, self.off, self.chunk_at, self.eof, self.member_raw,
-                self.member_out, self.held, self.logical, list(self.members), self.raw.tell())
+                self.member_out, list(self.held), self.held_bytes, self.logical,
+                list(self.members), self.raw.tell())
 
     def restore(self, state: tuple) -> None:
         (dec, self.chunk, self.off, self.chunk_at, self.eof, self.member_raw, self.member_out,
-         self.held, self.logical, members, tell) = state
+         held, self.held_bytes, self.logical, members, tell) = state
         self.dec = dec.copy() if dec is not None else None
-        self.members = list(members)
+        self.held, self.members = list(held), list(members)
         self.raw.seek(tell)
 
 
@@ -320,10 +337,13 @@ class _Window:
 class WarcFraming:
     """Every record of a WARC file, well-framed or damaged, in file order."""
 
-    def __init__(self, raw: BinaryIO, max_record_bytes: int) -> None:
+    def __init__(self, raw: BinaryIO, max_record_bytes: int, gzip: bool = False) -> None:
+        """`gzip`: the file is named as gzip (its first member may be the damaged one);
+        otherwise gzip is recognised by its magic bytes."""
         start = raw.read(2)
         raw.seek(0)
-        self.source = _GzipSource(raw) if start == _GZIP_MAGIC[:2] else _PlainSource(raw)
+        self.source = (_GzipSource(raw) if gzip or start == _GZIP_MAGIC[:2]
+                       else _PlainSource(raw))
         self.window = _Window(self.source)
         self.cap = max_record_bytes
 
@@ -448,6 +468,12 @@ class WarcFraming:
         if found >= 0:
             return DamagedRecord(offset, disagree, preview), found
         if complete:
+            window.fill(need + len(b"WARC/1."))
+            if window.buf.startswith(b"WARC/1.", need - window.start):
+                # The block ends where its Content-Length says and the next record follows:
+                # only the terminator between them is damaged.
+                return DamagedRecord(offset, "the \\r\\n\\r\\n terminator after its block is "
+                                     "damaged", preview), need
             return self._damaged(offset, disagree, preview, block_start)
         return self._unframed(offset, preview, block_start,
                               f"the file ends before the {size} bytes its Content-Length announces")
