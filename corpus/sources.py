@@ -80,7 +80,8 @@ def discover(paths: list[str], fmt: str = "auto") -> list[InputFile]:
 def _expand(pattern: str, fmt: str) -> list[InputFile]:
     fs, path = url_to_fs(pattern)
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-    if any(ch in path for ch in "*?["):
+    # A file or folder whose name holds a glob character ("[red]") is read as it is named.
+    if any(ch in path for ch in "*?[") and not fs.exists(path):
         candidates = sorted(fs.glob(path))
     elif fs.isdir(path):
         candidates = sorted(fs.find(path))
@@ -136,17 +137,18 @@ def open_binary(uri: str):
 
 
 def local_folder(pattern: str) -> Path | None:
-    """The local folder an input pattern reads from (the part before any glob character), or
-    None for a remote URL."""
+    """The local folder an input pattern reads from: the folder it names, or the part of a glob
+    before its first glob character; None for a single file or a remote URL."""
     fs, path = url_to_fs(pattern)
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-    if protocol not in ("file", "local"):
+    if protocol not in ("file", "local") or Path(path).is_file():
         return None
+    if Path(path).is_dir():
+        return Path(path)
     cut = min((path.find(ch) for ch in "*?[" if ch in path), default=-1)
-    base = Path(path if cut < 0 else path[:cut])
-    if cut >= 0 and not path[:cut].endswith("/"):
-        base = base.parent
-    return base if base.is_dir() else base.parent
+    if cut < 0:
+        return None
+    return Path(path[:cut]) if path[:cut].endswith("/") else Path(path[:cut]).parent
 
 
 def check_store_root(root: str, patterns: list[str], files: list[InputFile]) -> None:

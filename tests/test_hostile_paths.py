@@ -62,3 +62,9 @@ def test_an_input_file_inside_the_store_is_refused(tmp_path):
     result = corpus_cli("run", str(_config(tmp_path, str(root / "old" / "a.jsonl"), str(root))), "-q")
     assert result.returncode == 2
     assert "inside the output root" in result.stderr
+
+
+def test_a_store_beside_an_input_file_is_fine(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "A plain sentence of prose."}])
+    result = corpus_cli("run", str(_config(tmp_path, str(path), str(tmp_path / "out"))), "-q")
+    assert result.returncode == 0, result.stderr
