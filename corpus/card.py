@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from corpus.escape import markdown_code, markdown_text
 from corpus.funnel import funnel_rows
 
 
 def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
-    """Markdown: identity, sources, counts, languages, filters with parameters and effect, gates."""
+    """Markdown: identity, sources, counts, languages, filters with parameters and effect, gates.
+
+    Every value that comes from the config, the inputs or a filter (not the engine's own version
+    names, dates and digests) goes through `markdown_text` or `markdown_code`: a file name or a
+    gate error must not become a link, an image or HTML."""
     counts = manifest["counts"]
     sections = [
-        f"# {manifest['dataset']} {manifest['version']}",
+        f"# {markdown_text(manifest['dataset'])} {manifest['version']}",
         f"Text dataset produced by corpus-engine {manifest['engine']['version']} on "
         f"{manifest['created_at']} (parent version: {manifest.get('parent') or 'none'}; status: "
         f"{manifest.get('status', 'published')}). Kept documents are in `data/`, removed ones with "
@@ -34,7 +39,9 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
 
 def _sources(manifest: dict[str, Any]) -> str:
     lines = ["## Sources\n", "| input | format | bytes | fingerprint |", "|---|---|---:|---|"]
-    lines += [f"| `{i['uri']}` | {i['format']}{'+' + i['compression'] if i['compression'] else ''} "
+    # No code span for a file name in a table cell: a pipe ends the cell even inside one.
+    lines += [f"| {markdown_text(i['uri'])} | "
+              f"{markdown_text(i['format'] + ('+' + i['compression'] if i['compression'] else ''))} "
               f"| {i['size']:,} | `{i['fingerprint']}` |" for i in manifest["inputs"]]
     return "\n".join(lines)
 
@@ -48,7 +55,7 @@ def _languages(stats: dict[str, Any]) -> str:
     top = sorted(((lang, docs) for lang, docs in kept.items() if docs), key=lambda item: -item[1])[:15]
     lines = ["## Languages (kept documents, by langid)\n", "| language | documents | share |",
              "|---|---:|---:|"]
-    lines += [f"| {lang} | {docs:,} | {docs / total:.1%} |" for lang, docs in top]
+    lines += [f"| {markdown_text(lang)} | {docs:,} | {docs / total:.1%} |" for lang, docs in top]
     return "\n".join(lines)
 
 
@@ -57,10 +64,12 @@ def _filters(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
     lines = ["## Filters, in order\n"]
     for (name, settings), row, entry in zip(params, funnel_rows(stats), stats["filters"], strict=True):
         reasons = entry["counters"].get("removed_by_reason", {})
-        why = ", ".join(f"{reason}: {count:,}" for reason, count in sorted(reasons.items())) or "nothing"
-        lines.append(f"- **{row['filter']}** (`{name}`, mode {row['mode']}): removed {row['removed']:,} of "
+        why = ", ".join(f"{markdown_text(reason)}: {count:,}"
+                        for reason, count in sorted(reasons.items())) or "nothing"
+        lines.append(f"- **{markdown_text(row['filter'])}** ({markdown_code(name)}, mode "
+                     f"{markdown_text(row['mode'])}): removed {row['removed']:,} of "
                      f"{row['in']:,} documents ({row['removed_pct']:.1f} %); reasons: {why}. "
-                     f"Parameters: `{json.dumps(settings, ensure_ascii=False, sort_keys=True)}`")
+                     f"Parameters: {markdown_code(json.dumps(settings, ensure_ascii=False, sort_keys=True))}")
     return "\n".join(lines)
 
 
@@ -71,21 +80,23 @@ def _gates(manifest: dict[str, Any]) -> str:
     lines = ["## Quality gates\n", "| expectation | value | min | max | result |", "|---|---:|---:|---:|---|"]
     for gate in gates:
         value = "-" if gate["value"] is None else f"{gate['value']:.4g}"
-        error = f" ({gate['error']})" if gate.get("error") else ""
+        error = f" ({markdown_text(gate['error'])})" if gate.get("error") else ""
         result = "pass" if gate["passed"] else f"FAIL{error}"
-        lines.append(f"| `{gate['name']}` | {value} | {gate['min'] if gate['min'] is not None else ''} "
+        lines.append(f"| {markdown_text(gate['name'])} | {value} "
+                     f"| {gate['min'] if gate['min'] is not None else ''} "
                      f"| {gate['max'] if gate['max'] is not None else ''} | {result} |")
     return "\n".join(lines)
 
 
 def _fingerprints(manifest: dict[str, Any]) -> str:
     shards = manifest["shards"]
-    lines = ["## Fingerprints\n", f"- config sha256: `{manifest['config_sha256']}`"]
+    lines = ["## Fingerprints\n", f"- config sha256: {markdown_code(manifest['config_sha256'])}"]
     for step in manifest.get("filters", []):
         for key, value in sorted(step.get("versions", {}).items()):
             if isinstance(value, str) and key.endswith("sha256"):
-                lines.append(f"- {step['label']} {key}: `{value}`")
+                lines.append(f"- {markdown_text(step['label'])} {markdown_text(key)}: {markdown_code(value)}")
     for kind in ("data", "rejects", "quarantine"):
         for shard in shards.get(kind, []):
-            lines.append(f"- `{shard['path']}`: {shard['rows']:,} rows, sha256 `{shard['sha256']}`")
+            lines.append(f"- {markdown_code(shard['path'])}: {shard['rows']:,} rows, "
+                         f"sha256 {markdown_code(shard['sha256'])}")
     return "\n".join(lines)

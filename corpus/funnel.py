@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
+from corpus.escape import terminal_text
+
 
 def funnel_rows(stats: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per filter in pipeline order: in, out, removed, removed %, chars removed, time."""
@@ -28,14 +30,15 @@ def funnel_rows(stats: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def funnel_table(stats: dict[str, Any], title: str = "") -> Table:
-    table = Table(title=title or None)
+    """The funnel as a Rich table; labels and the title are shown as text, never as markup."""
+    table = Table(title=terminal_text(title) if title else None)
     for column in ("filter", "in", "out", "removed", "removed %", "chars removed", "seconds",
                    "docs/s"):
         table.add_column(column, justify="left" if column == "filter" else "right")
     for row in funnel_rows(stats):
         name = row["filter"] + (" (annotate)" if row["mode"] == "annotate" else "")
         rate = f"{row['docs_per_second']:,.0f}" if row["docs_per_second"] else "-"
-        table.add_row(name, f"{row['in']:,}", f"{row['out']:,}", f"{row['removed']:,}",
+        table.add_row(terminal_text(name), f"{row['in']:,}", f"{row['out']:,}", f"{row['removed']:,}",
                       f"{row['removed_pct']:.1f}", f"{row['chars_removed']:,}",
                       f"{row['seconds']:.2f}", rate)
     total = stats["total"]

@@ -9,9 +9,11 @@ from typing import Annotated, Literal, get_args, get_origin
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from corpus.diff import config_changes, count_deltas, filter_deltas
 from corpus.errors import UserError
+from corpus.escape import terminal, terminal_text
 from corpus.funnel import funnel_table
 from corpus.store import parse_ref, read_json, signing_key
 from corpus.verify import verify_version
@@ -34,7 +36,8 @@ KeyOption = Annotated[Path, typer.Option(
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print `message` (which may quote paths, ids and plugin errors) as text, never as markup."""
+    err.print(Text.assemble(("error:", "bold red"), " ", terminal(message, multiline=True)), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -81,24 +84,22 @@ def run(
         raise _fail(str(exc), 1) from None
     out.print(funnel_table(summary.stats, title=f"{pipeline.dataset} {summary.version}"))
     path = summary.path
-    out.print(f"version    {path}", highlight=False)
-    out.print(f"data       {path / 'data'}", highlight=False)
-    out.print(f"stats      {path / 'stats.json'}", highlight=False)
-    out.print(f"rejects    {path / 'rejects'}", highlight=False)
-    out.print(f"quarantine {path / 'quarantine'}", highlight=False)
-    out.print(f"manifest   {path / 'manifest.json'}", highlight=False)
-    out.print(f"report     {path / 'report.html'}", highlight=False)
-    out.print(f"card       {path / 'README.md'}", highlight=False)
+    for name, item in (("version", path), ("data", path / "data"), ("stats", path / "stats.json"),
+                       ("rejects", path / "rejects"), ("quarantine", path / "quarantine"),
+                       ("manifest", path / "manifest.json"), ("report", path / "report.html"),
+                       ("card", path / "README.md")):
+        out.print(terminal_text(f"{name:<10} {item}"), soft_wrap=True)
     for gate in summary.gates:
-        mark = "[green]pass[/]" if gate.passed else "[red]FAIL[/]"
+        mark = ("pass", "green") if gate.passed else ("FAIL", "red")
         value = "missing" if gate.value is None else f"{gate.value:.4g}"
-        out.print(f"gate {mark} {gate.name} = {value} (min {gate.min}, max {gate.max})", highlight=False)
+        out.print(Text.assemble("gate ", mark, " ", terminal(
+            f"{gate.name} = {value} (min {gate.min}, max {gate.max})")), soft_wrap=True)
     if summary.failed_gates:
         message = f"{len(summary.failed_gates)} quality gate(s) failed; {path.name} is marked failed_gates"
         if not allow_failed_gates:
             raise _fail(f"{message} and LATEST was not moved", 1)
-        err.print(f"[yellow]warning:[/] {message}; LATEST moved anyway (--allow-failed-gates)",
-                  soft_wrap=True)
+        err.print(Text.assemble(("warning:", "yellow"), " ", terminal(
+            f"{message}; LATEST moved anyway (--allow-failed-gates)")), soft_wrap=True)
 
 
 @app.command()
@@ -113,7 +114,7 @@ def validate(
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     names = ", ".join(spec.name for spec in pipeline.filters) or "no filters"
-    out.print(f"{config}: valid ({pipeline.dataset}: {names})", highlight=False)
+    out.print(terminal_text(f"{config}: valid ({pipeline.dataset}: {names})"), soft_wrap=True)
 
 
 @app.command("filters")
@@ -126,16 +127,17 @@ def list_filters(name: Annotated[str, typer.Argument(help="show one filter")] = 
             cls = get_filter(item)
         except UnknownFilter as exc:
             raise _fail(str(exc), 2) from None
-        table = Table(title=f"{item}  ({known.get(item, item)})", title_justify="left")
+        table = Table(title=terminal_text(f"{item}  ({known.get(item, item)})"), title_justify="left")
         for column in ("parameter", "type", "default", "description"):
             table.add_column(column)
         for field_name, field in cls.Params.model_fields.items():
             default = "" if field.is_required() else repr(field.get_default(call_default_factory=True))
-            table.add_row(field_name, _type_name(field.annotation), default, field.description or "")
+            table.add_row(*(terminal_text(cell) for cell in (
+                field_name, _type_name(field.annotation), default, field.description or "")))
         out.print(table)
         doc = (cls.__doc__ or "").strip().splitlines()
         if doc:
-            out.print(f"  {doc[0]}\n", highlight=False)
+            out.print(terminal_text(f"  {doc[0]}\n", multiline=True))
 
 
 @app.command()
@@ -155,10 +157,10 @@ def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>"
     for version in found:
         manifest = read_json(store.path / version / "manifest.json")
         counts = manifest["counts"]
-        table.add_row(version + (" (LATEST)" if version == latest else ""),
-                      manifest.get("status", "published"), manifest["created_at"],
-                      manifest.get("parent") or "-", *(f"{counts[k]:,}" for k in
-                      ("read", "kept", "rejected", "quarantined")))
+        table.add_row(*(terminal_text(cell) for cell in (
+            version + (" (LATEST)" if version == latest else ""), manifest.get("status", "published"),
+            manifest["created_at"], manifest.get("parent") or "-",
+            *(f"{counts[k]:,}" for k in ("read", "kept", "rejected", "quarantined")))))
     out.print(table)
 
 
@@ -168,16 +170,16 @@ def runs(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")]) 
     store, _ = parse_ref(str(dataset_dir))
     areas = store.staging_areas()
     if not areas:
-        out.print(f"{dataset_dir}: no staging areas", highlight=False)
+        out.print(terminal_text(f"{dataset_dir}: no staging areas"), soft_wrap=True)
         return
     table = Table()
     for column in ("run", "status", "engine", "config", "updated", "finished units", "MB", "error"):
         table.add_column(column, overflow="fold")
     for area in areas:
         row = describe(area)
-        table.add_row(row["run"], row["status"], row["engine"] or "-", row["config"] or "-",
-                      row["updated"] or "-", str(row["units"]), f"{row['bytes'] / 1e6:,.1f}",
-                      row["error"] or "")
+        table.add_row(*(terminal_text(cell) for cell in (
+            row["run"], row["status"], row["engine"] or "-", row["config"] or "-", row["updated"] or "-",
+            row["units"], f"{row['bytes'] / 1e6:,.1f}", row["error"] or "")))
     out.print(table)
 
 
@@ -267,11 +269,11 @@ def sample(
         raise _fail(f"{path.name} has no filter {rejected_by!r} (filters: {', '.join(labels)})", 2)
     rows = redacted_samples(path, manifest, n, seed, only=rejected_by).get(rejected_by, [])
     if not rows:
-        out.print(f"{rejected_by} removed no document in {path.name}", highlight=False)
+        out.print(terminal_text(f"{rejected_by} removed no document in {path.name}"), soft_wrap=True)
     for row in rows:
         score = "" if row["score"] is None else f"  score {row['score']:.3f}"
-        out.rule(f"{row['id']}  {row['reason']}{score}")
-        out.print(row["text"], highlight=False, markup=False)
+        out.rule(terminal_text(f"{row['id']}  {row['reason']}{score}"))
+        out.print(terminal_text(row["text"], multiline=True))
 
 
 @app.command()
@@ -287,20 +289,22 @@ def diff(
         raise _fail(str(exc), 2) from None
     old, new = read_json(a / "manifest.json"), read_json(b / "manifest.json")
     changes = config_changes(old["config"], new["config"])
-    out.print(f"[bold]config[/] {a.name} -> {b.name}: {len(changes)} change(s)")
+    out.print(Text.assemble(("config", "bold"), terminal(f" {a.name} -> {b.name}: {len(changes)} change(s)")),
+              soft_wrap=True)
     for key, before, after in changes:
-        out.print(f"  {key}: {json.dumps(before)} -> {json.dumps(after)}", highlight=False)
+        out.print(terminal_text(f"  {key}: {json.dumps(before)} -> {json.dumps(after)}"), soft_wrap=True)
     table = Table(title="counts")
     for column in ("count", a.name, b.name, "change"):
-        table.add_column(column, justify="left" if column == "count" else "right")
+        table.add_column(terminal_text(column), justify="left" if column == "count" else "right")
     for key, (before, after) in count_deltas(old, new).items():
-        table.add_row(key, f"{before:,}", f"{after:,}", f"{after - before:+,}")
+        table.add_row(terminal_text(key), f"{before:,}", f"{after:,}", f"{after - before:+,}")
     out.print(table)
     table = Table(title="per filter (documents out, removed)")
     for column in ("filter", f"out {a.name}", f"out {b.name}", f"removed {a.name}", f"removed {b.name}"):
-        table.add_column(column, justify="left" if column == "filter" else "right")
+        table.add_column(terminal_text(column), justify="left" if column == "filter" else "right")
     for row in filter_deltas(read_json(a / "stats.json"), read_json(b / "stats.json")):
-        table.add_row(row["filter"], *(_maybe(v) for v in (*row["docs_out"], *row["docs_removed"])))
+        table.add_row(terminal_text(row["filter"]),
+                      *(_maybe(v) for v in (*row["docs_out"], *row["docs_removed"])))
     out.print(table)
 
 

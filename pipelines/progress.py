@@ -1,4 +1,7 @@
-"""Progress display: one rich progress bar per segment (documents, MB, docs/s, ETA by input bytes)."""
+"""Progress display: one rich progress bar per segment (documents, MB, docs/s, ETA by input bytes).
+
+Labels and notes name files, filters and runs: they are printed as text, never parsed as markup.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from corpus.escape import terminal, terminal_text
+
 
 class RunProgress:
     """Shows each segment's progress on a terminal; prints one summary line per segment otherwise."""
@@ -28,7 +33,7 @@ class RunProgress:
     def note(self, message: str) -> None:
         """One line about the run (resuming, reusing finished work)."""
         if self.enabled:
-            self.console.print(message, highlight=False, soft_wrap=True)
+            self.console.print(terminal_text(message, multiline=True), soft_wrap=True)
 
     @contextlib.contextmanager
     def segment(self, label: str, total: int, unit: str) -> Iterator[Callable[[int, int], None]]:
@@ -38,7 +43,7 @@ class RunProgress:
         started = time.perf_counter()
         live = self.enabled and self.console.is_terminal
         bar = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             TaskProgressColumn(),
             TextColumn("{task.fields[docs]:,} docs  {task.fields[mb]:,.1f} MB  "
@@ -50,7 +55,7 @@ class RunProgress:
             disable=not live,
             transient=False,
         )
-        task = bar.add_task(label, total=max(total, 1), docs=0, mb=0.0, rate=0.0)
+        task = bar.add_task(terminal(label), total=max(total, 1), docs=0, mb=0.0, rate=0.0)
 
         def advance(docs: int, raw_bytes: int) -> None:
             with lock:
@@ -66,5 +71,6 @@ class RunProgress:
             bar.update(task, completed=max(total, 1))
         if self.enabled and not live:
             elapsed = time.perf_counter() - started
-            self.console.print(f"{label}: {counts['docs']:,} docs, {counts['bytes'] / 1e6:,.1f} MB "
-                               f"in {elapsed:.1f} s ({counts['docs'] / max(elapsed, 1e-9):,.0f} docs/s)")
+            self.console.print(terminal_text(
+                f"{label}: {counts['docs']:,} docs, {counts['bytes'] / 1e6:,.1f} MB in {elapsed:.1f} s "
+                f"({counts['docs'] / max(elapsed, 1e-9):,.0f} docs/s)"), soft_wrap=True)
