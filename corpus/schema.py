@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pyarrow as pa
 
 ID = "id"
@@ -15,6 +17,11 @@ INTERNAL_PREFIX = "__corpus"
 
 REJECT_FILTER = "filter"
 REJECT_REASON = "reason"
+# Column names the engine writes itself; an input field with one of these names (or any name
+# in the INTERNAL_PREFIX namespace) is renamed on read, so it can neither clash with nor be
+# overwritten by the engine's column.
+ENGINE_COLUMNS = frozenset({ID, TEXT, REJECT_FILTER, REJECT_REASON})
+INPUT_PREFIX = "input_"
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -29,6 +36,26 @@ QUARANTINE_SCHEMA = pa.schema(
 def order_key(input_index: int, offset: int) -> int:
     """The ORDER value of the record at `offset` of input number `input_index`."""
     return (input_index << ORDER_SHIFT) | offset
+
+
+def is_engine_name(name: str) -> bool:
+    """Whether an input field of this name must be renamed on read (see `input_name`)."""
+    return name in ENGINE_COLUMNS or name.startswith(INTERNAL_PREFIX)
+
+
+def input_name(name: str, fields: Collection[str]) -> str:
+    """The published name of the pass-through input field `name` of a record with `fields`.
+
+    A field named like an engine column (`id`, `text`, `filter`, `reason`, `__corpus*`)
+    becomes `input_<name>`, prefixed again while that is another field of the same record,
+    so nothing is dropped or overwritten; every other name is kept. Both readers use it.
+    """
+    if not is_engine_name(name):
+        return name
+    name = INPUT_PREFIX + name
+    while name in fields:
+        name = INPUT_PREFIX + name
+    return name
 
 
 def public_columns(batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.schema import public_columns
+
+# Arrow's Parquet reader refuses a schema with more than this many levels from the root to
+# a leaf ("Parquet schema too deeply nested"), although its writer writes one: a column
+# deeper than this would publish a version nobody can read. A struct adds one level, a list
+# or map two (Parquet's three-level encoding).
+MAX_SCHEMA_DEPTH = 100
+
+
+def schema_depth(kind: pa.DataType) -> int:
+    """Parquet schema levels from a column of this type down to its deepest leaf."""
+    if pa.types.is_dictionary(kind):
+        return schema_depth(kind.value_type)
+    if pa.types.is_struct(kind):
+        return 1 + max((schema_depth(kind.field(i).type) for i in range(kind.num_fields)),
+                       default=0)
+    if pa.types.is_map(kind):
+        return 2 + max(schema_depth(kind.key_type), schema_depth(kind.item_type))
+    if isinstance(kind, pa.ListType | pa.LargeListType | pa.FixedSizeListType):
+        return 2 + schema_depth(kind.value_type)
+    return 1
+
+
+@lru_cache(maxsize=256)
+def unwritable(schema: pa.Schema) -> str | None:
+    """Why batches of `schema` cannot be written as readable Parquet, or None when they can."""
+    for field in schema:
+        depth = 1 + schema_depth(field.type)
+        if depth > MAX_SCHEMA_DEPTH:
+            return (f"column {field.name!r} nests {depth} levels deep, more than the "
+                    f"{MAX_SCHEMA_DEPTH} Parquet readers accept")
+    try:
+        pq.ParquetWriter(pa.BufferOutputStream(), schema).close()
+    except (pa.ArrowException, ValueError) as exc:
+        return f"Parquet cannot represent it: {exc}"
+    return None
 
 
 class ShardWriter:

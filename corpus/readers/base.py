@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,19 +10,27 @@ import orjson
 import pyarrow as pa
 import xxhash
 
-from corpus.schema import ID, ORDER, TEXT, order_key
+from corpus.schema import ID, ORDER, TEXT, input_name, is_engine_name, order_key
+from corpus.writers import MAX_SCHEMA_DEPTH, unwritable
 
 RAW_PREVIEW_BYTES = 2048
+TOO_LARGE = "record_too_large"
 
 
 @dataclass(frozen=True)
 class ReaderOptions:
-    """How to map input records onto documents and how big a batch is."""
+    """How to map input records onto documents, how big a batch and a record may be.
+
+    `batch_bytes` caps a batch's size (JSONL: the records' bytes; Parquet: decoded
+    bytes); `max_record_bytes` caps one record (a JSONL line, a Parquet value): a
+    bigger one is quarantined as `record_too_large` and never held whole.
+    """
 
     text_field: str = "text"
     id_field: str | None = None
     batch_rows: int = 4096
     batch_bytes: int = 64 << 20
+    max_record_bytes: int = 16 << 20
 
 
 @dataclass
@@ -44,6 +53,11 @@ def quarantine_record(uri: str, offset: int, error: str, raw: bytes | None = Non
     return {"file": uri, "offset": offset, "error": error, "raw": (raw or b"")[:RAW_PREVIEW_BYTES]}
 
 
+def too_large(size: int, limit: int, what: str = "record") -> str:
+    """The quarantine error of a record over `max_record_bytes`."""
+    return f"{TOO_LARGE}: {what} of {size} bytes is over max_record_bytes ({limit})"
+
+
 def file_tag(uri: str) -> str:
     """A short stable tag of an input file, used to derive document ids."""
     return xxhash.xxh3_64_hexdigest(uri.encode())[:12]
@@ -53,7 +67,9 @@ class BatchBuilder:
     """Accumulates documents column by column and emits record batches.
 
     Pass-through fields keep their type when Arrow can infer one over the batch; a field
-    whose values disagree in type is written as JSON strings rather than dropped.
+    whose values disagree in type, hold integers beyond 64 bits, or form a type Parquet
+    cannot write (an always-empty object) is written as JSON strings rather than dropped.
+    A field named like an engine column is renamed (`corpus.schema.input_name`).
     """
 
     def __init__(self, uri: str, input_index: int, options: ReaderOptions) -> None:
@@ -67,24 +83,26 @@ class BatchBuilder:
         self.texts: list[str] = []
         self.orders: list[int] = []
         self.extra: dict[str, list[Any]] = {}
-        self.text_bytes = 0
+        self.size = 0
 
     def __len__(self) -> int:
         return len(self.texts)
 
     @property
     def full(self) -> bool:
-        return len(self.texts) >= self.options.batch_rows or self.text_bytes >= self.options.batch_bytes
+        return len(self.texts) >= self.options.batch_rows or self.size >= self.options.batch_bytes
 
-    def add(self, offset: int, text: str, doc_id: str | None, extra: dict[str, Any]) -> None:
+    def add(self, offset: int, text: str, doc_id: str | None, extra: dict[str, Any],
+            size: int | None = None) -> None:
+        """Add a document; `size` is what it occupied in the input (default: its text length)."""
         row = len(self.texts)
         self.texts.append(text)
-        self.text_bytes += len(text)
+        self.size += len(text) if size is None else size
         self.ids.append(doc_id if doc_id is not None else f"{self.tag}-{offset}")
         self.orders.append(order_key(self.input_index, offset))
         for key, value in extra.items():
-            if key in (ID, TEXT):
-                key = f"input_{key}"
+            if is_engine_name(key):
+                key = input_name(key, extra)
             column = self.extra.get(key)
             if column is None:
                 column = self.extra[key] = [None] * row
@@ -100,25 +118,57 @@ class BatchBuilder:
                   pa.array(self.orders, pa.int64())]
         names = [ID, TEXT, ORDER]
         for key, values in self.extra.items():
-            arrays.append(_column(values))
+            arrays.append(_column(key, values))
             names.append(key)
         self._reset()
         return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def _column(values: list[Any]) -> pa.Array:
+def _column(name: str, values: list[Any]) -> pa.Array:
     try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array(
-            [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
-        )
+        column = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        column = None
+    if column is None or unwritable(pa.schema([(name, column.type)])):
+        column = pa.array([None if v is None else json_text(v) for v in values], pa.string())
+    return column
+
+
+def json_text(value: Any) -> str:
+    """`value` as compact JSON; integers beyond 64 bits (which orjson refuses) stay exact."""
+    try:
+        return orjson.dumps(value).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def doc_id_of(value: Any) -> str | None:
-    """An input id as a string; ids that are not scalars are ignored (an id is then derived)."""
-    if isinstance(value, str):
+    """An input id as a string: strings as they are, numbers in decimal, and any other JSON
+    value (true, an object, a list) as its JSON text, so no id is lost; None when absent."""
+    if value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
+    return json_text(value)
+
+
+def too_deep(record: dict[str, Any]) -> str | None:
+    """The first field of `record` nested deeper than a Parquet column may be, or None."""
+    for key, value in record.items():
+        if isinstance(value, dict | list) and _exceeds(value, MAX_SCHEMA_DEPTH - 1):
+            return key
     return None
+
+
+def _exceeds(value: Any, budget: int) -> bool:
+    """Whether `value` needs more than `budget` Parquet schema levels (an object takes one,
+    a list two, a leaf one); recursion stops once the budget is spent."""
+    if isinstance(value, dict):
+        if not value:
+            return budget < 1
+        return budget < 2 or any(_exceeds(item, budget - 1) for item in value.values())
+    if isinstance(value, list):
+        if not value:
+            return budget < 3  # list<null>
+        return budget < 3 or any(_exceeds(item, budget - 2) for item in value)
+    return budget < 1
