@@ -23,6 +23,11 @@ class InputConfig(_Strict):
     text_field: str = "text"
     id_field: str | None = Field("id", description="input id field; ids are derived where absent")
     batch_rows: int = Field(4096, gt=0, description="documents per Arrow batch")
+    batch_bytes: int = Field(64 << 20, gt=0, description="most bytes per Arrow batch (JSONL: the "
+                                                        "records' bytes; Parquet: decoded bytes)")
+    max_record_bytes: int = Field(16 << 20, gt=0,
+                                  description="a record (JSONL line, Parquet value) over this is "
+                                              "quarantined as record_too_large, never loaded whole")
     split_bytes: int = Field(256 << 20, gt=0,
                              description="uncompressed JSONL larger than this is read in ranges")
 

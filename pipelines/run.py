@@ -187,7 +187,8 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
     write = WriteOptions(config.output.shard_rows, config.output.keep_rejects,
                          config.output.compression)
     reader = ReaderOptions(config.input.text_field, config.input.id_field,
-                           config.input.batch_rows)
+                           config.input.batch_rows, config.input.batch_bytes,
+                           config.input.max_record_bytes)
     units = staging.path / "units"
     results: list[list[TaskResult]] = []
     merged: dict[str, FilterStats] = {}

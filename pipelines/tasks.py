@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from corpus.faults import checkpoint
 from corpus.readers import ReaderOptions, read_split
+from corpus.readers.parquet import bounded_batches
 from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA, TEXT
 from corpus.sources import Split
 from corpus.stats import FilterStats, length_histogram
@@ -218,7 +219,7 @@ def _source(task: Task, result: TaskResult, quarantine: ShardWriter
     """(batch, records consumed, raw bytes consumed, first record offset) for the task."""
     if task.split is None:
         for path in task.spill:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=task.reader.batch_rows):
+            for batch in bounded_batches(pq.ParquetFile(path), task.reader):
                 yield batch, batch.num_rows, 0, 0
         return
     for chunk in read_split(task.split, task.reader):

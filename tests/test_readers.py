@@ -248,7 +248,7 @@ def test_numeric_ids_become_strings(tmp_path):
 
 def test_derived_ids_are_stable_across_reads_and_unique(tmp_path):
     records = [{"text": f"same text {i % 3}"} for i in range(50)]
-    records[10]["id"] = {"not": "a scalar"}  # an unusable id is replaced by a derived one
+    records[10]["id"] = None  # a null id is replaced by a derived one
     first_path = write_jsonl(tmp_path / "one.jsonl", records)
     second_path = write_jsonl(tmp_path / "two.jsonl", records)
     options = ReaderOptions(id_field="id")
