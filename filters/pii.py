@@ -20,7 +20,7 @@ DEFAULT_ENTITIES = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE",
                     "KR_RRN"]
 # Presidio scores a phone number 0.4 when no NLP context can raise it, and an IP address 0.6.
 DEFAULT_THRESHOLDS = {"PHONE_NUMBER": 0.4, "IP_ADDRESS": 0.6}
-DEFAULT_REGIONS = ["KR", "US", "GB", "DE", "FR", "JP", "CN", "IN", "CA", "ES", "IT", "BR"]
+DEFAULT_REGIONS = ["KR", "US", "GB", "DE", "FR", "JP", "CN", "IN", "CA", "ES", "IT", "BR", "RU"]
 
 PII_TYPE = pa.list_(pa.struct([("type", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
                                ("score", pa.float32())]))
@@ -220,10 +220,18 @@ class PII(Filter):
         stats.count("documents", "with_pii_after", 0 if redact else with_pii)
 
 
+# When two validated types claim the same span (a 13-digit RRN also passes Luhn), the type
+# whose check is more specific wins.
+_SPECIFICITY = {entity: rank for rank, entity in enumerate(["KR_RRN", "IBAN_CODE", "US_SSN", "CREDIT_CARD"])}
+
+
 def _non_overlapping(spans: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
-    """Highest score first, then longest; a span overlapping an accepted one is dropped."""
+    """Highest score first, then longest, then the most specific type; a span overlapping
+    an accepted one is dropped."""
     accepted: list[tuple[str, int, int, float]] = []
-    for span in sorted(set(spans), key=lambda s: (-s[3], s[1] - s[2], s[1])):
+    ranked = sorted(set(spans),
+                    key=lambda s: (-s[3], s[1] - s[2], _SPECIFICITY.get(s[0], len(_SPECIFICITY)), s[1]))
+    for span in ranked:
         if all(span[2] <= other[1] or span[1] >= other[2] for other in accepted):
             accepted.append(span)
     return sorted(accepted, key=lambda s: s[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 from collections import Counter
 from typing import Any
@@ -41,11 +42,51 @@ def cjk_boundaries(pattern: str) -> str:
         pattern = rf"(?<!{WORD})" + pattern[2:]
     if pattern.endswith(r"\b"):
         pattern = pattern[:-2] + rf"(?!{WORD})"
+    # A colon right after a label (`IP:2001:db8::1`, `연락처:...`) is not part of an address.
+    pattern = pattern.replace(r"(?<![\w:])", rf"(?<!{WORD})(?<![0-9A-Fa-f:]:)")
     pattern = _CLASS_WITH_WORD.sub(lambda m: f"(?:[{m[1]}{m[2]}]|{WORD})", pattern)
     pattern = pattern.replace(r"\w", WORD)
     if r"\b" in pattern or r"\w" in pattern:
         raise ValueError(f"cannot rewrite the presidio pattern {pattern!r} for CJK boundaries")
     return pattern
+
+
+# Mastercard's 2221-2720 range (issued since 2017) is missing from presidio's card pattern.
+_MASTERCARD_2 = Pattern(
+    "Mastercard 2-series (weak)",
+    r"\b(2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720))[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{4})\b", 0.3)
+
+
+# Lengths that card networks issue for a prefix (first digits -> lengths), longest prefix
+# first: Visa, Mastercard, Amex, Diners, JCB, Discover, UnionPay, Maestro, UATP.
+_CARD_LENGTHS = [(("34", "37"), (15,)),
+                 (("300", "301", "302", "303", "304", "305", "3095", "36", "38", "39"), (14, 16)),
+                 (("35",), (16, 17, 18, 19)), (("4",), (13, 16, 19)), (("51", "52", "53", "54", "55"), (16,)),
+                 (("2",), (16,)), (("5", "6"), tuple(range(12, 20))), (("1",), (15,))]
+
+
+class IssuedCardRecognizer(presidio.CreditCardRecognizer):
+    """Presidio's card recognizer (Luhn) that also requires a length its network issues for
+    the number's prefix: a 14-digit order number starting with 1 passing Luhn is no card."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        number = "".join(c for c in pattern_text if c.isdigit())
+        for prefixes, lengths in _CARD_LENGTHS:
+            if number.startswith(prefixes):
+                return len(number) in lengths and super().validate_result(pattern_text)
+        return False
+
+
+def credit_card_recognizer() -> PatternRecognizer:
+    """Cards with CJK boundaries and Mastercard's 2-series, never matching inside a longer
+    run of digit groups: one in ten 16-digit stretches of a 22-digit tracking number or a
+    3-7-7 order number passes Luhn."""
+    recognizer = IssuedCardRecognizer(supported_language=LANGUAGE)
+    recognizer.patterns = [*recognizer.patterns, _MASTERCARD_2]
+    with_cjk_boundaries(recognizer)
+    recognizer.patterns = [Pattern(p.name, rf"(?<!\d[ -]){p.regex}(?![ -]\d)", p.score)
+                           for p in recognizer.patterns]
+    return recognizer
 
 
 def is_boundary(character: str) -> bool:
@@ -122,27 +163,53 @@ _DATE = re.compile(r"(?:(?P<d1>\d{1,2})[./\- ] ?(?P<m1>\d{1,2})|(?P<m2>\d{1,2})[
                    r"[./\- ] ?(?:\d{2}|\d{4})\.?"
                    r"|(?:19|20)\d{2}[./\- ] ?(?P<m3>\d{1,2})[./\- ] ?(?P<d3>\d{1,2})\.?"
                    r"|(?:19|20)\d{2}(?P<m4>0[1-9]|1[0-2])(?P<d4>0[1-9]|[12]\d|3[01])")
+# A year-month-day date inside the span (2.7 - 2019-05-30, 2.0-20130217 is left alone).
+_ISO_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?!\d)")
 # A decimal (0.35052, 28,5) or a number grouped by thousands (1,234,567, 12.345.678).
 _QUANTITY = re.compile(r"\d+[.,]\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+")
+# A version inside the span: 1.8.14536.542, 9.0.0904, 0.2.5 (phone numbers written with dots
+# have a trunk zero or groups of two or more digits: 01.42.68.53.00, 415.555.0132).
+_VERSION = re.compile(r"(?<![\d.])(?:\d{1,2}\.\d\.|[1-9]\d?\.\d{1,2}\.)\d")
+# Brackets holding anything but an area code ((26.04.2025)15), a bracket closing something
+# opened before the span (case 14082223) 60), dots followed by spaces (169. 254. 1. 2) and
+# two long groups (an order number 499-0770837-5714216) are not how phone numbers are written.
+_NOT_WRITTEN_AS_A_PHONE = re.compile(r"[(\[][^)\]]*[^\d\s+()\[\]][^)\]]*[)\]]"
+                                     r"|^[^(\[]*[)\]]|\.\s|\d{6,}\D+\d{6,}")
+# Digits written without any separator are phone numbers only when they are long enough to
+# carry an area code (national numbers with trunk prefix): shorter runs are ids and counts.
+MIN_BARE_DIGITS = 10
 # A number directly beside another number (the rest of a longer number or a decimal), an
-# arithmetic operator, a percent sign or a currency word is a quantity, not a phone.
-_BEFORE = re.compile(r"(?:\d[ .,/:\-]?|[=×*÷^±≈<>≤≥]\s*)$")
-_AFTER = re.compile(r"^(?:[ .,/:\-]?\d|\s*[=×*÷^±≈<>≤≥%‰]|[원円元])")
+# identifier's letters (INV-2016-962534), an arithmetic operator, a unit, a percent sign or
+# a currency word is not a phone number.
+_BEFORE = re.compile(r"(?:\d[ .,/:\-]?|\d\s[-+−]\s|[A-Za-z][-_/]|#|[=×*÷^±≈<>≤≥]\s*)$")
+_AFTER = re.compile(r"^(?:[ .,/:\-]?\d|\s[-+−]\s\d|\s*[=×*÷^±≈<>≤≥%‰]|\s?[원円元]"
+                    r"|\s?(?:bytes?|[KMGT]i?B|[kMG]?Hz|[kcmµ]?m[²³]?|[mk]?g|mAh|ms|px|dpi|rpm)(?![A-Za-z]))")
 
 
 def not_a_phone(text: str, start: int, end: int, number: phonenumbers.PhoneNumber) -> bool:
-    """True when the digits at text[start:end] are a date, a quantity, part of a longer
-    number or of arithmetic, or too short to be anyone's phone number."""
+    """True when the digits at text[start:end] are a date, a quantity, a version, part of a
+    longer number, an identifier or arithmetic, or too short to be anyone's phone number."""
     if len(phonenumbers.national_significant_number(number)) < MIN_PHONE_DIGITS:
         return True
     span = text[start:end]
     core = _EXTENSION.sub("", span) if number.extension else span
+    if core[:1] in "([" and not any(c in core for c in ")]"):  # libphonenumber keeps an unmatched "("
+        core = core[1:]
+    if core[:1] in "-−":  # a negative number
+        return True
+    if core.isdigit() and (len(core) < MIN_BARE_DIGITS or _is_integer_limit(int(core))):
+        return True
     date = _DATE.fullmatch(core)
-    if date and _is_day_month(date):
+    if (date and _is_day_month(date)) or _ISO_DATE.search(core):
         return True
-    if _QUANTITY.fullmatch(core):
+    if _QUANTITY.fullmatch(core) or _VERSION.search(core) or _NOT_WRITTEN_AS_A_PHONE.search(core):
         return True
-    return bool(_BEFORE.search(text[max(0, start - 3):start]) or _AFTER.search(text[end:end + 3]))
+    return bool(_BEFORE.search(text[max(0, start - 4):start]) or _AFTER.search(text[end:end + 6]))
+
+
+def _is_integer_limit(value: int) -> bool:
+    """2**31 - 1, 4294967295 and their neighbours fill technical text."""
+    return any((value + offset) & (value + offset - 1) == 0 for offset in (0, 1, 2))
 
 
 def _is_day_month(date: re.Match) -> bool:
@@ -150,6 +217,29 @@ def _is_day_month(date: re.Match) -> bool:
         if date[day] and 1 <= int(date[day]) <= 31 and 1 <= int(date[month]) <= 12:
             return True
     return False
+
+
+class PersonalIpRecognizer(presidio.IpRecognizer):
+    """Presidio's IP recognizer without addresses that point at no one's machine (loopback,
+    unspecified, multicast, reserved, a network written with its prefix) and without IPv4
+    that are version numbers: a first number below 10 and every number below 100 (Git
+    1.7.9.2, XFree86 4.3.99.16). The rare public address of that shape (1.1.1.1, 8.8.8.8)
+    is a well-known service, not a person.
+    """
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        invalid = super().invalidate_result(pattern_text)
+        if not invalid:  # presidio's check parsed it
+            interface = ipaddress.ip_interface(pattern_text)
+            address = interface.ip
+            network = interface.network.prefixlen < interface.max_prefixlen and \
+                address == interface.network.network_address  # 10.0.0.0/8 names a network
+            version = address.version == 4 and address.packed[0] < 10 and max(address.packed) < 100
+            invalid = (address.is_loopback or address.is_unspecified or address.is_multicast
+                       or address.is_reserved or network or version)
+        if invalid:
+            REJECTIONS[self.supported_entities[0]] += 1
+        return invalid
 
 
 def counting_validator(recognizer: Any) -> Any:
@@ -178,10 +268,10 @@ def build_analyzer(regions: tuple[str, ...], strict_rrn: bool, nlp_model: str | 
         with_cjk_boundaries(OfflineEmailRecognizer(supported_language=LANGUAGE)),
         # libphonenumber's matcher already accepts any non-Latin letter beside a number.
         PlausiblePhoneRecognizer(supported_language=LANGUAGE, supported_regions=regions, leniency=1),
-        counting_validator(with_cjk_boundaries(presidio.CreditCardRecognizer(supported_language=LANGUAGE))),
+        counting_validator(credit_card_recognizer()),
         # IBAN and KR RRN patterns are bounded by ASCII classes and digits already.
         counting_validator(presidio.IbanRecognizer(supported_language=LANGUAGE)),
-        counting_validator(with_cjk_boundaries(presidio.IpRecognizer(supported_language=LANGUAGE))),
+        with_cjk_boundaries(PersonalIpRecognizer(supported_language=LANGUAGE)),
         counting_validator(with_cjk_boundaries(presidio.UsSsnRecognizer(supported_language=LANGUAGE))),
         StrictKrRrnRecognizer(strict=strict_rrn, supported_language=LANGUAGE),
     ]
