@@ -385,14 +385,15 @@ class WarcFraming:
         window = self.window
         window.fill(pos + 10)
         offset = self.source.raw_offset(pos)
-        preview = window.get(pos, pos + PREVIEW_BYTES)
         if not _VERSION.match(window.buf, pos - window.start):
+            preview = window.get(pos, pos + PREVIEW_BYTES)
             if len(preview) < 10 and any(v.startswith(preview) for v in _VERSIONS):
                 return self._unframed(offset, preview, pos + 1, "the data ends inside its version line")
             return self._damaged(offset, "bad WARC version line (expected WARC/1.0 or WARC/1.1)",
                                  preview, pos + 1)
         header_end = self._find_header_end(pos)
         if header_end < 0:
+            preview = window.get(pos, pos + PREVIEW_BYTES)
             if window.eof or window.pending is not None:
                 return self._unframed(offset, preview, pos + 1, "the data ends inside its WARC headers")
             return self._damaged(offset, "its WARC headers do not end with an empty line before the "
@@ -400,20 +401,22 @@ class WarcFraming:
         headers = _parse_headers(window.get(pos, header_end))
         length = headers.get("content-length", "")
         if not length.isascii() or not length.isdigit():
-            return self._damaged(offset, "missing or invalid Content-Length header", preview,
-                                 header_end)
+            return self._damaged(offset, "missing or invalid Content-Length header",
+                                 window.get(pos, pos + PREVIEW_BYTES), header_end)
         size = int(length)
         block_start = header_end + len(_TERMINATOR)
         block_end = block_start + size
         need = block_end + len(_TERMINATOR)
         if size <= self.cap:
             complete = window.fill(need)
-            if complete and window.get(block_end, need) == _TERMINATOR:
+            if complete and window.buf.startswith(_TERMINATOR, block_end - window.start):
                 return WarcRecord(offset, headers, size, window.get(block_start, block_end), b""), need
-            head, rewind = None, None
+            preview, rewind = window.get(pos, pos + PREVIEW_BYTES), None
         else:
+            preview = window.get(pos, pos + PREVIEW_BYTES)  # before the stream drops it
             complete, head, rewind = self._stream(block_start, need)
-            if complete and rewind is None and window.get(block_end, need) == _TERMINATOR:
+            if complete and rewind is None and window.buf.startswith(_TERMINATOR,
+                                                                     block_end - window.start):
                 return WarcRecord(offset, headers, size, None, head), need
         return self._misframed(offset, preview, size, block_start, need, complete, rewind)
 
@@ -425,8 +428,9 @@ class WarcFraming:
             found = window.buf.find(_TERMINATOR, searched - window.start)
             if found >= 0:
                 end = found + window.start
-                nested = window.header_at(pos + 1, end)
-                return -1 if nested >= 0 or end - pos > HEADER_LIMIT else end
+                nested = (window.buf.find(_HEADER_AT_LINE_START, pos - window.start, found) >= 0
+                          or self.source.member_starts(pos + 1, end))
+                return -1 if nested or end - pos > HEADER_LIMIT else end
             searched = max(pos, window.end - len(_TERMINATOR) + 1)
             if window.end - pos > HEADER_LIMIT or not window.more():
                 return -1
@@ -513,6 +517,7 @@ class WarcFraming:
 
 
 def _parse_headers(raw: bytes) -> dict[str, str]:
+    """Header names (lower-cased) to values; the first of a repeated name wins."""
     headers: dict[str, str] = {}
     name = None
     for line in raw.decode("utf-8", "replace").split("\r\n")[1:]:
