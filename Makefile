@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench eval-pii clean chromium
 
 $(BIN)/corpus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ lint: $(BIN)/corpus
 bench: $(BIN)/corpus
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python scripts/bench.py
+
+# The PII evaluation reads Debian's translated manual pages (Korean ones come with man-db,
+# passwd, login, psmisc and xz-utils) and the changelogs under /usr/share/doc.
+MANPAGES := manpages-ja manpages-zh manpages-de manpages-fr manpages-es manpages-ru
+eval-pii: $(BIN)/corpus
+	@dpkg -s $(MANPAGES) >/dev/null 2>&1 || { command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MANPAGES); } \
+		|| echo "eval-pii: could not install $(MANPAGES); scripts/eval_pii.py will say what is missing"
+	$(BIN)/python scripts/eval_pii.py
 
 clean:
 	rm -rf $(DEMO) out .pytest_cache

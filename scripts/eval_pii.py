@@ -103,7 +103,7 @@ _ROFF_ESCAPES = [
 ]
 
 
-_ADDRESS = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])|[0-9A-Fa-f]{1,4}::?[0-9A-Fa-f]{1,4}:")
+_ADDRESS = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\.?\d)|[0-9A-Fa-f]{1,4}::?[0-9A-Fa-f]{1,4}:")
 
 
 def roff_paragraphs(source: str) -> list[str]:
