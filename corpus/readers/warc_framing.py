@@ -8,7 +8,8 @@ library only) over a plain or gzip file read in bounded chunks:
   Content-Length bytes and the `\\r\\n\\r\\n` terminator. A record whose terminator is not
   where its Content-Length says, whose file ends early, or whose version line is wrong is
   yielded as a `DamagedRecord`, and reading resumes at the next record header: a
-  `WARC/1.` at a line start (or at the start of a gzip member) after the damaged record.
+  `WARC/1.` at a line start (or at the start of a gzip member) after the damaged record,
+  or where its Content-Length says it ends when only its terminator is damaged.
 - A gzip member that does not decode (or bytes between members that are not a member) is
   one `DamagedRecord`; reading resumes at the next gzip member that decodes to a WARC
   record.
@@ -50,7 +51,8 @@ _HELD_BACK = len(_TERMINATOR)
 
 @dataclass
 class WarcRecord:
-    """A well-framed record; `block` is None when it exceeds the size cap (then see `head`)."""
+    """A well-framed record; `block` is None when it exceeds the size cap, and then `head`
+    holds the block's first bytes (its HTTP headers)."""
 
     offset: int
     headers: dict[str, str]  # names lower-cased
