@@ -597,8 +597,8 @@ def build(split: str, seed: int, per_type: int, negatives: int) -> list[Document
         if len(passages) < MIN_PARAGRAPHS:
             raise SystemExit(
                 f"eval_pii: only {len(passages)} manual-page paragraphs for {lang!r} under "
-                f"{MAN}/{LANGUAGES[lang][0]}; install the Debian package {PACKAGES[lang]} "
-                f"(`make eval-pii` does)"
+                f"{MAN}/{LANGUAGES[lang][0]}; install the Debian package {PACKAGES[lang]}"
+                + ("" if lang in ("en", "ko") else " (`make eval-pii` does)")
             )
         for entity in DEFAULT_ENTITIES:
             for _ in range(per_type):
