@@ -32,8 +32,10 @@ from corpus.sources import Split, open_binary
 from corpus.writers import MAX_SCHEMA_DEPTH
 
 BLOCK_BYTES = 1 << 20
-# The first byte of a line that is not blank: searching for it steps over any run of blank
-# lines inside the C matcher; the line's end is then found by memchr (bytes.find).
+# Blank lines are stepped over inside the C matcher: a run of empty lines by a literal loop
+# (about 2 ms a MiB), other whitespace by searching for the first byte of a line that is not
+# blank (about 12 ms a MiB); a line's end is found by memchr (bytes.find).
+_NEWLINES = re.compile(rb"\n*")
 _CONTENT = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 # orjson turns an integer beyond 64 bits into a float, of magnitude 2**63 or more; a line
 # holding such a float is parsed again by the json module, which keeps integers exact.
@@ -124,7 +126,16 @@ def _lines(raw, split: Split, max_bytes: int) -> Iterator[tuple[int, bytes, str 
                 yield _complete(line_at, bytes(pending), base + newline, max_bytes)
                 pending.clear()
                 at, line_at = newline + 1, base + newline + 1
-            while match := _CONTENT.search(block, at):
+            while True:
+                blank = _NEWLINES.match(block, at).end()
+                if blank > at:
+                    at, line_at = blank, base + blank
+                match = _CONTENT.search(block, at)
+                if match is None:  # only blanks are left: the next line starts after the last
+                    last = block.rfind(b"\n", at)
+                    if last >= 0:
+                        line_at = base + last + 1
+                    break
                 start = match.start()
                 if start > at and (newline_before := block.rfind(b"\n", at, start)) >= 0:
                     line_at = base + newline_before + 1
@@ -139,10 +150,6 @@ def _lines(raw, split: Split, max_bytes: int) -> Iterator[tuple[int, bytes, str 
                     break
                 yield _complete(line_at, block[start:stop], base + stop, max_bytes)
                 at, line_at = stop + 1, base + stop + 1
-            else:
-                last = block.rfind(b"\n", at)
-                if last >= 0:
-                    line_at = base + last + 1
             base += len(block)
     except BrokenStream as exc:
         prefix = skipped.prefix if skipped is not None else bytes(pending[:RAW_PREVIEW_BYTES])

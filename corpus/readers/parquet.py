@@ -137,7 +137,8 @@ def _decoded_bytes(batch: pa.RecordBatch) -> int:
     total = 0
     for column in batch.columns:
         if pa.types.is_dictionary(column.type) and _is_binary(column.type.value_type):
-            total += column.indices.nbytes + int(pc.sum(_lengths(column)).as_py() or 0)
+            # Decoded: the values, an 8-byte offset each at most, and the validity bitmap.
+            total += int(pc.sum(_lengths(column)).as_py() or 0) + 9 * len(column)
         else:
             total += column.nbytes
     return total
@@ -149,16 +150,20 @@ def _under_cap(batch: pa.RecordBatch, cap: int) -> Iterator[pa.RecordBatch]:
     if batch.num_rows <= 1 or _decoded_bytes(batch) <= cap:
         yield batch
         return
-    sizes = np.zeros(batch.num_rows, dtype=np.int64)
+    rows = batch.num_rows
+    sizes = np.zeros(rows, dtype=np.int64)
     for column in batch.columns:
         if _is_binary(column.type) or (pa.types.is_dictionary(column.type)
                                        and _is_binary(column.type.value_type)):
-            sizes += _lengths(column).fill_null(0).to_numpy(zero_copy_only=False)
+            lengths = _lengths(column).fill_null(0).to_numpy(zero_copy_only=False)
+            # Offsets and validity spread over the rows, as _decoded_bytes counts them.
+            rest = 9 * rows if pa.types.is_dictionary(column.type) else column.nbytes - lengths.sum()
+            sizes += lengths + -(-int(rest) // rows)
         else:
-            sizes += column.nbytes // batch.num_rows
+            sizes += -(-column.nbytes // rows)
     ends = np.cumsum(sizes)
     start = 0
-    while start < batch.num_rows:
+    while start < rows:
         before = ends[start - 1] if start else 0
         stop = max(start + 1, int(np.searchsorted(ends, before + cap, side="right")))
         yield batch.slice(start, stop - start)
