@@ -193,7 +193,7 @@ def gc(
     removed, trash = collect(store, dry_run)
     verb = "would remove" if dry_run else "removed"
     for area in removed:
-        out.print(f"{verb} {area.path} ({area.status})", markup=False, highlight=False)
+        out.print(terminal_text(f"{verb} {area.path} ({area.status})"), soft_wrap=True)
     if trash:
         out.print(f"{verb} {len(trash)} staging area(s) left half deleted by an interrupted gc",
                   markup=False, highlight=False)
@@ -248,7 +248,7 @@ def report(
             raise UserError(f"cannot write the report to {target}: {exc.strerror}") from None
     except UserError as exc:
         raise _fail(str(exc), 2) from None
-    out.print(f"report {target}", markup=False, highlight=False)
+    out.print(terminal_text(f"report {target}"), soft_wrap=True)
 
 
 @app.command()
@@ -321,14 +321,14 @@ def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     for problem in result.problems:
-        err.print(f"changed: {problem}", markup=False, highlight=False, soft_wrap=True)
+        err.print(terminal_text(f"changed: {problem}"), soft_wrap=True)
     if result.problems:
-        err.print(f"{path}: {len(result.problems)} problem(s); signature: {result.signature}",
-                  markup=False, highlight=False, soft_wrap=True)
+        err.print(terminal_text(f"{path}: {len(result.problems)} problem(s); signature: {result.signature}"),
+                  soft_wrap=True)
         raise typer.Exit(1)
-    out.print(f"{path}: verified", markup=False, highlight=False, soft_wrap=True)
+    out.print(terminal_text(f"{path}: verified"), soft_wrap=True)
     for check, what in (*result.checked.items(), ("signature", result.signature)):
-        out.print(f"  {check:<10} {what}", markup=False, highlight=False, soft_wrap=True)
+        out.print(terminal_text(f"  {check:<10} {what}"), soft_wrap=True)
 
 
 def _version(ref: str, beside: Path | None = None) -> Path:

@@ -220,6 +220,12 @@ def test_every_command_prints_hostile_data_as_text(hostile, env):
     assert "special_chars.max_ratio" in diff
     assert "hostile v0002" in assert_inert(corpus_cli("stats", dataset, env=env), colour)
     assert "v0002 (LATEST)" in assert_inert(corpus_cli("versions", dataset, env=env), colour)
+    assert f"{dataset}/v0002: verified" in assert_inert(corpus_cli("verify", dataset, env=env), colour)
+    gc = assert_inert(corpus_cli("gc", dataset, "--dry-run", env=env), colour)
+    assert "would remove 1 staging area(s)" in gc
+    target = hostile["root"] / f"report [red] {RED} {colour}.html"
+    report = assert_inert(corpus_cli("report", dataset, "--output", str(target), env=env), colour)
+    assert f"report {terminal(target)}" in report
 
 
 def test_a_failing_plugin_prints_its_real_error(hostile):
