@@ -127,8 +127,10 @@ class Filter(ABC):
             else:
                 _count_reasons(stats, "removed_by_reason", reasons)
                 rejected = batch.filter(removed)
+                # The step's label (`special_chars#2`, `module:Class`), as stats, samples and the
+                # report name the step; the class name would merge repeats and miss plugins.
                 rejected = set_column(rejected, REJECT_FILTER,
-                                      pa.array([self.name] * rejected.num_rows, pa.string()))
+                                      pa.array([stats.name] * rejected.num_rows, pa.string()))
                 rejected = set_column(rejected, REJECT_REASON, reasons)
         kept = batch.filter(keep) if rejected is not None else batch
         _count_documents(stats, original, batch.column(TEXT), keep)

@@ -211,3 +211,15 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
             assert row["pii"] and "<" in row["text"], doc_id
         elif labels[doc_id] == "prose":
             assert not row["pii"], (doc_id, row["pii"])
+
+
+def test_rejects_name_the_step_label_so_repeated_filters_have_their_own_samples(tmp_path):
+    records = [{"id": f"d{i}", "text": "@@## !!! prose $$$" if i % 2 else "a  b"} for i in range(6)]
+    path = write_jsonl(tmp_path / "in" / "docs.jsonl", records)
+    summary = run(tmp_path, [path], [{"special_chars": {"max_ratio": 0.9}},
+                                     {"special_chars": {"max_ratio": 0.3}}])
+    labels = {row["id"]: row["filter"] for row in read_rows(summary.path / "rejects")}
+    assert labels == {"d1": "special_chars#2", "d3": "special_chars#2", "d5": "special_chars#2"}
+    sample = subprocess.run([CORPUS, "sample", str(summary.path), "--rejected-by", "special_chars#2"],
+                            capture_output=True, text=True)
+    assert sample.returncode == 0 and sample.stdout.count("too_many_special_chars") == 3
