@@ -40,7 +40,7 @@ SIGNATURE_ALGORITHM = "hmac-sha256"
 KEY_VARIABLE = "CORPUS_SIGNING_KEY"
 # A staging area being deleted is first renamed to this prefix: no run lists or adopts it.
 TRASH_PREFIX = ".trash-"
-_VERSION = re.compile(r"^v(\d{4,})$")
+VERSION_NAME = re.compile(r"^v(\d{4,})$")
 # LATEST holds a short version name; more than this is not read (it names no version anyway).
 _LATEST_READ = 256
 
@@ -103,7 +103,7 @@ class DatasetStore:
     def versions(self) -> list[str]:
         if not self.path.is_dir():
             return []
-        return sorted(p.name for p in self.path.iterdir() if _VERSION.match(p.name) and p.is_dir())
+        return sorted(p.name for p in self.path.iterdir() if VERSION_NAME.match(p.name) and p.is_dir())
 
     def latest(self) -> str | None:
         """The version LATEST names (None without LATEST), refused unless it is a published
@@ -133,7 +133,7 @@ class DatasetStore:
     def _version_folder(self, name: str, what: str) -> Path:
         """`<dataset>/name` if it is a published version folder of this dataset, else a UserError."""
         path = self.path / name
-        if not _VERSION.match(name) or path.is_symlink():
+        if not VERSION_NAME.match(name) or path.is_symlink():
             raise UserError(f"dataset {self.path}: {what}, which is not a version folder of this "
                             f"dataset (vNNNN, directly inside it, not a link)")
         if not (path / MANIFEST).is_file():
@@ -276,7 +276,7 @@ def parse_ref(ref: str) -> tuple[DatasetStore, str | None]:
     """`DIR[@vN]` -> the dataset's store and the version asked for (None means LATEST)."""
     path, _, version = ref.partition("@")
     folder = Path(path.rstrip("/"))
-    if _VERSION.match(folder.name) and not version:
+    if VERSION_NAME.match(folder.name) and not version:
         folder, version = folder.parent, folder.name
     return DatasetStore(folder.parent, folder.name), version or None
 

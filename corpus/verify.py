@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,6 +38,7 @@ from corpus.store import (
     SHARD_KINDS,
     SIGNATURE,
     SIGNATURE_ALGORITHM,
+    VERSION_NAME,
     config_sha256,
     list_files,
     read_json,
@@ -47,7 +47,6 @@ from corpus.store import (
 )
 
 COUNTS = ("read", "kept", "rejected", "quarantined")
-_VERSION = re.compile(r"^v\d{4,}$")
 
 
 @dataclass
@@ -57,10 +56,6 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     checked: dict[str, str] = field(default_factory=dict)
     signature: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def verify_version(path: Path, key: bytes | None = None) -> Verification:
@@ -225,7 +220,7 @@ def _check_chain(path: Path, manifest: dict[str, Any], digest: str, result: Veri
     if parent:
         parent_file = dataset / str(parent) / MANIFEST
         recorded = manifest.get("parent_manifest_sha256")
-        if not _VERSION.match(str(parent)) or (dataset / str(parent)).is_symlink():
+        if not VERSION_NAME.match(str(parent)) or (dataset / str(parent)).is_symlink():
             result.problems.append(f"{MANIFEST} names a parent that is not a version of this "
                                    f"dataset: {parent!r}")
         elif recorded is None:
@@ -241,7 +236,7 @@ def _check_chain(path: Path, manifest: dict[str, Any], digest: str, result: Veri
             facts.append(f"parent {parent}'s manifest matches the digest recorded here")
     children = 0
     for child in sorted(dataset.iterdir()):
-        if not _VERSION.match(child.name) or child.name == name or child.is_symlink():
+        if not VERSION_NAME.match(child.name) or child.name == name or child.is_symlink():
             continue
         try:
             record = read_json(child / MANIFEST)
