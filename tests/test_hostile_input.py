@@ -294,6 +294,22 @@ def test_parquet_rows_that_grow_after_the_probe_are_still_cut_under_the_cap(tmp_
     assert [n for b in batches for n in b.column("n").to_pylist()] == list(range(1500))
 
 
+def test_a_row_group_is_reread_in_smaller_batches_once_its_rows_grow(tmp_path):
+    path = tmp_path / "growing.parquet"
+    texts = ["small"] * 200 + ["z" * 40_000] * 2800
+    pq.write_table(pa.table({"text": texts, "n": list(range(3000))}), path)
+    options = ReaderOptions(batch_rows=1000, batch_bytes=MIB)
+
+    chunks = read_chunks(path, options)
+
+    batches = [c.batch for c in chunks if c.batch is not None]
+    # Every row once, in order, across the restart at row 1000 (which re-reads and drops
+    # the rows before it in batches that do not line up with 1000).
+    assert [n for b in batches for n in b.column("n").to_pylist()] == list(range(3000))
+    assert all(b.nbytes <= options.batch_bytes for b in batches)
+    assert sum(c.records for c in chunks) == 3000
+
+
 def test_a_parquet_value_over_max_record_bytes_is_quarantined(tmp_path):
     path = tmp_path / "values.parquet"
     pq.write_table(pa.table({

@@ -29,6 +29,8 @@ from corpus.schema import ID, ORDER, ORDER_SHIFT, TEXT, input_name
 from corpus.sources import Split, open_binary
 
 PROBE_ROWS = 64
+# What a document adds to each input row: a derived id, its ORDER and 8-byte text offsets.
+ROW_OVERHEAD = 48
 # Column chunks are streamed through a buffer of this size rather than read whole into
 # memory (pre_buffer), which also makes the probe of a row group cheap.
 READ_BUFFER = 1 << 20
@@ -97,7 +99,9 @@ def bounded_batches(handle: pq.ParquetFile, options: ReaderOptions) -> Iterator[
         rows = handle.metadata.row_group(group).num_rows
         if rows == 0:
             continue
-        probe = next(_read(handle, group, min(PROBE_ROWS, options.batch_rows)))
+        probe = next(_read(handle, group, min(PROBE_ROWS, options.batch_rows)), None)
+        if probe is None:  # the metadata promised rows the data does not hold
+            continue
         if probe.num_rows == rows:
             yield from _under_cap(probe, options.batch_bytes)
             continue
@@ -133,8 +137,9 @@ def _rows_for(batch: pa.RecordBatch, options: ReaderOptions) -> int:
 
 
 def _decoded_bytes(batch: pa.RecordBatch) -> int:
-    """The batch's size once its dictionary columns are decoded (the text column will be)."""
-    total = 0
+    """The batch's size as documents: dictionary columns decoded (the text column will be),
+    plus what each document adds."""
+    total = ROW_OVERHEAD * batch.num_rows
     for column in batch.columns:
         if pa.types.is_dictionary(column.type) and _is_binary(column.type.value_type):
             # Decoded: the values, an 8-byte offset each at most, and the validity bitmap.
@@ -151,7 +156,7 @@ def _under_cap(batch: pa.RecordBatch, cap: int) -> Iterator[pa.RecordBatch]:
         yield batch
         return
     rows = batch.num_rows
-    sizes = np.zeros(rows, dtype=np.int64)
+    sizes = np.full(rows, ROW_OVERHEAD, dtype=np.int64)
     for column in batch.columns:
         if _is_binary(column.type) or (pa.types.is_dictionary(column.type)
                                        and _is_binary(column.type.value_type)):
