@@ -132,7 +132,6 @@ def nested_list(levels: int) -> Any:
 # --------------------------------------------------------------------------- bounded memory
 
 
-@pytest.mark.slow
 def test_a_gzip_of_a_gibibyte_of_newlines_runs_in_bounded_memory(tmp_path):
     path = tmp_path / "blank.jsonl.gz"
     # 16 gzip members of 64 MiB of newlines each (concatenated members, as `cat a.gz b.gz`
@@ -252,7 +251,6 @@ def write_repeated_parquet(path: Path, rows: int = 2000, size: int = 512 * 1024)
                    path, compression="zstd")
 
 
-@pytest.mark.slow
 def test_a_tiny_parquet_of_repeated_512kb_texts_runs_in_bounded_memory(tmp_path):
     path = tmp_path / "repeated.parquet"
     write_repeated_parquet(path)
