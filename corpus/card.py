@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from corpus.escape import markdown_code, markdown_text
+from corpus.figures import Figures, recorded
 from corpus.funnel import funnel_rows
 
 
 def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
-    """Markdown: identity, sources, counts, languages, filters with parameters and effect, gates.
+    """Markdown: identity, sources, counts, the filters' own tables (languages, ...), filters with
+    parameters and effect, gates.
 
     Every value that comes from the config, the inputs or a filter (not the engine's own version
     names, dates and digests) goes through `markdown_text` or `markdown_code`: a file name or a
@@ -27,7 +29,7 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
         f"| {counts['read']:,} | {counts['kept']:,} | {counts['rejected']:,} | {counts['quarantined']:,} "
         f"| {stats['total']['kept_fraction']:.1%} |",
         _sources(manifest),
-        _languages(stats),
+        _declared(manifest, stats),
         _filters(manifest, stats),
         _gates(manifest),
         _fingerprints(manifest),
@@ -46,17 +48,24 @@ def _sources(manifest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _languages(stats: dict[str, Any]) -> str:
-    langid = next((f for f in stats["filters"] if f.get("filter") == "langid"), None)
-    kept = (langid or {}).get("counters", {}).get("kept_by_lang")
-    if not kept:
-        return ""
-    total = sum(kept.values()) or 1
-    top = sorted(((lang, docs) for lang, docs in kept.items() if docs), key=lambda item: -item[1])[:15]
-    lines = ["## Languages (kept documents, by langid)\n", "| language | documents | share |",
-             "|---|---:|---:|"]
-    lines += [f"| {markdown_text(lang)} | {docs:,} | {docs / total:.1%} |" for lang, docs in top]
-    return "\n".join(lines)
+def _declared(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
+    """The tables each step's figures declare for the card: a counter group's largest values."""
+    figures = recorded(manifest)
+    sections = []
+    for entry in stats["filters"]:
+        for table in figures.get(entry["name"], Figures()).card:
+            values = entry["counters"].get(table.group)
+            if not values:
+                continue
+            total = sum(values.values()) or 1
+            top = sorted(((key, value) for key, value in values.items() if value),
+                         key=lambda item: -item[1])[:table.limit]
+            lines = [f"## {markdown_text(table.title.replace('{label}', entry['name']))}\n",
+                     f"| {markdown_text(table.key_header)} | {markdown_text(table.value_header)} | share |",
+                     "|---|---:|---:|"]
+            lines += [f"| {markdown_text(key)} | {value:,} | {value / total:.1%} |" for key, value in top]
+            sections.append("\n".join(lines))
+    return "\n\n".join(sections)
 
 
 def _filters(manifest: dict[str, Any], stats: dict[str, Any]) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from corpus.figures import Figures
 
 
 @dataclass(frozen=True)
@@ -19,13 +22,14 @@ class GateResult:
         return asdict(self)
 
 
-def evaluate(expectations: dict[str, dict[str, float]], stats: dict[str, Any]) -> list[GateResult]:
-    """Each expectation `PATH: {min, max}` checked against the value `metric(stats, PATH)`."""
+def evaluate(expectations: dict[str, dict[str, float]], stats: dict[str, Any],
+             figures: Mapping[str, Figures] | None = None) -> list[GateResult]:
+    """Each expectation `PATH: {min, max}` checked against the value `metric(stats, PATH, figures)`."""
     results = []
     for name, bounds in expectations.items():
         low, high = bounds.get("min"), bounds.get("max")
         try:
-            value = metric(stats, name)
+            value = metric(stats, name, figures)
         except KeyError as exc:
             results.append(GateResult(name, None, low, high, False, f"no such statistic: {exc.args[0]}"))
             continue
@@ -34,15 +38,14 @@ def evaluate(expectations: dict[str, dict[str, float]], stats: dict[str, Any]) -
     return results
 
 
-def metric(stats: dict[str, Any], path: str) -> float:
+def metric(stats: dict[str, Any], path: str, figures: Mapping[str, Figures] | None = None) -> float:
     """The number a gate path names.
 
     `total.<key>` reads the totals (read, kept, rejected, quarantined, kept_fraction, ...).
-    `<filter>.<key>` reads a filter's entry: a top-level figure (docs_in, docs_removed,
-    chars_out, ...), `removed_fraction` / `kept_fraction`, `counters.<group>.<key>`,
-    `lang_share.<lang>` (share of the filter's kept documents in that language, from
-    langid's kept_by_lang) or `docs_with_pii_after` (pii). Raises KeyError naming the part
-    that is missing.
+    `<step>.<key>` reads a filter's entry: a top-level figure (docs_in, docs_removed,
+    chars_out, ...), `removed_fraction` / `kept_fraction`, `counters.<group>.<key>`, or a
+    metric the step's `figures` (by label, as the manifest records them) derive, such as
+    `<name>.<key>` for a counter share. Raises KeyError naming the part that is missing.
     """
     head, _, rest = path.partition(".")
     if head == "total":
@@ -53,12 +56,13 @@ def metric(stats: dict[str, Any], path: str) -> float:
     if rest in ("removed_fraction", "kept_fraction"):
         removed = entry["docs_removed"] / entry["docs_in"] if entry["docs_in"] else 0.0
         return removed if rest == "removed_fraction" else 1.0 - removed
-    if rest.startswith("lang_share."):
-        kept = entry["counters"].get("kept_by_lang", {})
-        total = sum(kept.values())
-        return kept.get(rest.split(".", 1)[1], 0) / total if total else 0.0
-    if rest == "docs_with_pii_after":
-        return _number(entry["counters"], "documents.with_pii_after", path)
+    for derived in (figures or {}).get(head, Figures()).metrics:
+        name, dot, key = rest.partition(".")
+        if name == derived.name:
+            try:
+                return derived.value(entry, key if dot else None)
+            except KeyError:
+                raise KeyError(path) from None
     return _number(entry, rest, path)
 
 

@@ -2,11 +2,15 @@
 
 Every number taken from stats.json is rendered as
 `<span class="stat" data-stat="PATH" data-value="RAW">FORMATTED</span>`: PATH is a dotted path
-into stats.json that enters `filters` by label (`filters.pii.counters.spans_found.EMAIL_ADDRESS`),
+into stats.json that enters `filters` by label (`filters.<label>.counters.<group>.<key>`),
 RAW the value as JSON, so a test can check the page against the file. Counter groups and
 histogram keys may hold dots themselves (`docs_by_lang.classifier`, `lang_score.en`).
 Plots are matplotlib figures drawn as inline SVG with their text kept as text; the page needs
 no script, no font file and no network.
+
+A filter's section shows what every filter has (figures, settings, samples), the figures the
+step declares (`corpus.figures`, as the manifest records them), and every histogram and
+counter group those do not use, drawn and tabled generically.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +30,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, NullLocator
 
 from corpus.diff import config_changes
+from corpus.figures import (
+    CounterBars,
+    CounterTable,
+    Figures,
+    HistogramPlot,
+    Threshold,
+    ThresholdText,
+    recorded,
+)
 from corpus.funnel import funnel_rows
 
 Json = dict[str, Any]
@@ -39,10 +52,7 @@ RC = {
     "axes.spines.right": False,
 }
 WIDE, HEIGHT = 6.5, 2.5
-TOP_LANGUAGES = 8
-PII_GROUPS = ("docs_with_entity", "spans_found", "spans_redacted", "docs_dropped", "validator_rejections")
-PII_PLOTTED = ("spans_found", "spans_redacted", "docs_dropped")
-LANGID_GROUPS = ("docs_by_lang", "kept_by_lang", "removed_by_lang", "chars_by_lang", "kept_chars_by_lang")
+COLOURS = {"kept": KEPT, "removed": REMOVED, "read": READ, "accent": ACCENT}
 TOTALS = (("read", "read"), ("kept", "kept"), ("rejected", "rejected"), ("quarantined", "quarantined"),
           ("kept_fraction", "kept fraction"), ("chars_in", "characters in"),
           ("chars_out", "characters out"), ("wall_seconds", "seconds"),
@@ -92,6 +102,7 @@ def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
     """
     previous_stats, previous_manifest = compare or (None, None)
     numbers = _Numbers(stats, previous_stats)
+    figures = recorded(manifest)
     with rc_context(RC):
         sections = [
             _title(manifest, previous_manifest),
@@ -100,8 +111,8 @@ def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
             _gates(manifest),
             _funnel(numbers, stats),
             _lengths(stats),
-            *(_filter_section(numbers, entry, manifest, samples.get(entry["name"], []))
-              for entry in stats["filters"]),
+            *(_filter_section(numbers, entry, manifest, figures.get(entry["name"], Figures()),
+                              samples.get(entry["name"], [])) for entry in stats["filters"]),
             _config(manifest, previous_manifest),
             _files(manifest),
         ]
@@ -287,17 +298,17 @@ def _lengths(stats: Json) -> str:
 
 @dataclass(frozen=True)
 class _Part:
-    """What a filter's own renderer drew, and the counter groups and histograms it used."""
+    """What a filter's declared figures drew, and the counter groups and histograms they used."""
 
     html: str
     counters: frozenset[str] = frozenset()
     histograms: frozenset[str] = frozenset()
 
 
-def _filter_section(numbers: _Numbers, entry: Json, manifest: Json, samples: list[Json]) -> str:
+def _filter_section(numbers: _Numbers, entry: Json, manifest: Json, figures: Figures,
+                    samples: list[Json]) -> str:
     label, kind = entry["name"], entry.get("filter", entry["name"])
-    renderer = RENDERERS.get(kind)
-    part = renderer(numbers, entry, _params(manifest, label)) if renderer else _Part("")
+    part = _declared(numbers, entry, figures, _params(manifest, label))
     meta = f'<p class="meta">filter {html.escape(kind)}, mode {html.escape(entry.get("mode", "filter"))}</p>'
     content = (meta + _figures(numbers, entry) + part.html + _generic(numbers, entry, part)
                + _info(numbers, entry) + "<h3>Removed samples</h3>" + _samples(samples))
@@ -320,67 +331,61 @@ def _params(manifest: Json, label: str) -> Json:
     return next(iter(spec.values()))
 
 
-def _langid(numbers: _Numbers, entry: Json, params: Json) -> _Part:
-    label, counters = entry["name"], entry["counters"]
-    docs = counters.get("docs_by_lang", {})
-    languages = sorted(docs, key=lambda lang: (-docs[lang], lang))
-    rows = [[html.escape(lang), *(numbers.optional("filters", label, "counters", group, lang)
-                                  for group in LANGID_GROUPS)] for lang in languages]
-    table = _table(["language", "documents", "kept", "removed", "characters", "kept characters"], rows)
-    plots = (_language_plot(entry, languages) + _language_scores_plot(entry, languages, params)
-             if languages else "")
-    scores = frozenset(key for key in entry["histograms"] if key.startswith("lang_score."))
-    return _Part(plots + table, frozenset(LANGID_GROUPS), scores)
+def _declared(numbers: _Numbers, entry: Json, figures: Figures, params: Json) -> _Part:
+    """The figures the filter declares for its section, and what statistics they use."""
+    pieces, counters, histograms = [], set(), set()
+    for index, figure in enumerate(figures.report):
+        key = f"{entry['name']}-{index}"
+        if isinstance(figure, HistogramPlot):
+            used = figure.histograms(list(entry["histograms"]))
+            histograms |= used
+            pieces.append(_histogram_figure(key, entry, figure, sorted(used), params))
+        elif isinstance(figure, ThresholdText):
+            pieces.append(_threshold_text(figure.threshold, params))
+        elif isinstance(figure, CounterBars):
+            counters |= figure.groups
+            pieces.append(_counter_bars(key, entry, figure))
+        else:
+            counters |= set(figure.groups)
+            pieces.append(_counter_table(numbers, entry, figure))
+    return _Part("".join(pieces), frozenset(counters), frozenset(histograms))
 
 
-def _special_chars(numbers: _Numbers, entry: Json, params: Json) -> _Part:
-    threshold = params.get("max_ratio")
-    by_lang = params.get("max_ratio_by_lang") or {}
-    overrides = ", ".join(f"{lang} {value:g}" for lang, value in by_lang.items())
-    text = f"<p>Threshold: max_ratio = {_plain(threshold)}"
-    text += f" (by language: {html.escape(overrides)})</p>" if overrides else "</p>"
-    histogram = entry["histograms"].get("special_char_ratio")
-    if histogram is None:
-        return _Part(text)
-    plot = _threshold_plot(entry["name"], "special_char_ratio", histogram, threshold, "max_ratio")
-    return _Part(plot + text, histograms=frozenset({"special_char_ratio"}))
+def _ordered_keys(counters: Json, groups: Sequence[str], order: str) -> list[str]:
+    """The keys of the counter groups: by descending count in the first group, or sorted."""
+    keys = sorted(set().union(*(counters.get(group, {}) for group in groups)))
+    if order == "count":
+        first = counters.get(groups[0], {})
+        keys.sort(key=lambda key: -first.get(key, 0))
+    return keys
 
 
-def _toxicity(numbers: _Numbers, entry: Json, params: Json) -> _Part:
-    label = entry["name"]
-    keys = sorted(key for key in entry["histograms"] if key.split(".")[0] == "toxicity_score")
-    plot = _toxicity_plot(entry, keys, params.get("max_score")) if keys else ""
-    backends = entry["counters"].get("docs_by_backend", {})
-    table = _table(["backend", "documents"],
-                   [[html.escape(backend), numbers("filters", label, "counters", "docs_by_backend", backend)]
-                    for backend in backends]) if backends else ""
-    return _Part(plot + table, frozenset({"docs_by_backend"}), frozenset(keys))
+def _threshold_value(threshold: Threshold | None, params: Json, part: str | None = None) -> float | None:
+    """The configured value of the threshold, or of its override for `part`."""
+    if threshold is None:
+        return None
+    overrides = (params.get(threshold.by_key) or {}) if threshold.by_key else {}
+    return overrides.get(part, params.get(threshold.param))
 
 
-def _pii(numbers: _Numbers, entry: Json, params: Json) -> _Part:
-    label, counters = entry["name"], entry["counters"]
-    entities = sorted(set().union(*(counters.get(group, {}) for group in PII_GROUPS)))
-    if not entities:
-        return _Part("<p>No personal data found.</p>", frozenset(PII_GROUPS))
-    rows = [[html.escape(entity), *(numbers.optional("filters", label, "counters", group, entity)
-                                    for group in PII_GROUPS)] for entity in entities]
-    table = _table(["entity", "documents with it", "spans found", "spans redacted", "documents dropped",
-                    "validator rejections"], rows)
-    return _Part(_pii_plot(entry, entities) + table, frozenset(PII_GROUPS))
+def _threshold_text(threshold: Threshold, params: Json) -> str:
+    overrides = (params.get(threshold.by_key) or {}) if threshold.by_key else {}
+    listed = ", ".join(f"{key} {value:g}" for key, value in overrides.items())
+    text = f"<p>Threshold: {html.escape(threshold.param)} = {_plain(params.get(threshold.param))}"
+    return text + (f" (by {html.escape(threshold.per)}: {html.escape(listed)})</p>" if listed else "</p>")
 
 
-# Deduplication filters (exact_dedup, minhash_dedup) and plugins have no renderer of their own:
-# their `clusters` counters and any cluster-size histogram come out of the generic rendering.
-RENDERERS: dict[str, Callable[[_Numbers, Json, Json], _Part]] = {
-    "langid": _langid,
-    "special_chars": _special_chars,
-    "toxicity": _toxicity,
-    "pii": _pii,
-}
+def _counter_table(numbers: _Numbers, entry: Json, table: CounterTable) -> str:
+    keys = _ordered_keys(entry["counters"], table.groups, table.order)
+    if not keys:
+        return f"<p>{html.escape(table.empty)}</p>" if table.empty else ""
+    rows = [[html.escape(key), *(numbers.optional("filters", entry["name"], "counters", group, key)
+                                 for group in table.groups)] for key in keys]
+    return _table([table.key_header, *table.headers], rows)
 
 
 def _generic(numbers: _Numbers, entry: Json, part: _Part) -> str:
-    """Every histogram and counter group the filter's own renderer did not use."""
+    """Every histogram and counter group the filter's declared figures did not use."""
     label = entry["name"]
     plots = [_histogram_plot(label, key, histogram) for key, histogram in entry["histograms"].items()
              if key not in part.histograms]
@@ -537,83 +542,89 @@ def _short(edge: float) -> str:
     return f"{edge:g}"
 
 
-def _language_plot(entry: Json, languages: list[str]) -> str:
-    counters = entry["counters"]
-    kept = [counters.get("kept_by_lang", {}).get(lang, 0) for lang in languages]
-    removed = [counters.get("removed_by_lang", {}).get(lang, 0) for lang in languages]
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    axes = figure.add_subplot()
-    positions = np.arange(len(languages))
-    axes.bar(positions, kept, color=KEPT, label="kept")
-    axes.bar(positions, removed, bottom=kept, color=REMOVED, label="removed")
-    axes.set_xticks(positions, languages, rotation=90 if len(languages) > 15 else 0)
-    axes.set_ylabel("documents")
-    axes.legend(frameon=False)
-    return _svg(figure, f"{entry['name']}-languages", "Documents per detected language, kept and removed.")
-
-
-def _language_scores_plot(entry: Json, languages: list[str], params: Json) -> str:
-    top = [lang for lang in languages if f"lang_score.{lang}" in entry["histograms"]][:TOP_LANGUAGES]
-    if not top:
+def _histogram_figure(key: str, entry: Json, plot: HistogramPlot, keys: list[str], params: Json) -> str:
+    """One histogram with its threshold marked, or a grid of a histogram and its parts."""
+    if not keys:
         return ""
-    figure = Figure(figsize=(WIDE, 3.2), layout="constrained")
-    grid = figure.subplots(2, TOP_LANGUAGES // 2, sharex=True).ravel()
-    by_lang = params.get("min_score_by_lang") or {}
-    for axes, lang in zip(grid, top, strict=False):
-        _bars(axes, entry["histograms"][f"lang_score.{lang}"], KEPT)
-        _log_counts(axes)
-        axes.set_title(f"{lang} ({entry['counters']['docs_by_lang'][lang]:,})")
-        _mark(axes, by_lang.get(lang, params.get("min_score")), "min_score", legend=False)
-    for axes in grid[len(top):]:
+    if not plot.parts:
+        return _threshold_plot(key, entry["histograms"][plot.histogram], plot, params)
+    parts = [name for name in keys if name != plot.histogram]
+    if plot.order_by is not None:
+        counts = entry["counters"].get(plot.order_by, {})
+        parts.sort(key=lambda name: -counts.get(name.split(".", 1)[1], 0))
+    shown = ([plot.histogram] if plot.histogram in keys else []) + parts
+    rows, columns = plot.grid or (1, len(shown))
+    shown = shown[:rows * columns]
+    figure = Figure(figsize=(WIDE, HEIGHT if rows == 1 else 1.6 * rows), layout="constrained")
+    grid = np.atleast_1d(figure.subplots(rows, columns, sharex=True)).ravel()
+    name = plot.threshold.param if plot.threshold else ""
+    for axes, histogram in zip(grid, shown, strict=False):
+        part = None if histogram == plot.histogram else histogram.split(".", 1)[1]
+        # The whole histogram in the main colour; beside it, its parts in the accent colour.
+        _bars(axes, entry["histograms"][histogram],
+              ACCENT if part is not None and plot.histogram in keys else KEPT)
+        if plot.log:
+            _log_counts(axes)
+        title = plot.total_title if part is None else part
+        if part is not None and plot.order_by is not None:
+            title += f" ({_format(entry['counters'].get(plot.order_by, {}).get(part, 0))})"
+        axes.set_title(title)
+        _mark(axes, _threshold_value(plot.threshold, params, part), name, legend=False)
+    for axes in grid[len(shown):]:
         axes.set_visible(False)
-    overrides = " (or its per-language value)" if by_lang else ""
-    return _svg(figure, f"{entry['name']}-scores",
-                f"Language score of the {len(top)} most frequent languages (log scale)"
-                f"{_threshold_note('min_score', params.get('min_score'))}{overrides}.")
+    threshold = _threshold_value(plot.threshold, params)
+    overrides = (plot.threshold is not None and plot.threshold.by_key is not None
+                 and params.get(plot.threshold.by_key))
+    caption = (_caption(plot, len(shown)) + _threshold_note(name, threshold)
+               + (f" (or its per-{plot.threshold.per} value)" if overrides else ""))
+    return _svg(figure, key, caption + ".")
 
 
-def _threshold_plot(label: str, key: str, histogram: Json, threshold: float | None, name: str) -> str:
+def _threshold_plot(key: str, histogram: Json, plot: HistogramPlot, params: Json) -> str:
     figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
     _bars(axes, histogram, KEPT)
-    _log_counts(axes)
-    axes.set_xlabel(key)
-    axes.set_ylabel("documents")
-    _mark(axes, threshold, name)
-    return _svg(figure, f"{label}-{key}", f"{key} (log scale){_threshold_note(name, threshold)}.")
-
-
-def _toxicity_plot(entry: Json, keys: list[str], threshold: float | None) -> str:
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    grid = np.atleast_1d(figure.subplots(1, len(keys), sharex=True))
-    for axes, key in zip(grid, keys, strict=True):
-        _bars(axes, entry["histograms"][key], KEPT if key == "toxicity_score" else ACCENT)
+    if plot.log:
         _log_counts(axes)
-        axes.set_title("all backends" if key == "toxicity_score" else key.split(".", 1)[1])
-        _mark(axes, threshold, "max_score", legend=False)
-    return _svg(figure, f"{entry['name']}-scores", "Toxicity score, over all documents and per backend "
-                f"(log scale){_threshold_note('max_score', threshold)}.")
+    axes.set_xlabel(plot.histogram)
+    axes.set_ylabel("documents")
+    threshold, name = _threshold_value(plot.threshold, params), plot.threshold.param if plot.threshold else ""
+    _mark(axes, threshold, name)
+    return _svg(figure, key, f"{_caption(plot, 1)}{_threshold_note(name, threshold)}.")
+
+
+def _caption(plot: HistogramPlot, count: int) -> str:
+    caption = plot.caption.replace("{key}", plot.histogram).replace("{count}", str(count))
+    return caption + (" (log scale)" if plot.log else "")
 
 
 def _threshold_note(name: str, value: float | None) -> str:
     return "" if value is None else f"; dashed line: {name} = {value:g}"
 
 
-def _pii_plot(entry: Json, entities: list[str]) -> str:
+def _counter_bars(key: str, entry: Json, bars: CounterBars) -> str:
+    """Counter groups as bars over their keys, stacked or side by side."""
     counters = entry["counters"]
+    keys = _ordered_keys(counters, bars.keys, bars.order)
+    if not keys:
+        return ""
     figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
-    positions = np.arange(len(entities))
-    width = 0.8 / len(PII_PLOTTED)
-    for index, (group, color) in enumerate(zip(PII_PLOTTED, (READ, KEPT, REMOVED), strict=True)):
-        values = [counters.get(group, {}).get(entity, 0) for entity in entities]
-        offset = (index - (len(PII_PLOTTED) - 1) / 2) * width
-        axes.bar(positions + offset, values, width=width, color=color, label=group.replace("_", " "))
-    axes.set_xticks(positions, entities, rotation=20, ha="right")
-    axes.set_ylabel("count")
+    positions = np.arange(len(keys))
+    width = 0.8 if bars.stacked else 0.8 / len(bars.series)
+    bottom = np.zeros(len(keys))
+    for index, series in enumerate(bars.series):
+        values = np.array([counters.get(series.group, {}).get(name, 0) for name in keys], dtype=np.float64)
+        offset = 0.0 if bars.stacked else (index - (len(bars.series) - 1) / 2) * width
+        axes.bar(positions + offset, values, width=width, bottom=bottom if bars.stacked else None,
+                 color=COLOURS[series.colour], label=series.label)
+        if bars.stacked:
+            bottom = bottom + values
+    rotation = 90 if len(keys) > 15 else bars.rotation  # many keys: upright, so none overlap
+    axes.set_xticks(positions, keys, rotation=rotation, ha="right" if 0 < rotation < 90 else "center")
+    axes.set_ylabel(bars.ylabel)
     axes.legend(frameon=False)
-    return _svg(figure, f"{entry['name']}-entities",
-                "Spans found and redacted, and documents dropped, per entity.")
+    return _svg(figure, key, bars.caption)
 
 
 def _histogram_plot(label: str, key: str, histogram: Json) -> str:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus.figures import Figures
 from corpus.schema import REJECT_FILTER, REJECT_REASON, TEXT, set_column
 from corpus.stats import FilterStats
 
@@ -80,6 +81,9 @@ class Filter(ABC):
     columns: ClassVar[tuple[str, ...]] = ()
     # The column holding the per-document score behind the decision, shown in review samples.
     score_column: ClassVar[str | None] = None
+    # How the report, the gates and the dataset card present this filter's statistics
+    # (`corpus.figures`); recorded in each version's manifest, so they outlive the package.
+    figures: ClassVar[Figures] = Figures()
 
     def __init__(self, params: FilterParams | None = None) -> None:
         self.params = params if params is not None else self.Params()

@@ -9,6 +9,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
+from corpus.figures import (
+    CardTable,
+    CounterBars,
+    CounterShare,
+    CounterTable,
+    Figures,
+    HistogramPlot,
+    Series,
+    Threshold,
+)
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, ResourceProblem, Verdict
@@ -35,6 +45,23 @@ class LangID(Filter):
     name = "langid"
     columns: ClassVar[tuple[str, ...]] = ("lang", "lang_score", "lang_script")
     score_column = "lang_score"
+    figures = Figures(
+        report=(
+            CounterBars(("docs_by_lang",), (Series("kept_by_lang", "kept"),
+                                            Series("removed_by_lang", "removed", "removed")),
+                        "Documents per detected language, kept and removed.", ylabel="documents",
+                        stacked=True, order="count"),
+            HistogramPlot("lang_score", "Language score of the {count} most frequent languages",
+                          Threshold("min_score", by_key="min_score_by_lang", per="language"),
+                          parts=True, order_by="docs_by_lang", grid=(2, 4)),
+            CounterTable(("docs_by_lang", "kept_by_lang", "removed_by_lang", "chars_by_lang",
+                          "kept_chars_by_lang"), "language",
+                         ("documents", "kept", "removed", "characters", "kept characters"), order="count"),
+        ),
+        # `langid.lang_share.ko`: Korean's share of the documents the step kept.
+        metrics=(CounterShare("lang_share", "kept_by_lang"),),
+        card=(CardTable("Languages (kept documents, by {label})", "kept_by_lang", "language"),),
+    )
 
     class Params(FilterParams):
         languages: list[str] = Field(default_factory=list,

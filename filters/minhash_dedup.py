@@ -18,6 +18,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from corpus.errors import UserError
+from corpus.figures import Figures, LargestBin
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
@@ -43,6 +44,9 @@ class MinHashDedup(GlobalFilter):
 
     name = "minhash_dedup"
     columns: ClassVar[tuple[str, ...]] = ("dup_cluster", "duplicate_of")
+    # The stats keep cluster sizes in bins (CLUSTER_EDGES), so the largest cluster is known
+    # to its bin: `minhash_dedup.largest_cluster_at_least: {max: 100}` fails at 100 or more.
+    figures = Figures(metrics=(LargestBin("largest_cluster_at_least", "cluster_size"),))
 
     class Params(FilterParams):
         threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity that makes a duplicate")

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
+from corpus.figures import CounterBars, CounterTable, CounterValue, Figures, Series
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Verdict
@@ -50,6 +51,9 @@ _NOT_AN_ADDRESS = re.compile(
     r"figure|fig|table|step|item|paragraph|para|no|isbn|doi)\.?\s*$", re.IGNORECASE)
 _NEGATIVE_CONTEXT = {"IP_ADDRESS": _NOT_AN_ADDRESS, "PHONE_NUMBER": _NOT_AN_ADDRESS}
 
+# The counter groups kept per entity type, in the order the report shows them.
+ENTITY_GROUPS = ("docs_with_entity", "spans_found", "spans_redacted", "docs_dropped", "validator_rejections")
+
 
 class PII(Filter):
     """Detects personal information with presidio's pattern recognizers and validators.
@@ -64,6 +68,19 @@ class PII(Filter):
 
     name = "pii"
     columns: ClassVar[tuple[str, ...]] = ("pii",)
+    figures = Figures(
+        report=(
+            CounterBars(ENTITY_GROUPS, (Series("spans_found", "spans found", "read"),
+                                        Series("spans_redacted", "spans redacted", "kept"),
+                                        Series("docs_dropped", "docs dropped", "removed")),
+                        "Spans found and redacted, and documents dropped, per entity.", rotation=20),
+            CounterTable(ENTITY_GROUPS, "entity", ("documents with it", "spans found", "spans redacted",
+                                                   "documents dropped", "validator rejections"),
+                         empty="No personal data found."),
+        ),
+        # `pii.docs_with_pii_after`: documents that still hold personal data after the step.
+        metrics=(CounterValue("docs_with_pii_after", "documents", "with_pii_after"),),
+    )
 
     class Params(FilterParams):
         action: Literal["redact", "drop", "annotate"] = Field("redact", description="what to do with PII")

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
+from corpus.figures import Figures, HistogramPlot, Threshold, ThresholdText
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Verdict
@@ -30,6 +31,8 @@ DEFINITION = (
     "ratio = special / non-whitespace characters"
 )
 
+MAX_RATIO = Threshold("max_ratio", by_key="max_ratio_by_lang", per="language")
+
 
 class SpecialChars(Filter):
     """Removes a document when special characters make up `max_ratio` or more of it.
@@ -42,6 +45,8 @@ class SpecialChars(Filter):
     name = "special_chars"
     columns: ClassVar[tuple[str, ...]] = ("special_char_ratio",)
     score_column = "special_char_ratio"
+    figures = Figures(report=(HistogramPlot("special_char_ratio", threshold=MAX_RATIO),
+                              ThresholdText(MAX_RATIO)))
 
     class Params(FilterParams):
         max_ratio: float = Field(0.5, ge=0.0, le=1.0,

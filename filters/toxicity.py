@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, model_validator
 
+from corpus.figures import CounterTable, Figures, HistogramPlot, Threshold
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, ResourceProblem, Verdict
@@ -49,6 +50,11 @@ class Toxicity(Filter):
     name = "toxicity"
     columns: ClassVar[tuple[str, ...]] = ("toxicity_score",)
     score_column = "toxicity_score"
+    figures = Figures(report=(
+        HistogramPlot("toxicity_score", "Toxicity score, over all documents and per backend",
+                      Threshold("max_score"), parts=True, total_title="all backends"),
+        CounterTable(("docs_by_backend",), "backend", ("documents",)),
+    ))
 
     class Params(FilterParams):
         backend: Literal["auto", "classifier", "fasttext", "wordlist"] = Field(

@@ -38,9 +38,18 @@ def version_report(folder: Path, other: Path | None = None) -> str:
 
 
 def _published_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest as the report saw it at publish: without the `files` of the seal."""
+    """The manifest as the report saw it at publish: without the `files` of the seal.
+
+    A version published before steps recorded their figures gets those of the filters
+    installed now, where they still are."""
     manifest = read_json(folder / "manifest.json")
     manifest.pop("files", None)
+    for step in manifest.get("filters", []):
+        if "figures" not in step:
+            try:
+                step["figures"] = get_filter(step["name"]).figures.to_json()
+            except UnknownFilter:
+                continue  # a plugin that is no longer installed: its statistics show generically
     return manifest
 
 

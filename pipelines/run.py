@@ -20,6 +20,7 @@ import xxhash
 
 import corpus
 from corpus.faults import checkpoint
+from corpus.figures import recorded
 from corpus.gates import GateResult, evaluate
 from corpus.readers import ReaderOptions
 from corpus.sources import InputFile, Split, check_store_root, discover, open_binary, plan_splits
@@ -121,7 +122,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
         manifest = _manifest(config, files, fingerprints, steps, counts, results)
         manifest["run"] = {"id": staging.run_id, "resumed": staging.state.get("resumed", 0)}
         gates = evaluate({name: bounds.model_dump() for name, bounds in config.expectations.items()},
-                         stats)
+                         stats, recorded(manifest))
         failed = any(not gate.passed for gate in gates)
         manifest["gates"] = [gate.to_dict() for gate in gates]
         manifest["status"] = "failed_gates" if failed else "published"
@@ -391,8 +392,8 @@ def _manifest(config: PipelineConfig, files: list[InputFile], fingerprints: dict
             "python": platform.python_version(),
             "pyarrow": pa.__version__,
         },
-        "filters": [{"label": s.label, "name": s.filter.name, "versions": s.filter.versions()}
-                    for s in steps],
+        "filters": [{"label": s.label, "name": s.filter.name, "versions": s.filter.versions(),
+                     "figures": s.filter.figures.to_json()} for s in steps],
         "inputs": [_describe_input(item, fingerprints[item.uri]) for item in files],
         "counts": counts,
         "skipped_records": skipped,

@@ -10,6 +10,7 @@ from conftest import corpus_cli, run, write_jsonl
 
 from corpus.errors import ConfigError
 from corpus.gates import evaluate, metric
+from filters.registry import get_filter
 from pipelines.config import validate_config
 
 RECORDS = [{"id": f"d{i}", "text": "!!! ### $$$" if i % 4 == 0 else f"Plain sentence number {i} here."}
@@ -31,13 +32,15 @@ def test_gate_paths_read_totals_filters_counters_and_shares():
                           "counters": {"kept_by_lang": {"ko": 24, "en": 6}}},
                          {"name": "pii", "docs_in": 30, "docs_out": 30, "docs_removed": 0,
                           "counters": {"documents": {"with_pii_after": 0}}}]}
+    # Shares and docs_with_pii_after are metrics the filters declare (as the manifest records them).
+    figures = {name: get_filter(name).figures for name in ("langid", "pii")}
     assert metric(stats, "total.kept_fraction") == 0.75
     assert metric(stats, "langid.removed_fraction") == 0.25
-    assert metric(stats, "langid.lang_share.ko") == 0.8
+    assert metric(stats, "langid.lang_share.ko", figures) == 0.8
     assert metric(stats, "langid.counters.kept_by_lang.en") == 6
-    assert metric(stats, "pii.docs_with_pii_after") == 0
+    assert metric(stats, "pii.docs_with_pii_after", figures) == 0
     results = evaluate({"langid.lang_share.ko": {"min": 0.9}, "total.read": {"max": 100},
-                        "langid.nothing": {"min": 1}}, stats)
+                        "langid.nothing": {"min": 1}}, stats, figures)
     assert [r.passed for r in results] == [False, True, False]
     assert "no such statistic" in results[2].error
 
