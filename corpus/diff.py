@@ -8,7 +8,7 @@ FILTER_FIGURES = ("docs_in", "docs_out", "docs_removed", "chars_in", "chars_out"
 
 
 def flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys of a nested config; filters by position and name (filters.0.langid.min_score)."""
+    """Dotted keys of a nested config; filters by position and name (filters.0.<name>.<param>)."""
     if isinstance(node, dict):
         out: dict[str, Any] = {}
         for key, value in node.items():

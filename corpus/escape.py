@@ -19,7 +19,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 # What Markdown reads inline: escapes, code, emphasis, links and images, table pipes,
 # strikethrough. An underscore between two letters or digits cannot start emphasis and is left
-# alone, so `special_chars` and `total.kept_fraction` stay readable in the raw card.
+# alone, so `removed_by_reason` and `total.kept_fraction` stay readable in the raw card.
 _MARKDOWN_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_])")
 # What Markdown reads at the start of a line (headings, lists; quotes are entities below) and at
 # its end (the closing #s of a heading).

@@ -68,6 +68,25 @@ class Outcome:
     rejected: pa.RecordBatch | None
 
 
+@dataclass(frozen=True)
+class Read:
+    """A column a filter reads besides the text, and where it comes from.
+
+    `source` is `chain` (an earlier filter of the chain writes it; the planner checks the
+    order) or `input` (the input carries it: the user said so, and the filter checks its
+    values). `fallback` says what the filter does when no filter of the chain writes the
+    column (None: it cannot do without; the chain is then a config error). `key` is the
+    parameter that makes the filter read it and `instead` what else the user may set; both
+    are named in errors.
+    """
+
+    column: str
+    source: Literal["chain", "input"] = "chain"
+    fallback: str | None = None
+    key: str = ""
+    instead: str = ""
+
+
 class Filter(ABC):
     """A per-batch document filter.
 
@@ -78,7 +97,17 @@ class Filter(ABC):
 
     name: ClassVar[str]
     Params: ClassVar[type[FilterParams]] = FilterParams
-    columns: ClassVar[tuple[str, ...]] = ()
+    # Columns read besides the text (names or `Read`s) and annotation columns written;
+    # `column_reads` / `column_writes` give them for the parameters. The planner and
+    # `corpus validate` check them along the chain before any data is read.
+    reads: ClassVar[tuple[str | Read, ...]] = ()
+    writes: ClassVar[tuple[str, ...]] = ()
+    # Written columns other filters may write too, with one meaning (each dedup filter's
+    # `duplicate_of` names the kept copy); a later writer's values replace an earlier one's.
+    shared: ClassVar[tuple[str, ...]] = ()
+    # The columns earlier filters of the planned chain write (`bind`); None outside a chain,
+    # where a filter reads the columns a batch happens to carry.
+    upstream: frozenset[str] | None = None
     # The column holding the per-document score behind the decision, shown in review samples.
     score_column: ClassVar[str | None] = None
     # How the report, the gates and the dataset card present this filter's statistics
@@ -106,6 +135,22 @@ class Filter(ABC):
         (`filters.fasttext_model.check_model` loads one in a bounded child process).
         """
         return []
+
+    def column_reads(self) -> tuple[Read, ...]:
+        """The columns this filter reads with its parameters (default: the class's `reads`)."""
+        return tuple(Read(item) if isinstance(item, str) else item for item in self.reads)
+
+    def column_writes(self) -> tuple[str, ...]:
+        """The columns this filter writes with its parameters (default: the class's `writes`)."""
+        return self.writes
+
+    def bind(self, upstream: frozenset[str]) -> None:
+        """Told by the planner which columns earlier filters write, before the chain runs."""
+        self.upstream = upstream
+
+    def info(self) -> dict[str, Any]:
+        """Settings that hold for the whole run (a definition, a model), recorded once in stats.json."""
+        return {}
 
     def versions(self) -> dict[str, Any]:
         """Versions of the models or data the filter depends on, for the manifest."""

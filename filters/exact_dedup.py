@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,18 +12,19 @@ from pydantic import Field
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats
 from filters.base import FilterParams, GlobalFilter, Keys, Verdict
-from filters.text import utf8_values
+from filters.text import collapse_whitespace, utf8_values
 
 
 class ExactDedup(GlobalFilter):
     """Keeps the first document (in input order) of each group with the same normalised text.
 
-    Normalisation: lower case, whitespace runs collapsed, ends trimmed. Removed documents
+    Normalisation: lower case, Unicode whitespace runs collapsed, ends trimmed. Removed documents
     carry `duplicate_of`, the id of the document that was kept.
     """
 
     name = "exact_dedup"
-    columns: ClassVar[tuple[str, ...]] = ("duplicate_of",)
+    writes = ("duplicate_of",)
+    shared = ("duplicate_of",)
 
     class Params(FilterParams):
         lowercase: bool = Field(True, description="compare texts case-insensitively")
@@ -34,7 +33,7 @@ class ExactDedup(GlobalFilter):
         text = batch.column(TEXT)
         if self.params.lowercase:
             text = pc.utf8_lower(text)
-        text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+        text = collapse_whitespace(text)
         digests = [xxhash.xxh3_128_intdigest(value) >> 64 for value in utf8_values(text)]
         return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
 

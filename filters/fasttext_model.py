@@ -17,15 +17,11 @@ from typing import Any
 import fasttext
 import langcodes
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from corpus.store import sha256_file
 from filters.base import ResourceProblem, regular_file
 
 LABEL_PREFIX = "__label__"
-# fastText reads one line per example: every line break must become a space first.
-LINE_BREAKS = r"[\r\n\x0b\f\x{85}\x{2028}\x{2029}]+"
 
 # The model file format, from fastText's sources (src/fasttext.h, args.cc, dictionary.cc,
 # densematrix.cc, quantmatrix.cc, productquantizer.cc).
@@ -112,12 +108,6 @@ def load_model(path: str) -> Any:
 def file_sha256(path: str) -> str:
     """The sha256 of a model file, computed once per process (model files do not change)."""
     return sha256_file(Path(path))
-
-
-def model_text(text: pa.Array, chars: int) -> list[str]:
-    """What the model sees: the first `chars` characters, line breaks as single spaces."""
-    prefix = pc.utf8_slice_codeunits(text, 0, chars)
-    return pc.replace_substring_regex(prefix, LINE_BREAKS, " ").to_pylist()
 
 
 def predict(model: Any, texts: list[str], k: int = 1) -> tuple[list[list[str]], list[np.ndarray]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -27,10 +27,10 @@ from filters.fasttext_model import (
     check_model,
     file_sha256,
     load_model,
-    model_text,
     parse_label,
     predict,
 )
+from filters.text import model_text
 
 
 class LangID(Filter):
@@ -43,7 +43,7 @@ class LangID(Filter):
     """
 
     name = "langid"
-    columns: ClassVar[tuple[str, ...]] = ("lang", "lang_score", "lang_script")
+    writes = ("lang", "lang_score", "lang_script")
     score_column = "lang_score"
     figures = Figures(
         report=(
@@ -91,6 +91,10 @@ class LangID(Filter):
         path = self._model_file()
         return {"model": path, "model_sha256": file_sha256(path)}
 
+    def info(self) -> dict[str, Any]:
+        return {"model": self._model_file(), "text_chars": self.params.text_chars,
+                "normalisation": "prefix of text_chars characters, line breaks to spaces"}
+
     def _model_file(self) -> str:
         return self.params.model_path or str(bundled_lid_model())
 
@@ -118,8 +122,6 @@ class LangID(Filter):
     def _count(self, stats: FilterStats, batch: pa.RecordBatch, lang: np.ndarray, score: np.ndarray,
                keep: np.ndarray) -> None:
         """Documents and characters per language, kept and removed, and score histograms."""
-        stats.info.update(model=self.model_file, text_chars=self.params.text_chars,
-                          normalisation="prefix of text_chars characters, line breaks to spaces")
         chars = pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False)
         for code in np.unique(lang):
             rows = lang == code

@@ -22,7 +22,7 @@ from corpus.figures import Figures, LargestBin
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
-from filters.base import FilterParams, GlobalFilter, Keys, Verdict
+from filters.base import FilterParams, GlobalFilter, Keys, Read, Verdict
 from filters.shingles import shingle_hashes
 
 SIGNATURE = "signature"
@@ -43,7 +43,8 @@ class MinHashDedup(GlobalFilter):
     """
 
     name = "minhash_dedup"
-    columns: ClassVar[tuple[str, ...]] = ("dup_cluster", "duplicate_of")
+    writes: ClassVar[tuple[str, ...]] = ("dup_cluster", "duplicate_of")
+    shared: ClassVar[tuple[str, ...]] = ("duplicate_of",)
     # The stats keep cluster sizes in bins (CLUSTER_EDGES), so the largest cluster is known
     # to its bin: `minhash_dedup.largest_cluster_at_least: {max: 100}` fails at 100 or more.
     figures = Figures(metrics=(LargestBin("largest_cluster_at_least", "cluster_size"),))
@@ -67,6 +68,12 @@ class MinHashDedup(GlobalFilter):
             default_factory=list,
             description="earlier versions (DIR@vN) whose documents count as already delivered")
 
+    def column_reads(self) -> tuple[Read, ...]:
+        if self.params.shingles != "auto":
+            return ()
+        return (Read(self.params.lang_column, fallback="chooses character shingles by script",
+                     instead="set shingles: word or char"),)
+
     def setup(self) -> None:
         self.bands, self.rows = _optimal_param(self.params.threshold, self.params.num_perm,
                                                self.params.false_positive_weight,
@@ -76,7 +83,9 @@ class MinHashDedup(GlobalFilter):
 
     def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
         column = self.params.lang_column
-        langs = batch.column(column) if column in batch.schema.names else None
+        # Planned: only a column an earlier filter writes, never an input column of that name.
+        present = self.upstream if self.upstream is not None else batch.schema.names
+        langs = batch.column(column) if self.params.shingles == "auto" and column in present else None
         hashes, parents = shingle_hashes(batch.column(TEXT), langs, self.params.shingles, self.params.ngram,
                                          self.params.char_ngram)
         signatures = minhash(hashes, parents, batch.num_rows, self.a, self.b)

@@ -67,7 +67,8 @@ class PII(Filter):
     """
 
     name = "pii"
-    columns: ClassVar[tuple[str, ...]] = ("pii",)
+    # text: rewritten with the values replaced when action is redact
+    writes: ClassVar[tuple[str, ...]] = ("pii", TEXT)
     figures = Figures(
         report=(
             CounterBars(ENTITY_GROUPS, (Series("spans_found", "spans found", "read"),

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from filters.text import utf8_values
+from filters.text import digits_to_zero, fold, remove_whitespace, symbols_to_spaces, utf8_values
 
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
@@ -19,9 +19,7 @@ _POSITION_WEIGHTS = (np.random.default_rng(20261128).integers(1, 2**63, size=64,
 
 def normalise(text: pa.Array) -> pa.Array:
     """NFKC, lower case, punctuation and symbols to spaces, every digit folded to 0."""
-    text = pc.utf8_lower(pc.utf8_normalize(text, "NFKC"))
-    text = pc.replace_substring_regex(text, r"[\p{P}\p{S}]+", " ")
-    return pc.replace_substring_regex(text, r"\p{Nd}", "0")
+    return digits_to_zero(symbols_to_spaces(fold(text)))
 
 
 def character_documents(text: pa.Array, langs: pa.Array | None, mode: str) -> np.ndarray:
@@ -75,7 +73,7 @@ def _word_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray
 def _char_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     if not len(rows):
         return _nothing()
-    compact = pc.replace_substring_regex(text.take(pa.array(rows)), r"\s+", "").to_pylist()
+    compact = remove_whitespace(text.take(pa.array(rows))).to_pylist()
     points = [np.frombuffer(doc.encode("utf-32-le"), dtype=np.uint32) for doc in compact]
     counts = np.array([len(p) for p in points])
     if not counts.sum():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -12,15 +12,13 @@ from pydantic import Field
 from corpus.figures import Figures, HistogramPlot, Threshold, ThresholdText
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
-from filters.base import Filter, FilterParams, Verdict
+from filters.base import Filter, FilterParams, Read, Verdict
+from filters.languages import language_codes
+from filters.text import OTHER_WHITESPACE
 
-# Whitespace: Unicode separators (Z*) and the control characters Python's str.isspace()
-# treats as space (RE2's \s is ASCII-only and misses the no-break space). The ASCII space
-# is counted with a literal search: as a regex match it is so frequent that counting it
-# costs eight times more than everything else together.
-OTHER_WHITESPACE = (
-    r"\t\n\x0b\f\r\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-)
+# Whitespace is filters.text's (Python's str.isspace(); RE2's \s misses the no-break space).
+# The ASCII space is counted with a literal search: as a regex match it is so frequent that
+# counting it costs eight times more than everything else together.
 # Special: punctuation (P*), symbols (S*, emoji included) and other (C*) minus whitespace,
 # written as "not a letter, mark, number or whitespace": the general categories partition
 # the code space, so unassigned code points (Cn) count as special too.
@@ -43,7 +41,7 @@ class SpecialChars(Filter):
     """
 
     name = "special_chars"
-    columns: ClassVar[tuple[str, ...]] = ("special_char_ratio",)
+    writes = ("special_char_ratio",)
     score_column = "special_char_ratio"
     figures = Figures(report=(HistogramPlot("special_char_ratio", threshold=MAX_RATIO),
                               ThresholdText(MAX_RATIO)))
@@ -53,9 +51,22 @@ class SpecialChars(Filter):
                                  description="remove documents whose ratio is at least this")
         max_ratio_by_lang: dict[str, float] = Field(
             default_factory=dict,
-            description="per-language thresholds, used where a `lang` column is present",
+            description="per-language thresholds; needs a language column (langid before it, "
+                        "or lang_source: input)",
         )
         lang_column: str = Field("lang", description="column holding each document's language")
+        lang_source: Literal["chain", "input"] = Field(
+            "chain", description="chain: the column an earlier filter (langid) writes; input: the "
+                                 "input's column, its values checked against the language codes")
+
+    def column_reads(self) -> tuple[Read, ...]:
+        if not self.params.max_ratio_by_lang:
+            return ()
+        return (Read(self.params.lang_column, self.params.lang_source, key="max_ratio_by_lang",
+                     instead="set lang_source: input"),)
+
+    def info(self) -> dict[str, str]:
+        return {"definition": DEFINITION}
 
     def setup(self) -> None:
         self.by_lang = pa.array(list(self.params.max_ratio_by_lang), pa.string())
@@ -72,7 +83,6 @@ class SpecialChars(Filter):
         too_special = ~empty & (ratio >= self._thresholds(batch))
         keep = ~(empty | too_special)
 
-        stats.info["definition"] = DEFINITION
         stats.histogram("special_char_ratio").add(ratio[~empty])
         stats.count("documents", "empty", int(empty.sum()))
         reason = np.where(empty, "empty", np.where(too_special, "too_many_special_chars", None))
@@ -87,7 +97,10 @@ class SpecialChars(Filter):
         column = self.params.lang_column
         if not len(self.by_lang) or column not in batch.schema.names:
             return self.params.max_ratio
-        index = pc.index_in(batch.column(column), value_set=self.by_lang)
+        # Values are checked against the language codes (an input column holds anything).
+        known = frozenset(self.params.max_ratio_by_lang)
+        codes = pa.array(language_codes(batch.column(column), known).codes, pa.string())
+        index = pc.index_in(codes, value_set=self.by_lang)
         index = index.to_numpy(zero_copy_only=False)
         found = ~np.isnan(index.astype(np.float64))
         thresholds = np.full(batch.num_rows, self.params.max_ratio)

@@ -1,4 +1,10 @@
-"""Shared text helpers over whole Arrow string columns."""
+"""Text normalisation shared by every filter, over whole Arrow string columns.
+
+One place owns what "whitespace", "case-folded" and "what a model reads" mean, so exact
+dedup, shingling, toxicity and language ID agree. RE2 (pyarrow's regex engine) reads `\\s`
+as ASCII whitespace only: the no-break space and the other Unicode separators must be
+named, or "a\\u00a0b" and "a b" normalise differently.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,52 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+
+# Whitespace other than the ASCII space, as Python's str.isspace() sees it: the C0 controls
+# it counts, NEL, and the Unicode separators (Zs, Zl, Zp; U+00A0 is the no-break space).
+OTHER_WHITESPACE = (
+    r"\t\n\x0b\f\r\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+WHITESPACE = rf"[ {OTHER_WHITESPACE}]"
+# fastText reads one line per example: every line break must become a space first.
+LINE_BREAKS = r"[\r\n\x0b\f\x{85}\x{2028}\x{2029}]+"
+
+
+def collapse_whitespace(text: pa.Array) -> pa.Array:
+    """Every run of Unicode whitespace as one ASCII space, none at either end."""
+    return pc.utf8_trim(pc.replace_substring_regex(text, f"{WHITESPACE}+", " "), " ")
+
+
+def remove_whitespace(text: pa.Array) -> pa.Array:
+    """The text with every Unicode whitespace character removed (for scripts written without spaces)."""
+    return pc.replace_substring_regex(text, f"{WHITESPACE}+", "")
+
+
+def fold(text: pa.Array) -> pa.Array:
+    """NFKC, then lower case: full-width, ligature and case variants compare equal."""
+    return pc.utf8_lower(pc.utf8_normalize(text, "NFKC"))
+
+
+def symbols_to_spaces(text: pa.Array) -> pa.Array:
+    """Runs of punctuation and symbols (Unicode P*, S*) as one space."""
+    return pc.replace_substring_regex(text, r"[\p{P}\p{S}]+", " ")
+
+
+def words_only(text: pa.Array) -> pa.Array:
+    """Runs of anything that is not a letter, mark or number as one space."""
+    return pc.replace_substring_regex(text, r"[^\p{L}\p{M}\p{N}]+", " ")
+
+
+def digits_to_zero(text: pa.Array) -> pa.Array:
+    """Every decimal digit of any script as 0: numbers that differ only in value compare equal."""
+    return pc.replace_substring_regex(text, r"\p{Nd}", "0")
+
+
+def model_text(text: pa.Array, chars: int) -> list[str]:
+    """What a fastText model reads: the first `chars` characters, line breaks as single spaces."""
+    prefix = pc.utf8_slice_codeunits(text, 0, chars)
+    return pc.replace_substring_regex(prefix, LINE_BREAKS, " ").to_pylist()
 
 
 def utf8_buffer(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -26,4 +78,3 @@ def utf8_values(text: pa.Array) -> Iterator[memoryview]:
     data = memoryview(values)
     for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
         yield data[start:end]
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -12,15 +12,16 @@ from pydantic import Field, model_validator
 from corpus.figures import CounterTable, Figures, HistogramPlot, Threshold
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
-from filters.base import Filter, FilterParams, ResourceProblem, Verdict
+from filters.base import Filter, FilterParams, Read, ResourceProblem, Verdict
 from filters.fasttext_model import (
     bundled_lid_model,
     check_model,
     load_model,
-    model_text,
     parse_label,
     predict,
 )
+from filters.languages import language_codes
+from filters.text import WHITESPACE, model_text
 from filters.toxicity_backends import (
     ClassifierScorer,
     FastTextScorer,
@@ -33,22 +34,30 @@ from filters.toxicity_backends import (
 )
 
 NOT_SCORED = "none"
+# The language of documents no language is known for, where only statistics need one.
+UNDETERMINED = "und"
+# Characters of each document lid.176 reads where toxicity identifies languages itself.
+DETECT_CHARS = 1000
 # Sentence boundaries for `unit: sentence`: line breaks and sentence-final punctuation
 # (Latin, CJK full-width, Devanagari danda).
-SENTENCE_END = r"[\n\r]+|[.!?。！？।]+\s*"
+SENTENCE_END = rf"[\n\r]+|[.!?。！？।]+{WHITESPACE}*"
 
 
 class Toxicity(Filter):
     """Writes `toxicity_score` (0..1) and removes documents scoring above `max_score`.
 
-    backend `auto` routes each document by its language (the `lang` column when langid ran
-    first, else fastText's lid.176): to the fastText model for `fasttext_languages` when
-    `model_path` is set, to the English classifier for English, and to the word list of its
-    language otherwise. A document no backend covers keeps a null score and is counted.
+    backend `auto` routes each document by its language: to the fastText model for
+    `fasttext_languages` when `model_path` is set, to the English classifier for English,
+    and to the word list of its language otherwise. A document no backend covers keeps a
+    null score and is counted. The language (`lang_source`) is the column an earlier filter
+    (langid) writes, or the input's column (`input`), where it holds a language code; a
+    document without one, and every document with `detect` or when no filter before it
+    writes a language, is identified with fastText's lid.176. Values that are not language
+    codes are counted as `other` (`lang_values`), never used as they are.
     """
 
     name = "toxicity"
-    columns: ClassVar[tuple[str, ...]] = ("toxicity_score",)
+    writes = ("toxicity_score",)
     score_column = "toxicity_score"
     figures = Figures(report=(
         HistogramPlot("toxicity_score", "Toxicity score, over all documents and per backend",
@@ -60,7 +69,10 @@ class Toxicity(Filter):
         backend: Literal["auto", "classifier", "fasttext", "wordlist"] = Field(
             "auto", description="auto routes by language; the others score every document")
         max_score: float = Field(0.8, ge=0.0, le=1.0, description="remove documents scoring above this")
-        lang_column: str = Field("lang", description="language column written by langid")
+        lang_column: str = Field("lang", description="the column holding each document's language")
+        lang_source: Literal["chain", "input", "detect"] = Field(
+            "chain", description="chain: the column an earlier filter (langid) writes, else lid.176; "
+                                 "input: the input's column, its values checked; detect: lid.176")
         model_path: str | None = Field(None, description="fastText supervised model (fasttext backend)")
         label: str = Field("__label__toxic", description="the toxic class label of that model")
         fasttext_languages: list[str] = Field(
@@ -93,7 +105,23 @@ class Toxicity(Filter):
         if params.backend in ("auto", "wordlist"):
             self.scorers["wordlist"] = WordlistScorer(params.wordlists, params.wordlist_saturation,
                                                       params.chars_per_word)
-        self.lid = load_model(str(bundled_lid_model())) if params.backend in ("auto", "wordlist") else None
+        self.lid = load_model(str(bundled_lid_model())) if self._detects() else None
+        self.known = frozenset(params.wordlists) | frozenset(params.fasttext_languages)
+
+    def column_reads(self) -> tuple[Read, ...]:
+        if self.params.lang_source == "detect":
+            return ()
+        fallback = ("identifies languages with lid.176" if self.params.backend in ("auto", "wordlist")
+                    else f"counts every document as {UNDETERMINED}")
+        return (Read(self.params.lang_column, self.params.lang_source, fallback=fallback,
+                     instead="set lang_source: input or detect"),)
+
+    def info(self) -> dict[str, Any]:
+        return {"backend": self.params.backend, "max_score": self.params.max_score}
+
+    def _detects(self) -> bool:
+        """Whether documents without a language code are identified (routing needs a language)."""
+        return self.params.backend in ("auto", "wordlist") or self.params.lang_source == "detect"
 
     def check_resources(self) -> list[str]:
         """Every file the parameters name, and the packaged models the chosen backend loads."""
@@ -116,7 +144,7 @@ class Toxicity(Filter):
         packaged = []
         if params.backend in ("auto", "classifier"):
             packaged.append(("classifier", check_classifier))
-        if params.backend in ("auto", "wordlist"):
+        if self._detects():
             packaged.append(("language-ID model", lambda: check_model(str(bundled_lid_model()))))
         for what, check in packaged:
             try:
@@ -137,7 +165,7 @@ class Toxicity(Filter):
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)
-        lang = self._languages(batch)
+        lang = self._languages(batch, stats)
         route = self._route(lang)
         score = np.full(batch.num_rows, np.nan, dtype=np.float32)
         for backend in np.unique(route):
@@ -170,14 +198,36 @@ class Toxicity(Filter):
         np.maximum.at(best, parents, scorer.score(flat))
         return best
 
-    def _languages(self, batch: pa.RecordBatch) -> np.ndarray:
-        """Each document's language: the langid column, or fastText's lid.176 when it is absent."""
-        if self.params.lang_column in batch.schema.names:
-            return np.array(batch.column(self.params.lang_column).fill_null("und").to_pylist(), dtype=object)
-        if self.lid is None:
-            return np.full(batch.num_rows, "und", dtype=object)
-        labels, _ = predict(self.lid, model_text(batch.column(TEXT), 1000))
-        return np.array([parse_label(top[0])[0] for top in labels], dtype=object)
+    def _languages(self, batch: pa.RecordBatch, stats: FilterStats) -> np.ndarray:
+        """Each document's language code: the language column's where it holds one, else
+        lid.176's (or `und` where only statistics need a language)."""
+        lang = np.full(batch.num_rows, None, dtype=object)
+        column = self.params.lang_column
+        if self._reads_lang(batch):
+            values = (batch.column(column) if column in batch.schema.names
+                      else pa.nulls(batch.num_rows, pa.string()))
+            found = language_codes(values, self.known)
+            lang = found.codes
+            for kind, count in (("valid", batch.num_rows - found.missing - found.other),
+                                ("missing", found.missing), ("other", found.other)):
+                if count:
+                    stats.count("lang_values", kind, count)
+        unknown = np.flatnonzero(lang == None)  # noqa: E711 - elementwise comparison with None
+        if len(unknown) and self.lid is not None:
+            text = batch.column(TEXT).take(pa.array(unknown))
+            labels, _ = predict(self.lid, model_text(text, DETECT_CHARS))
+            lang[unknown] = [parse_label(top[0])[0] for top in labels]
+        elif len(unknown):
+            lang[unknown] = UNDETERMINED
+        return lang
+
+    def _reads_lang(self, batch: pa.RecordBatch) -> bool:
+        """Whether this batch's languages come from the language column (see `lang_source`)."""
+        source, column = self.params.lang_source, self.params.lang_column
+        if source == "chain":
+            # Planned: only a column an earlier filter writes, never an input column of that name.
+            return column in (self.upstream if self.upstream is not None else batch.schema.names)
+        return source == "input"
 
     def _route(self, lang: np.ndarray) -> np.ndarray:
         """The backend that scores each document."""
@@ -195,7 +245,6 @@ class Toxicity(Filter):
         return route
 
     def _count(self, stats: FilterStats, route: np.ndarray, lang: np.ndarray, score: np.ndarray) -> None:
-        stats.info.update(backend=self.params.backend, max_score=self.params.max_score)
         scored = ~np.isnan(score)
         stats.histogram("toxicity_score").add(score[scored])
         for backend in np.unique(route):

@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from filters.base import ResourceProblem, regular_file
-from filters.fasttext_model import file_sha256, load_model, model_text, predict
+from filters.fasttext_model import file_sha256, load_model, predict
+from filters.text import fold, model_text, remove_whitespace, words_only
 
 BUILTIN_WORDLISTS = Path(__file__).parent / "wordlists"
 # Every worker reads a word list whole and compiles it into one pattern: real lists are a
@@ -87,7 +88,7 @@ class WordlistScorer:
 
     def score(self, texts: pa.Array, lang: str) -> np.ndarray:
         terms = self.terms[lang]
-        text = pc.utf8_lower(pc.utf8_normalize(texts, "NFKC"))
+        text = fold(texts)
         if lang in self.chars_per_word:
             flagged, words = self._substring_counts(text, terms, self.chars_per_word[lang])
         else:
@@ -97,7 +98,7 @@ class WordlistScorer:
 
     @staticmethod
     def _substring_counts(text: pa.Array, terms: frozenset[str], chars_per_word: float):
-        compact = pc.replace_substring_regex(text, r"\s+", "")
+        compact = remove_whitespace(text)
         flagged = pc.count_substring_regex(compact, _alternation(terms)).to_numpy(zero_copy_only=False)
         words = pc.utf8_length(compact).to_numpy(zero_copy_only=False) / chars_per_word
         return flagged.astype(np.float64), words
@@ -166,7 +167,7 @@ def read_wordlist(path: str) -> frozenset[str]:
 
 def _word_counts(text: pa.Array, terms: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
     """(flagged words and word pairs, words) per document, counted over flattened word lists."""
-    words = pc.utf8_split_whitespace(pc.replace_substring_regex(text, r"[^\p{L}\p{M}\p{N}]+", " "))
+    words = pc.utf8_split_whitespace(words_only(text))
     flat = pc.list_flatten(words)
     parents = pc.list_parent_indices(words).to_numpy()
     singles, pairs = _split_terms(terms)

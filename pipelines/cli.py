@@ -20,6 +20,7 @@ from corpus.verify import verify_version
 from filters.registry import UnknownFilter, get_filter, references
 from pipelines.audit import redacted_samples, version_report
 from pipelines.config import check_resources, load_config
+from pipelines.plan import check_chain
 from pipelines.progress import RunProgress
 from pipelines.resume import collect, describe
 from pipelines.run import AccountingError, DiskFull, run_pipeline
@@ -110,6 +111,7 @@ def validate(
     """Check a config without reading any data."""
     try:
         pipeline = load_config(config, list(set_ or []))
+        check_chain(pipeline)
         check_resources(pipeline)
     except UserError as exc:
         raise _fail(str(exc), 2) from None

@@ -41,7 +41,7 @@ from pipelines.ledger import (
     split_key,
 )
 from pipelines.local import LocalPool
-from pipelines.plan import Segment, label_steps, plan_segments
+from pipelines.plan import Segment, check_chain, label_steps, plan_segments
 from pipelines.progress import RunProgress
 from pipelines.resume import open_staging
 from pipelines.tasks import Task, TaskResult, WriteOptions
@@ -90,6 +90,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
 
     With `signing_key` the version's manifest digest is HMAC-signed (manifest.sig).
     """
+    check_chain(config)
     check_resources(config)
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
@@ -360,6 +361,7 @@ def _stats_document(steps, merged: dict[str, FilterStats], counts: dict[str, int
     for entry, step in zip(filters, steps, strict=True):
         entry["filter"] = step.filter.name
         entry["mode"] = step.filter.params.mode
+        entry["info"] = {**step.filter.info(), **entry["info"]}
     chars_in = filters[0]["chars_in"] if filters else None
     return {
         "filters": filters,

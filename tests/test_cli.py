@@ -56,7 +56,8 @@ def test_set_overrides_are_applied_and_recorded_in_the_manifest(tmp_path):
     assert "cli v0001" in result.stdout and "stats.json" in result.stdout
     manifest = json.loads((tmp_path / "out" / "cli" / "v0001" / "manifest.json").read_text())
     assert manifest["config"]["filters"] == [{"special_chars": {
-        "mode": "filter", "max_ratio": 0.3, "max_ratio_by_lang": {}, "lang_column": "lang"}}]
+        "mode": "filter", "max_ratio": 0.3, "max_ratio_by_lang": {}, "lang_column": "lang",
+        "lang_source": "chain"}}]
     assert manifest["config"]["output"]["shard_rows"] == 7
 
 

@@ -1,8 +1,12 @@
 """The audit report in a real browser: Debian's Chromium, driven by playwright, opens `report.html`.
 
 The page must load offline without errors, draw every inline SVG plot, paint something, and show
-every number exactly as stats.json has it. Playwright only drives the system's /usr/bin/chromium
-(installed by `make test`); it never downloads a browser of its own.
+every number exactly as stats.json has it. Two versions are opened: one of built-in filters, and one
+whose first step is the example plugin (tests/fixtures/corpus-plugin-example), whose report is
+rendered again by `corpus report` once the plugin is no longer importable: its section, its plot
+with the threshold marked, and the gate on its own metric come from the version's files alone.
+Playwright only drives the system's /usr/bin/chromium (installed by `make test`); it never
+downloads a browser of its own.
 """
 
 from __future__ import annotations
@@ -10,15 +14,18 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run, write_jsonl
+from conftest import corpus_cli, write_jsonl
 from PIL import Image
+
+from corpus.escape import markdown_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,7 +35,8 @@ CHROMIUM_ARGS = [
     # but its check breaks when findmnt prints more than one line; shared memory then goes to /tmp.
     "--disable-dev-shm-usage",
 ]
-FILTERS: list[Any] = [{"special_chars": {}}, {"exact_dedup": {}}]
+PLUGIN = Path(__file__).parent / "fixtures" / "corpus-plugin-example"
+PLUGIN_STEP = "corpus_plugin_example:MinLines"
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
@@ -47,6 +55,8 @@ class LoadedReport:
 
     page: Any
     stats: dict[str, Any]
+    case: Case
+    version: Path
     errors: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
 
@@ -61,35 +71,72 @@ def corpus_records() -> list[dict[str, Any]]:
     return records
 
 
-def ensure_report(version: Path) -> Path:
-    """`version/report.html`, rendered here from stats.json and manifest.json if the run did not write it."""
-    html = version / "report.html"
-    if not html.exists():
-        from corpus.report import render_report
+def line_records() -> list[dict[str, Any]]:
+    """Documents of 0 to 11 non-empty lines (the blank ones only whitespace), a few duplicates."""
+    words = ["river", "town", "evening", "bridge", "market", "lantern", "harbour", "orchard", "meadow"]
+    texts = ["".join(f"Line {n} of note {i}: the {words[(i + n) % 9]} is quiet.\n" for n in range(i % 12))
+             for i in range(600)]
+    records = [{"id": f"doc-{i}", "text": text or " \n\t \n"} for i, text in enumerate(texts)]
+    return records + [{"id": f"dup-{i}", "text": records[i]["text"]} for i in range(1, 300, 10)]
 
-        stats = json.loads((version / "stats.json").read_text())
-        manifest = json.loads((version / "manifest.json").read_text())
-        html.write_text(render_report(stats, manifest, samples={}), encoding="utf-8")
-    return html
+
+@dataclass(frozen=True)
+class Case:
+    """A version to open: its filters and input, a gate it checks, and a step's declared figures.
+
+    `plugin` puts the example plugin on the path for the run only; the report is then rendered
+    again without it."""
+
+    filters: list[Any]
+    records: Callable[[], list[dict[str, Any]]]
+    gate: str  # the plugin's: a metric its figures declare
+    step: str
+    threshold: str  # the legend of the step's threshold line
+    card_table: str  # the title of a table the step's figures add to the dataset card ("" for none)
+    plugin: bool = False
+
+
+CASES = {
+    "builtins": Case([{"special_chars": {}}, {"exact_dedup": {}}], corpus_records,
+                     "special_chars.removed_fraction", "special_chars", "max_ratio = 0.5", ""),
+    "plugin": Case([{PLUGIN_STEP: {"min_lines": 3}}, {"exact_dedup": {}}], line_records,
+                   f"{PLUGIN_STEP}.blank_fraction", PLUGIN_STEP, "min_lines = 3",
+                   f"Line counts (documents read by {PLUGIN_STEP})", plugin=True),
+}
+
+
+def with_plugin() -> dict[str, str]:
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(PLUGIN), os.environ.get("PYTHONPATH")]))}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Case, Path, Path]:
+    """(case, version folder, the version's report as `corpus report` renders it again)."""
+    case, tmp = CASES[request.param], tmp_path_factory.mktemp(request.param)
+    config = {"dataset": "browser", "input": {"paths": [str(write_jsonl(tmp / "in.jsonl", case.records()))]},
+              "output": {"root": str(tmp / "out")}, "filters": case.filters,
+              "expectations": {case.gate: {"max": 0.5}}}
+    (tmp / "config.yaml").write_text(json.dumps(config))
+    corpus_cli("run", str(tmp / "config.yaml"), "-q", env=with_plugin() if case.plugin else None, check=True)
+    version, again = tmp / "out" / "browser" / "v0001", tmp / "report.html"
+    if case.plugin:  # the plugin is gone from here on: only the version's files describe it
+        assert corpus_cli("filters", PLUGIN_STEP).returncode != 0
+    corpus_cli("report", f"{version.parent}@v1", "--output", str(again), check=True)
+    return case, version, again
 
 
 @pytest.fixture(scope="module")
-def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("report")
-    summary = run(tmp, [write_jsonl(tmp / "in.jsonl", corpus_records())], FILTERS)
-    return ensure_report(summary.path)
-
-
-@pytest.fixture(scope="module")
-def loaded(report_html: Path) -> Iterator[LoadedReport]:
+def loaded(published: tuple[Case, Path, Path]) -> Iterator[LoadedReport]:
     """Open the report offline: every non-local request is recorded and aborted."""
-    stats = json.loads((report_html.parent / "stats.json").read_text())
+    case, version, report_html = published
+    stats = json.loads((version / "stats.json").read_text())
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)
-            report = LoadedReport(page, stats)
+            report = LoadedReport(page, stats, case, version)
 
             def on_console(message: Any) -> None:
                 if message.type == "error":
@@ -220,3 +267,39 @@ def test_every_scalar_stat_is_shown(loaded: LoadedReport) -> None:
     rendered = set(loaded.page.eval_on_selector_all("[data-stat]", "els => els.map(e => e.dataset.stat)"))
     missing = [path for path in scalar_paths(loaded.stats) if path not in rendered]
     assert missing == [], f"numbers of stats.json missing from the page: {missing}"
+
+
+def test_rendered_again_from_the_version_alone_it_is_the_page_the_run_wrote(
+        published: tuple[Case, Path, Path]) -> None:
+    _, version, again = published
+    assert again.read_text(encoding="utf-8") == (version / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_step_shows_its_declared_plot_with_the_threshold_marked(loaded: LoadedReport) -> None:
+    section = loaded.page.locator(f"section#filter-{re.sub(r'[^A-Za-z0-9_-]', '_', loaded.case.step)}")
+    assert section.is_visible()
+    plots = section.locator("figure.plot")
+    captions = plots.locator("figcaption").all_inner_texts()
+    marked = [index for index, caption in enumerate(captions)
+              if f"dashed line: {loaded.case.threshold}" in caption]
+    assert marked, f"no plot of {loaded.case.step} marks {loaded.case.threshold}: {captions}"
+    plot = plots.nth(marked[0])
+    assert plot.locator("svg").bounding_box()["height"] > 0
+    # The threshold: a dashed line inside the axes, and its legend as text.
+    assert plot.locator("svg text", has_text=loaded.case.threshold).count() == 1
+    dashed = plot.locator("svg path").evaluate_all(
+        "paths => paths.filter(p => (p.getAttribute('style') || '').includes('stroke-dasharray')).length")
+    assert dashed >= 2  # the line and its legend sample
+
+
+def test_the_gate_on_a_step_metric_is_shown_in_the_report_and_the_card(loaded: LoadedReport) -> None:
+    gate = loaded.case.gate
+    row = loaded.page.locator("section#gates tr", has_text=gate)
+    assert row.count() == 1 and row.locator(".pass").is_visible()
+    manifest = json.loads((loaded.version / "manifest.json").read_text())
+    value = next(result["value"] for result in manifest["gates"] if result["name"] == gate)
+    assert 0 < value < 0.5 and shown(value, row.inner_text().replace(gate, ""))
+    card = (loaded.version / "README.md").read_text()
+    assert f"| {markdown_text(gate)} | {value:.4g} |  | 0.5 | pass |" in card
+    if loaded.case.card_table:
+        assert f"## {markdown_text(loaded.case.card_table)}\n" in card

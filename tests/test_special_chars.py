@@ -84,11 +84,11 @@ def test_per_language_thresholds_apply_where_a_lang_column_exists():
 
 def test_stats_hold_a_ratio_histogram_and_the_definition():
     texts = ["plain prose here", "!!!", "half!?ab", ""]
-    _, stats, _, _ = apply(texts)
+    flt, stats, _, _ = apply(texts)
     histogram = stats.histograms["special_char_ratio"]
     assert sum(histogram.counts) == 3  # the empty document has no ratio
     assert histogram.counts[-1] == 1  # "!!!" has ratio 1.0
-    assert "P*, S*, C*" in stats.info["definition"]
+    assert "P*, S*, C*" in flt.info()["definition"]
     assert (stats.docs_in, stats.docs_out) == (4, 2)
 
 
