@@ -25,6 +25,7 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
         f"{manifest.get('status', 'published')}). Kept documents are in `data/`, removed ones with "
         "the filter and reason in `rejects/`, unreadable input records in `quarantine/`; "
         "`stats.json` holds the statistics and `report.html` the audit report.",
+        _redaction(manifest),
         "## Counts\n\n| read | kept | rejected | quarantined | kept fraction |\n|---:|---:|---:|---:|---:|\n"
         f"| {counts['read']:,} | {counts['kept']:,} | {counts['rejected']:,} | {counts['quarantined']:,} "
         f"| {stats['total']['kept_fraction']:.1%} |",
@@ -37,6 +38,21 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
         "table = ds.dataset(\"data/\", format=\"parquet\").to_table()\n```",
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _redaction(manifest: dict[str, Any]) -> str:
+    """The version's redaction policy (`manifest.redaction`), stated in one paragraph."""
+    policy = manifest.get("redaction")
+    if not policy:
+        return ""
+    step = markdown_text(policy["step"])
+    if policy["scope"] == "everything":
+        return (f"Personal information (scope `everything`, by step {step}): every file of this "
+                "version is redacted: kept documents, the rejects of every filter and the raw "
+                "prefixes in `quarantine/` (dropped where they are not UTF-8).")
+    return (f"Personal information (scope `delivered`, by step {step}): only documents that passed "
+            f"through {step} are redacted; the rejects of the filters before it and the raw prefixes "
+            "in `quarantine/` may hold personal information.")
 
 
 def _sources(manifest: dict[str, Any]) -> str:

@@ -68,6 +68,32 @@ class Outcome:
     rejected: pa.RecordBatch | None
 
 
+# The redaction scope under which the engine also redacts what a filter never sees (below).
+EVERYTHING = "everything"
+
+
+class Redactor(ABC):
+    """Redaction a filter asks the engine to apply to rows written outside it (`Filter.redactor`).
+
+    With `scope` EVERYTHING the engine passes every reject of the steps before the filter and
+    every quarantine batch through it before writing; otherwise it only records the scope.
+    `policy()` is what the manifest records and the card states."""
+
+    scope: str
+
+    @abstractmethod
+    def policy(self) -> dict[str, Any]:
+        """The scope and settings, for the manifest (no document content)."""
+
+    @abstractmethod
+    def rejects(self, batch: pa.RecordBatch, stats: FilterStats) -> pa.RecordBatch:
+        """Removed documents of another step, redacted, with the redacting filter's columns."""
+
+    @abstractmethod
+    def quarantine(self, batch: pa.RecordBatch, stats: FilterStats) -> pa.RecordBatch:
+        """Quarantine rows (file, offset, error, raw) with what may hold document text redacted."""
+
+
 @dataclass(frozen=True)
 class Read:
     """A column a filter reads besides the text, and where it comes from.
@@ -155,6 +181,11 @@ class Filter(ABC):
     def versions(self) -> dict[str, Any]:
         """Versions of the models or data the filter depends on, for the manifest."""
         return {}
+
+    def redactor(self) -> Redactor | None:
+        """The redaction the engine applies for this filter outside it; default none. Cheap to
+        call; its `rejects`/`quarantine` need this filter set up."""
+        return None
 
     def run(self, batch: pa.RecordBatch, stats: FilterStats) -> Outcome:
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 from pydantic import Field
 
 from corpus.figures import CounterBars, CounterTable, CounterValue, Figures, Series
-from corpus.schema import TEXT
+from corpus.schema import ID, INTERNAL_PREFIX, ORDER, ORDER_SHIFT, TEXT
 from corpus.stats import FilterStats
-from filters.base import Filter, FilterParams, Verdict
+from filters.base import Filter, FilterParams, Redactor, Verdict
 from filters.pii_recognizers import LANGUAGE, MIN_PHONE_DIGITS, REJECTIONS, build_analyzer, is_boundary
 from filters.spacy_models import installed_spacy_model, not_installed
 
@@ -23,8 +23,14 @@ DEFAULT_ENTITIES = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE",
 DEFAULT_THRESHOLDS = {"PHONE_NUMBER": 0.4, "IP_ADDRESS": 0.6}
 DEFAULT_REGIONS = ["KR", "US", "GB", "DE", "FR", "JP", "CN", "IN", "CA", "ES", "IT", "BR", "RU"]
 
+PII_COLUMN = "pii"
 PII_TYPE = pa.list_(pa.struct([("type", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
                                ("score", pa.float32())]))
+ALL_COLUMNS = "all"
+
+Span = tuple[str, int, int, float]
+# Spans by row, only for rows that hold any: most values of most columns hold none.
+Found = dict[int, list[Span]]
 
 # Candidate triggers: every span a recognizer can accept contains a match of its trigger, so a
 # document without any trigger match cannot hold that entity. Written once with {D} (a
@@ -64,11 +70,27 @@ class PII(Filter):
     `template`; `drop` removes documents holding any of `drop_entities` (or more than
     `max_entities` spans) and redacts the rest; `annotate` changes nothing. The `pii`
     column lists every span (type, start, end, score) in code points of the original text.
+
+    `columns` are scanned and redacted the same way: by default `text`, `id` and every other
+    string column (string, large_string, dictionary of strings, and strings nested in lists
+    and structs; maps are not read), so passthrough fields such as `email` or `author` are
+    never delivered raw. The decision of `drop` counts spans of every scanned column; the `pii`
+    column lists the spans of `text` only. An id holding PII would, with only its spans
+    replaced, collide with other ids (`<EMAIL_ADDRESS>` for every user): it also gets the
+    document's position in the input, `~<input number>:<record offset>` (the manifest lists
+    the inputs in that order), which is unique in the version and stable across runs and
+    means something only to whoever holds the input. No mapping to the original id is kept:
+    it would be a copy of the PII.
+
+    `scope: everything` makes the engine redact, with this same detection, every row it
+    writes that did not pass through this filter: rejects of the filters before it (any
+    filter, dedup included; they get the `pii` column too) and the raw prefixes of
+    quarantined records (see `filters.pii_policy`). `delivered` leaves those as they are.
     """
 
     name = "pii"
     # text: rewritten with the values replaced when action is redact
-    writes: ClassVar[tuple[str, ...]] = ("pii", TEXT)
+    writes: ClassVar[tuple[str, ...]] = (PII_COLUMN, TEXT)
     figures = Figures(
         report=(
             CounterBars(ENTITY_GROUPS, (Series("spans_found", "spans found", "read"),
@@ -103,6 +125,14 @@ class PII(Filter):
                                                         "for PERSON and LOCATION; slow, no prefilter")
         prefilter: bool = Field(True, description="select candidate documents and windows before presidio")
         window_chars: int = Field(100, ge=0, description="context kept around each candidate")
+        scope: Literal["everything", "delivered"] = Field(
+            "everything", description="everything: the engine also redacts the rejects of every "
+                                      "filter and the raw prefixes in quarantine/; delivered: only "
+                                      "what passes through this filter")
+        columns: Literal["all"] | Annotated[list[str], Field(min_length=1)] = Field(
+            ALL_COLUMNS,
+            description="string columns scanned and redacted: all (text, id and every other string "
+                        "column, strings nested in lists and structs included) or a list of names")
 
     def setup(self) -> None:
         params = self.params
@@ -122,25 +152,106 @@ class PII(Filter):
         return [f"nlp_model: {not_installed(name)}"] if name and not installed_spacy_model(name) else []
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        text = batch.column(TEXT)
-        candidates = self._candidates(text)
-        spans: list[list[tuple[str, int, int, float]]] = [[] for _ in range(batch.num_rows)]
         REJECTIONS.clear()
-        documents = text.take(pa.array(candidates)).to_pylist()
-        for row, document in zip(candidates.tolist(), documents, strict=True):
-            spans[row] = self._find(document, stats)
+        redact = self.redacts
+        columns, found = self.scan(batch, stats, redact)
         stats.count_many("validator_rejections", list(REJECTIONS), list(REJECTIONS.values()))
-        stats.count("documents", "prefilter_candidates", len(candidates))
-
-        keep, reasons = self._decide(spans)
-        action = "annotate" if self.params.mode == "annotate" else self.params.action
-        redact = action != "annotate"
-        columns = {"pii": pa.array([[{"type": t, "start": s, "end": e, "score": c} for t, s, e, c in row]
-                                    for row in spans], PII_TYPE)}
-        if redact and candidates.size:
-            columns[TEXT] = self._redacted(text, spans)
-        self._count(stats, spans, keep, redact)
+        by_row: Found = {}
+        for spans in found.values():
+            for row, row_spans in spans.items():
+                by_row.setdefault(row, []).extend(row_spans)
+        keep, reasons = self._decide(by_row, batch.num_rows)
+        columns[PII_COLUMN] = spans_array(found.get(TEXT, {}), batch.num_rows)
+        self._count(stats, found, by_row, keep, redact)
         return Verdict(keep=pa.array(keep), columns=columns, reason=pa.array(reasons, pa.string()))
+
+    @property
+    def redacts(self) -> bool:
+        """Whether this filter changes text (not `annotate`, as action or mode)."""
+        return self.params.mode != "annotate" and self.params.action != "annotate"
+
+    def redactor(self) -> Redactor | None:
+        if not self.redacts:
+            return None
+        from filters.pii_policy import PIIRedactor  # the policy's code, beside the filter's
+
+        return PIIRedactor(self)
+
+    def scan(self, batch: pa.RecordBatch, stats: FilterStats, redact: bool
+             ) -> tuple[dict[str, pa.Array], dict[str, Found]]:
+        """The scanned columns that redaction changed, and the spans found per column."""
+        changed, found = {}, {}
+        for name in self._scanned(batch.schema):
+            values = batch.column(name)
+            redacted, spans = self.scan_values(values, stats, redact)
+            if name == ID and redacted is not values and ORDER in batch.schema.names:
+                redacted = _unique_ids(redacted, spans, batch.column(ORDER))
+            found[name] = spans
+            if redacted is not values:
+                changed[name] = redacted
+        return changed, found
+
+    def _scanned(self, schema: pa.Schema) -> list[str]:
+        wanted = self.params.columns
+        return [name for name, kind in zip(schema.names, schema.types, strict=True)
+                if (wanted == ALL_COLUMNS or name in wanted) and name != PII_COLUMN
+                and not name.startswith(INTERNAL_PREFIX) and _holds_strings(kind)]
+
+    def scan_values(self, values: pa.Array, stats: FilterStats, redact: bool) -> tuple[pa.Array, Found]:
+        """`values` with PII redacted (the same object when nothing changed) and the spans of each
+        row; the spans of nested strings are gathered under their top-level row."""
+        kind = values.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            spans = self._spans(values, stats)
+            return (self._redacted(values, spans) if redact and spans else values), spans
+        if pa.types.is_dictionary(kind):
+            dictionary, entries = self.scan_values(values.dictionary, stats, redact)
+            if not entries:
+                return values, {}
+            indices = values.indices.to_numpy(zero_copy_only=False)
+            hit = np.flatnonzero(np.isin(indices, list(entries)) & values.is_valid().to_numpy(
+                zero_copy_only=False))
+            spans = {int(row): entries[int(indices[row])] for row in hit}
+            if dictionary is values.dictionary:
+                return values, spans
+            return pa.DictionaryArray.from_arrays(values.indices, dictionary), spans
+        if pa.types.is_struct(kind):
+            children, spans, changed = [], {}, False
+            for child in values.flatten():
+                redacted, child_spans = self.scan_values(child, stats, redact)
+                children.append(redacted)
+                changed |= redacted is not child
+                _gather(spans, child_spans.items())
+            if not changed:
+                return values, spans
+            mask = values.is_null() if values.null_count else None
+            return pa.StructArray.from_arrays(children, fields=list(kind), mask=mask), spans
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            offsets = values.offsets.to_numpy(zero_copy_only=False)
+            child = values.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+            redacted, child_spans = self.scan_values(child, stats, redact)
+            parents = np.searchsorted(offsets, np.array(sorted(child_spans), dtype=np.int64) + offsets[0],
+                                      side="right") - 1
+            spans: Found = {}
+            _gather(spans, zip(parents.tolist(), (child_spans[i] for i in sorted(child_spans)), strict=True))
+            if redacted is child:
+                return values, spans
+            mask = values.is_null() if values.null_count else None
+            relative = pa.array(offsets - offsets[0], values.offsets.type)
+            return type(values).from_arrays(relative, redacted, mask=mask), spans
+        return values, {}
+
+    def _spans(self, values: pa.Array, stats: FilterStats) -> Found:
+        candidates = self._candidates(values)
+        stats.count("documents", "prefilter_candidates", len(candidates))
+        found: Found = {}
+        documents = values.take(pa.array(candidates)).to_pylist()
+        for row, document in zip(candidates.tolist(), documents, strict=True):
+            if document:
+                spans = self._find(document, stats)
+                if spans:
+                    found[row] = spans
+        return found
 
     def _candidates(self, text: pa.Array) -> np.ndarray:
         """Rows that can hold PII: every row when the prefilter is off or NER is on."""
@@ -149,7 +260,7 @@ class PII(Filter):
         hits = pc.match_substring_regex(text, self.column_pattern).fill_null(False)
         return np.flatnonzero(hits.to_numpy(zero_copy_only=False))
 
-    def _find(self, document: str, stats: FilterStats) -> list[tuple[str, int, int, float]]:
+    def _find(self, document: str, stats: FilterStats) -> list[Span]:
         """The accepted spans of one document, non-overlapping, in text order."""
         found = []
         for start, end, entities in self._windows(document):
@@ -188,17 +299,17 @@ class PII(Filter):
         return self.params.thresholds.get(entity, self.params.min_score)
 
     @staticmethod
-    def _negated(document: str, span: tuple[str, int, int, float]) -> bool:
+    def _negated(document: str, span: Span) -> bool:
         rule = _NEGATIVE_CONTEXT.get(span[0])
         return bool(rule and rule.search(document[max(0, span[1] - 24):span[1]]))
 
-    def _decide(self, spans: list[list[tuple]]) -> tuple[np.ndarray, list[str | None]]:
-        keep = np.ones(len(spans), dtype=bool)
-        reasons: list[str | None] = [None] * len(spans)
+    def _decide(self, by_row: Found, rows: int) -> tuple[np.ndarray, list[str | None]]:
+        keep = np.ones(rows, dtype=bool)
+        reasons: list[str | None] = [None] * rows
         if self.params.action != "drop":
             return keep, reasons
         severe = set(self.params.drop_entities)
-        for row, found in enumerate(spans):
+        for row, found in by_row.items():
             hit = sorted({span[0] for span in found} & severe)
             if hit:
                 keep[row], reasons[row] = False, f"pii:{hit[0]}"
@@ -206,36 +317,79 @@ class PII(Filter):
                 keep[row], reasons[row] = False, "too_many_pii"
         return keep, reasons
 
-    def _redacted(self, text: pa.Array, spans: list[list[tuple]]) -> pa.Array:
-        rows = [row for row, found in enumerate(spans) if found]
-        if not rows:
-            return text
+    def _redacted(self, values: pa.Array, spans: Found) -> pa.Array:
+        rows = sorted(spans)
         replaced = [_replace(document, spans[row], self.params.template)
-                    for row, document in zip(rows, text.take(pa.array(rows)).to_pylist(), strict=True)]
-        mask = np.zeros(len(text), dtype=bool)
+                    for row, document in zip(rows, values.take(pa.array(rows)).to_pylist(), strict=True)]
+        mask = np.zeros(len(values), dtype=bool)
         mask[rows] = True
-        return pc.replace_with_mask(text, pa.array(mask), pa.array(replaced, text.type))
+        return pc.replace_with_mask(values, pa.array(mask), pa.array(replaced, values.type))
 
-    def _count(self, stats: FilterStats, spans: list[list[tuple]], keep: np.ndarray, redact: bool) -> None:
-        """Counts per entity type; the values themselves are never recorded."""
+    def _count(self, stats: FilterStats, found: dict[str, Found], by_row: Found, keep: np.ndarray,
+               redact: bool) -> None:
+        """Counts per entity type, and per scanned column; the values themselves are never recorded."""
         stats.info.update(action=self.params.action, entities=self.entities,
                           thresholds={e: self._threshold(e) for e in self.entities},
-                          phone_regions=self.params.phone_regions, prefilter=not self.whole_documents)
-        with_pii = 0
-        for row, found in enumerate(spans):
-            if not found:
-                continue
-            with_pii += 1
-            for entity in sorted({span[0] for span in found}):
+                          phone_regions=self.params.phone_regions, prefilter=not self.whole_documents,
+                          scope=self.params.scope, columns=self.params.columns)
+        for row, spans in by_row.items():
+            for entity in sorted({span[0] for span in spans}):
                 stats.count("docs_with_entity", entity)
                 if not keep[row]:
                     stats.count("docs_dropped", entity)
-            for span in found:
+            for span in spans:
                 stats.count("spans_found", span[0])
                 if redact:
                     stats.count("spans_redacted", span[0])
-        stats.count("documents", "with_pii", with_pii)
-        stats.count("documents", "with_pii_after", 0 if redact else with_pii)
+        count_columns(stats, found, "")
+        stats.count("documents", "with_pii", len(by_row))
+        stats.count("documents", "with_pii_after", 0 if redact else len(by_row))
+
+
+def count_columns(stats: FilterStats, found: dict[str, Found], prefix: str) -> None:
+    """Documents with PII per column (`docs_with_pii_by_column`) and spans per column and type
+    (`spans_by_column`, keys `column:TYPE`), under group names starting with `prefix`."""
+    for column, spans in found.items():
+        if not spans:
+            continue
+        stats.count(f"{prefix}docs_with_pii_by_column", column, len(spans))
+        for row_spans in spans.values():
+            for span in row_spans:
+                stats.count(f"{prefix}spans_by_column", f"{column}:{span[0]}")
+
+
+def spans_array(spans: Found, rows: int) -> pa.Array:
+    """The `pii` column of `rows` documents from their text spans."""
+    return pa.array([[{"type": t, "start": s, "end": e, "score": c} for t, s, e, c in spans.get(row, ())]
+                     for row in range(rows)], PII_TYPE)
+
+
+def _holds_strings(kind: pa.DataType) -> bool:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _holds_strings(kind.value_type)
+    if pa.types.is_struct(kind):
+        return any(_holds_strings(field.type) for field in kind)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _holds_strings(kind.value_type)
+    return False
+
+
+def _gather(spans: Found, items) -> None:
+    for row, row_spans in items:
+        spans.setdefault(row, []).extend(row_spans)
+
+
+def _unique_ids(ids: pa.Array, spans: Found, order: pa.Array) -> pa.Array:
+    """Redacted ids suffixed with their document's input number and record offset (see PII)."""
+    rows = sorted(spans)
+    positions = order.take(pa.array(rows)).to_pylist()
+    suffixed = [f"{value}~{position >> ORDER_SHIFT}:{position & ((1 << ORDER_SHIFT) - 1)}"
+                for value, position in zip(ids.take(pa.array(rows)).to_pylist(), positions, strict=True)]
+    mask = np.zeros(len(ids), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(ids, pa.array(mask), pa.array(suffixed, ids.type))
 
 
 # When two validated types claim the same span (a 13-digit RRN also passes Luhn), the type
@@ -243,10 +397,10 @@ class PII(Filter):
 _SPECIFICITY = {entity: rank for rank, entity in enumerate(["KR_RRN", "IBAN_CODE", "US_SSN", "CREDIT_CARD"])}
 
 
-def _non_overlapping(spans: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+def _non_overlapping(spans: list[Span]) -> list[Span]:
     """Highest score first, then longest, then the most specific type; a span overlapping
     an accepted one is dropped."""
-    accepted: list[tuple[str, int, int, float]] = []
+    accepted: list[Span] = []
     ranked = sorted(set(spans),
                     key=lambda s: (-s[3], s[1] - s[2], _SPECIFICITY.get(s[0], len(_SPECIFICITY)), s[1]))
     for span in ranked:
@@ -255,7 +409,7 @@ def _non_overlapping(spans: list[tuple[str, int, int, float]]) -> list[tuple[str
     return sorted(accepted, key=lambda s: s[1])
 
 
-def _replace(document: str, spans: list[tuple[str, int, int, float]], template: str) -> str:
+def _replace(document: str, spans: list[Span], template: str) -> str:
     pieces, position = [], 0
     for entity, start, end, _ in spans:
         pieces.append(document[position:start])

@@ -43,6 +43,7 @@ from pipelines.ledger import (
 from pipelines.local import LocalPool
 from pipelines.plan import Segment, check_chain, label_steps, plan_segments
 from pipelines.progress import RunProgress
+from pipelines.redaction import redaction_policy
 from pipelines.resume import open_staging
 from pipelines.tasks import Task, TaskResult, WriteOptions
 
@@ -122,6 +123,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
         stats["total"]["length_histograms"] = _lengths(results)
         manifest = _manifest(config, files, fingerprints, steps, counts, results)
         manifest["run"] = {"id": staging.run_id, "resumed": staging.state.get("resumed", 0)}
+        manifest["redaction"] = redaction_policy(segments)[1]
         gates = evaluate({name: bounds.model_dump() for name, bounds in config.expectations.items()},
                          stats, recorded(manifest))
         failed = any(not gate.passed for gate in gates)
@@ -186,8 +188,9 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
              fingerprints: dict[str, str], staging: Staging, progress: RunProgress
              ) -> tuple[list[list[TaskResult]], dict[str, FilterStats], list[Path]]:
     """Every segment's results in task order, the merged filter stats, the resolved indexes."""
+    policy = redaction_policy(segments)[0]
     write = WriteOptions(config.output.shard_rows, config.output.keep_rejects,
-                         config.output.compression)
+                         config.output.compression, policy.key if policy else None)
     reader = ReaderOptions(config.input.text_field, config.input.id_field,
                            config.input.batch_rows, config.input.batch_bytes,
                            config.input.max_record_bytes)
@@ -200,12 +203,13 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
         for segment in segments:
             segment_id = segment_key(segment, write, reader, head_key)
             if segment.index == 0:
-                tasks = [Task(i, key, units / key, segment, segment_id, write, reader, split=split)
+                tasks = [Task(i, key, units / key, segment, segment_id, write, reader, split=split,
+                              policy=policy)
                          for i, split in enumerate(splits)
                          for key in [split_key(segment_id, i, split, fingerprints[split.file.uri])]]
             else:
                 tasks = [Task(r.index, key, units / key, segment, segment_id, write, reader,
-                              spill=r.spill)
+                              spill=r.spill, policy=policy)
                          for r in results[-1] if r.spill
                          for key in [follow_key(segment_id, r.index, r.key)]]
             segment_results = _run_segment(segment, len(segments), tasks, pool, progress)

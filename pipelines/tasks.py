@@ -27,6 +27,7 @@ from corpus.stats import FilterStats, length_histogram
 from corpus.writers import ShardWriter
 from pipelines.ledger import begin_unit, record_unit
 from pipelines.plan import Segment, Step
+from pipelines.redaction import Policy
 
 Progress = Callable[[int, int], None]
 
@@ -43,6 +44,7 @@ class WriteOptions:
     shard_rows: int
     keep_rejects: bool
     compression: str
+    redaction: str | None = None  # the redaction policy's key (`Policy.key`), for the ledger
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Task:
     reader: ReaderOptions
     split: Split | None = None
     spill: list[Path] = field(default_factory=list)
+    policy: Policy | None = None
 
     @property
     def source(self) -> str:
@@ -129,7 +132,10 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     quarantine = ShardWriter(task.out / "quarantine", f"t{task.index:06d}", write.shard_rows,
                              compression=write.compression)
     lengths = {"read": length_histogram(), "kept": length_histogram()}
-    for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine):
+    def redacted(batch: pa.RecordBatch, quarantined: bool = False) -> pa.RecordBatch:
+        return _redacted(task, stats, batch, quarantined)
+
+    for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine, redacted):
         if task.split is not None and batch is not None:
             lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
         for step in steps:
@@ -140,7 +146,10 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
             if outcome.rejected is not None:
                 result.rejected += outcome.rejected.num_rows
                 if write.keep_rejects:
-                    rejects[step.label].write(outcome.rejected)
+                    rejected = outcome.rejected
+                    if task.policy is not None and step.label in task.policy.before:
+                        rejected = redacted(rejected)
+                    rejects[step.label].write(rejected)
             batch = outcome.kept
         if batch is not None and batch.num_rows:
             if keys is not None:
@@ -175,6 +184,18 @@ def _ready(task: Task, step: Step) -> Step:
         step.filter.setup()
         _ready_filters[key] = step.filter
     return Step(step.label, _ready_filters[key])
+
+
+def _redacted(task: Task, stats: dict[str, FilterStats], batch: pa.RecordBatch,
+              quarantined: bool) -> pa.RecordBatch:
+    """Rejects or quarantine rows through the version's redaction policy (`pipelines.redaction`);
+    its filter is set up on first use, once per worker and segment."""
+    if task.policy is None:
+        return batch
+    label = task.policy.step.label
+    redactor = _ready(task, task.policy.step).filter.redactor()
+    step_stats = stats.setdefault(label, FilterStats(label))
+    return redactor.quarantine(batch, step_stats) if quarantined else redactor.rejects(batch, step_stats)
 
 
 def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task, position: int):
@@ -214,7 +235,8 @@ def _keys(tail: Step, batch: pa.RecordBatch, stats: dict[str, FilterStats], task
     return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))
 
 
-def _source(task: Task, result: TaskResult, quarantine: ShardWriter
+def _source(task: Task, result: TaskResult, quarantine: ShardWriter,
+            redacted: Callable[[pa.RecordBatch, bool], pa.RecordBatch]
             ) -> Iterator[tuple[pa.RecordBatch | None, int, int, int]]:
     """(batch, records consumed, raw bytes consumed, first record offset) for the task."""
     if task.split is None:
@@ -228,7 +250,8 @@ def _source(task: Task, result: TaskResult, quarantine: ShardWriter
             result.skipped[key] = result.skipped.get(key, 0) + count
         if chunk.quarantine:
             result.quarantined += len(chunk.quarantine)
-            quarantine.write(pa.RecordBatch.from_pylist(chunk.quarantine, schema=QUARANTINE_SCHEMA))
+            quarantine.write(redacted(pa.RecordBatch.from_pylist(chunk.quarantine,
+                                                                 schema=QUARANTINE_SCHEMA), True))
         checkpoint("read")
         batch = chunk.batch
         first = batch.column(ORDER)[0].as_py() & ((1 << ORDER_SHIFT) - 1) if batch else 0
