@@ -7,6 +7,7 @@ import stat
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -18,8 +19,9 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.figures import Figures
-from corpus.schema import REJECT_FILTER, REJECT_REASON, TEXT, set_column
+from corpus.schema import ORDER, REJECT_FILTER, REJECT_REASON, TEXT, set_column
 from corpus.stats import FilterStats
+from filters.decisions import REASON, DecisionReader
 
 
 class ResourceProblem(ValueError):
@@ -230,11 +232,13 @@ class Keys:
     Calling it streams every key batch in input order (one pass); `map(function, items)`
     runs a picklable function over items on the executor's workers (processes locally,
     actors on Ray) and returns the results in order, for resolves that work per file or
-    per partition instead of in one stream.
+    per partition instead of in one stream. `decisions[i]` is where `resolve` writes the
+    decision file of the documents in `files[i]` (see `filters.decisions`).
     """
 
     files: list[Path]
     map: Callable[[Callable[[Any], Any], list[Any]], list[Any]] = serial_map
+    decisions: list[Path] = field(default_factory=list)
 
     def __call__(self) -> Iterator[pa.RecordBatch]:
         for path in self.files:
@@ -247,10 +251,13 @@ class GlobalFilter(Filter):
     `sign` maps a batch to compact keys (one row per document, any columns); the executor
     adds the documents' ORDER and ID and stores the keys. `resolve` gets the `Keys` (call
     them to stream all keys, once per pass, or map work over their files on the executor's
-    workers) and a work folder every worker sees, and records which documents to drop;
-    `apply` then drops them batch by batch. The state that `resolve` builds must be
-    picklable: executors ship it to their workers.
+    workers) and a work folder every worker sees, and writes its decision as data: one
+    decision file per key file (`filters.decisions`). The filter object keeps no decision:
+    the executor opens the task's decision files with `reading`, and `apply` merge-joins
+    them with the batches, removing the rows that have a reason and adding the columns.
     """
+
+    _decisions: DecisionReader | None = None
 
     @abstractmethod
     def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
@@ -258,10 +265,30 @@ class GlobalFilter(Filter):
 
     @abstractmethod
     def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
-        """Read every document's keys (in one or more passes) and decide which to drop."""
+        """Read every document's keys (in one or more passes) and write `keys.decisions`."""
 
-    def write_index(self, folder: Path) -> None:
-        """Write what later versions need to deduplicate against this one (default: nothing)."""
+    def write_index(self, keys: Keys, folder: Path) -> None:
+        """Write what later versions need to deduplicate against this one (default: nothing);
+        called after `resolve`, with its decision files written."""
+
+    @contextmanager
+    def reading(self, paths: list[Path]) -> Iterator[None]:
+        """Apply the decisions in `paths` (one task's files, in ORDER order) while in the block."""
+        self._decisions = DecisionReader(paths)
+        try:
+            yield
+        finally:
+            self._decisions.close()
+            self._decisions = None
+
+    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
+        if self._decisions is None:
+            raise RuntimeError(f"{self.name}: apply called without its decision files (see reading)")
+        decided = self._decisions.take(batch.column(ORDER))
+        reason = decided.column(REASON).combine_chunks()
+        columns = {name: decided.column(name).combine_chunks() for name in decided.column_names
+                   if name not in (ORDER, REASON)}
+        return Verdict(keep=pc.is_null(reason), columns=columns, reason=reason)
 
 
 def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array, keep: pa.BooleanArray) -> None:

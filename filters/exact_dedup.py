@@ -7,13 +7,17 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import xxhash
 from pydantic import Field
 
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats
-from filters.base import FilterParams, GlobalFilter, Keys, Verdict
+from filters.base import FilterParams, GlobalFilter, Keys
+from filters.decisions import decision_schema, write_decisions
 from filters.text import collapse_whitespace, utf8_values
+
+DUPLICATE_OF = "duplicate_of"
 
 
 class ExactDedup(GlobalFilter):
@@ -24,11 +28,14 @@ class ExactDedup(GlobalFilter):
     """
 
     name = "exact_dedup"
-    writes = ("duplicate_of",)
-    shared = ("duplicate_of",)
+    writes = (DUPLICATE_OF,)
+    shared = (DUPLICATE_OF,)
 
     class Params(FilterParams):
         lowercase: bool = Field(True, description="compare texts case-insensitively")
+        partitions: int = Field(
+            32, ge=1, le=65536, description="hash partitions resolved one at a time (memory: about "
+                                            "40 bytes and the id of each document / partitions)")
 
     def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
         text = batch.column(TEXT)
@@ -39,36 +46,88 @@ class ExactDedup(GlobalFilter):
         return {"hash": pa.array(np.array(digests, dtype=np.uint64))}
 
     def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
-        batches = list(keys())
-        table = pa.Table.from_batches(batches) if batches else None
-        if table is None or table.num_rows == 0:
-            self.drop_order, self.drop_of = np.array([], np.int64), np.array([], object)
-            return
-        table = table.sort_by([("hash", "ascending"), (ORDER, "ascending")])
-        hashes = table.column("hash").to_numpy()
-        first = np.ones(len(hashes), dtype=bool)
-        first[1:] = hashes[1:] != hashes[:-1]
-        group_start = np.maximum.accumulate(np.where(first, np.arange(len(hashes)), 0))
-        ids = table.column(ID).to_numpy(zero_copy_only=False)
-        duplicates = ~first
-        order = table.column(ORDER).to_numpy()[duplicates]
-        sort = np.argsort(order)
-        self.drop_order = order[sort]
-        self.drop_of = ids[group_start[duplicates]][sort]
-        sizes = np.diff(np.append(np.flatnonzero(first), len(hashes)))
-        stats.count("clusters", "with_duplicates", int((sizes > 1).sum()))
-        stats.count("clusters", "documents_in_clusters", int(sizes[sizes > 1].sum()))
+        """Three passes mapped over the executor's workers, so no process holds every key:
 
-    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        order = batch.column(ORDER).to_numpy()
-        position = np.searchsorted(self.drop_order, order)
-        position = np.minimum(position, max(len(self.drop_order) - 1, 0))
-        hit = (self.drop_order[position] == order) if len(self.drop_order) else np.zeros(
-            len(order), dtype=bool)
-        duplicate_of = np.where(hit, self.drop_of[position] if len(self.drop_of) else None, None)
-        return Verdict(
-            keep=pa.array(~hit),
-            columns={"duplicate_of": pa.array(duplicate_of, pa.string())},
-            reason=pa.array(np.where(hit, "exact_duplicate", None), pa.string()),
-        )
+        1. each key file's (hash, ORDER, id) rows are spread to `partitions` files by hash;
+        2. each partition alone is sorted by (hash, ORDER): a group's first row is kept, the
+           others are duplicates of it, sent on to a file per key file they came from;
+        3. each key file's duplicates become its decision file, sorted by ORDER.
+        """
+        workdir.mkdir(parents=True, exist_ok=True)
+        partitions = self.params.partitions
+        keys.map(_spread_hashes, [(number, path, workdir, partitions)
+                                  for number, path in enumerate(keys.files)])
+        found = keys.map(_partition_duplicates, [(part, workdir) for part in range(partitions)])
+        keys.map(_write_decisions, [(number, workdir, target)
+                                    for number, target in enumerate(keys.decisions)])
+        if sum(rows for rows, _, _ in found):
+            stats.count("clusters", "with_duplicates", sum(groups for _, groups, _ in found))
+            stats.count("clusters", "documents_in_clusters", sum(members for _, _, members in found))
 
+
+HASH = "hash"
+SOURCE = "__corpus_key_file"
+DECISION_SCHEMA = decision_schema({DUPLICATE_OF: pa.string()})
+
+
+def _spread_hashes(job: tuple[int, Path, Path, int]) -> None:
+    """Map step of the shuffle: one key file's rows, written to one file per hash partition."""
+    number, path, workdir, partitions = job
+    sinks: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(columns=[HASH, ORDER, ID]):
+            batch = batch.append_column(SOURCE, pa.array(np.full(batch.num_rows, number, np.int32)))
+            partition = (batch.column(HASH).to_numpy() % np.uint64(partitions)).astype(np.int64)
+            for part in np.unique(partition).tolist():
+                if part not in sinks:
+                    target = workdir / f"hashes-{part:05d}-{number:06d}.arrow"
+                    sinks[part] = pa.ipc.new_file(str(target), batch.schema)
+                sinks[part].write_batch(batch.filter(pa.array(partition == part)))
+    finally:
+        for sink in sinks.values():
+            sink.close()
+
+
+def _partition_duplicates(job: tuple[int, Path]) -> tuple[int, int, int]:
+    """Reduce step: one partition's duplicates, sent to a file per key file they came from.
+    Returns the partition's rows, its groups with duplicates and the documents in them."""
+    part, workdir = job
+    paths = sorted(workdir.glob(f"hashes-{part:05d}-*.arrow"))
+    if not paths:
+        return 0, 0, 0
+    tables = []
+    for path in paths:
+        with pa.memory_map(str(path)) as source:
+            tables.append(pa.ipc.open_file(source).read_all())
+    table = pa.concat_tables(tables).sort_by([(HASH, "ascending"), (ORDER, "ascending")])
+    hashes = table.column(HASH).to_numpy()
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = hashes[1:] != hashes[:-1]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(hashes)), 0))
+    duplicates = np.flatnonzero(~first)
+    found = pa.table({ORDER: table.column(ORDER).take(duplicates),
+                      DUPLICATE_OF: table.column(ID).take(group_start[duplicates]).cast(pa.string()),
+                      SOURCE: table.column(SOURCE).take(duplicates)})
+    sources = found.column(SOURCE).to_numpy()
+    for number in np.unique(sources).tolist():
+        with pa.ipc.new_file(str(workdir / f"duplicates-{number:06d}-{part:05d}.arrow"),
+                             found.schema) as sink:
+            sink.write_table(found.filter(pa.array(sources == number)))
+    for path in paths:
+        path.unlink()
+    sizes = np.diff(np.append(np.flatnonzero(first), len(hashes)))
+    return len(hashes), int((sizes > 1).sum()), int(sizes[sizes > 1].sum())
+
+
+def _write_decisions(job: tuple[int, Path, Path]) -> None:
+    """One key file's decision file, from the duplicates every partition sent it."""
+    number, workdir, target = job
+    tables = []
+    for path in sorted(workdir.glob(f"duplicates-{number:06d}-*.arrow")):
+        with pa.memory_map(str(path)) as source:
+            tables.append(pa.ipc.open_file(source).read_all())
+    found = pa.concat_tables(tables) if tables else DECISION_SCHEMA.empty_table().append_column(
+        SOURCE, pa.array([], pa.int32()))
+    reason = pa.array(np.full(found.num_rows, "exact_duplicate", dtype=object), pa.string())
+    write_decisions(target, pa.table([found.column(ORDER), reason, found.column(DUPLICATE_OF)],
+                                     schema=DECISION_SCHEMA))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -22,12 +23,15 @@ from corpus.figures import Figures, LargestBin
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
-from filters.base import FilterParams, GlobalFilter, Keys, Read, Verdict
+from filters.base import FilterParams, GlobalFilter, Keys, Read
+from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
 from filters.shingles import shingle_hashes
 
 SIGNATURE = "signature"
 LENGTH = "length"
+SOURCE = "__corpus_key_file"
 CLUSTER_EDGES = [2, 3, 4, 5, 10, 20, 50, 100, 1000, 1_000_000]
+DECISION_SCHEMA = decision_schema({"dup_cluster": pa.string(), "duplicate_of": pa.string()})
 
 
 class MinHashDedup(GlobalFilter):
@@ -103,6 +107,9 @@ class MinHashDedup(GlobalFilter):
            bucket's first document (earliest input order);
         3. each key file returns the signatures of its documents that are in a pair; the
            pairs are verified and clusters are the connected components of the verified pairs.
+
+        The decision is written as one decision file per key file (`keys.decisions`): every
+        member of a cluster gets `dup_cluster`, removed ones `duplicate_of` and a reason.
         """
         workdir.mkdir(parents=True, exist_ok=True)
         sources = list(keys.files)
@@ -112,17 +119,17 @@ class MinHashDedup(GlobalFilter):
             sources.insert(0, workdir / "earlier.parquet")
         first, second = self._candidates(sources, keys.map, workdir, stats)
         nodes = np.unique(np.concatenate([first, second]))
-        order, ids, lengths, signatures = self._members(sources, keys.map, nodes)
-        first, second = np.searchsorted(order, first), np.searchsorted(order, second)
+        members = self._members(sources, keys.map, nodes)
+        first, second = np.searchsorted(members.order, first), np.searchsorted(members.order, second)
         stats.count("pairs", "candidates", len(first))
         if self.params.verify and len(first):
-            similar = (signatures[first] == signatures[second]).mean(axis=1) >= self.params.threshold
+            similar = members.similar(first, second, self.params.threshold)
             stats.count("pairs", "rejected_by_verification", int((~similar).sum()))
             first, second = first[similar], second[similar]
         stats.count("pairs", "duplicates", len(first))
-        self.drop, self.cluster_of, self.duplicate_of = clusters(first, second, order, ids, lengths,
-                                                                 self.params.keep, stats)
-        self._keys = keys
+        members.signatures = None  # the largest part of the resolve's memory, no longer needed
+        rows, kept = clusters(first, second, members.order, members.lengths, self.params.keep, stats)
+        _write_decisions(keys.decisions, members, rows, kept, 0 if earlier is None else 1)
         stats.info.update(bands=self.bands, rows=self.rows, num_perm=self.params.num_perm,
                           threshold=self.params.threshold, keep=self.params.keep,
                           partitions=self.params.partitions)
@@ -141,41 +148,40 @@ class MinHashDedup(GlobalFilter):
         pairs = np.unique(np.stack([np.concatenate(later), np.concatenate(earlier_)], axis=1), axis=0)
         return pairs[:, 0], pairs[:, 1]
 
-    def _members(self, sources: list[Path], map_: Callable, nodes: np.ndarray):
-        """ORDER, id, length and signature of the documents in `nodes`, sorted by ORDER."""
-        parts = [table for table in map_(_select_members, [(path, nodes) for path in sources])
+    def _members(self, sources: list[Path], map_: Callable, nodes: np.ndarray) -> Members:
+        """The documents in `nodes`, sorted by ORDER."""
+        parts = [table for table in map_(_select_members, list(enumerate((path, nodes) for path in sources)))
                  if table is not None]
         if not parts:
-            nothing = np.zeros((0, self.params.num_perm), np.uint32)
-            return _empty(), np.array([], dtype=object), _empty(), nothing
-        table = pa.concat_tables(parts).sort_by(ORDER)
-        signatures = table.column(SIGNATURE).combine_chunks().flatten().to_numpy().reshape(
-            table.num_rows, self.params.num_perm)
-        return (table.column(ORDER).to_numpy(), np.array(table.column(ID).to_pylist(), dtype=object),
-                table.column(LENGTH).to_numpy(), signatures)
+            return Members(_empty(), pa.array([], pa.string()), _empty(), np.zeros(0, np.int32),
+                           np.zeros((0, self.params.num_perm), np.uint32), _empty())
+        order = np.concatenate([part.column(ORDER).to_numpy() for part in parts])
+        ranking = np.argsort(order, kind="stable")
+        # signatures stay in arrival order (one copy, not two): `rows` maps a member to its own
+        signatures = np.concatenate([_signatures(part, self.params.num_perm) for part in parts])
+        column = pa.chunked_array([part.column(ID) for part in parts]).cast(pa.string()).combine_chunks()
+        return Members(order[ranking], column.take(pa.array(ranking)),
+                       np.concatenate([part.column(LENGTH).to_numpy() for part in parts])[ranking],
+                       np.concatenate([part.column(SOURCE).to_numpy() for part in parts])[ranking],
+                       signatures, ranking)
 
-    def write_index(self, folder: Path) -> None:
+    def write_index(self, keys: Keys, folder: Path) -> None:
         """The signatures of the documents this version keeps, for `against` in later runs."""
-        keys = self.__dict__.pop("_keys", None)
-        if keys is None:
-            return
         folder.mkdir(parents=True, exist_ok=True)
         settings = self._index_settings()
         schema = pa.schema([(ID, pa.string()), (SIGNATURE, pa.list_(pa.uint32(), self.params.num_perm)),
                             (LENGTH, pa.int64())],
                            metadata={b"corpus.minhash": json.dumps(settings).encode()})
         with pq.ParquetWriter(folder / "minhash-00000.parquet", schema, compression="zstd") as writer:
-            for batch in keys():
-                kept = ~np.isin(batch.column(ORDER).to_numpy(), self.drop)
-                rows = batch.filter(pa.array(kept))
-                writer.write_batch(pa.record_batch(
-                    [rows.column(ID), rows.column(SIGNATURE), rows.column(LENGTH).cast(pa.int64())],
-                    schema=schema))
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_keys", None)  # the key source stays in the parent; workers need only the decision
-        return state
+            for path, decision in zip(keys.files, keys.decisions, strict=True):
+                decisions = DecisionReader([decision])
+                for batch in pq.ParquetFile(path).iter_batches():
+                    kept = pc.is_null(decisions.take(batch.column(ORDER)).column(REASON))
+                    rows = batch.filter(kept.combine_chunks())
+                    writer.write_batch(pa.record_batch(
+                        [rows.column(ID), rows.column(SIGNATURE), rows.column(LENGTH).cast(pa.int64())],
+                        schema=schema))
+                decisions.close()
 
     def _index_settings(self) -> dict[str, int]:
         """What must match for two versions' signatures to be comparable."""
@@ -203,15 +209,45 @@ class MinHashDedup(GlobalFilter):
             stats.count("against", ref, table.num_rows)
         return pa.concat_tables(tables).select([ORDER, ID, SIGNATURE, LENGTH]) if tables else None
 
-    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        order = batch.column(ORDER).to_numpy()
-        drop = np.isin(order, self.drop)
-        cluster = [self.cluster_of.get(o) for o in order.tolist()]
-        duplicate_of = [self.duplicate_of.get(o) for o in order.tolist()]
-        return Verdict(keep=pa.array(~drop),
-                       columns={"dup_cluster": pa.array(cluster, pa.string()),
-                                "duplicate_of": pa.array(duplicate_of, pa.string())},
-                       reason=pa.array(np.where(drop, "near_duplicate", None), pa.string()))
+
+@dataclass
+class Members:
+    """The documents in a candidate pair, sorted by ORDER: their ids, lengths and the key file
+    (`source`) each came from; `signatures[rows[i]]` is the signature of member i."""
+
+    order: np.ndarray
+    ids: pa.StringArray
+    lengths: np.ndarray
+    source: np.ndarray
+    signatures: np.ndarray | None
+    rows: np.ndarray
+
+    def similar(self, first: np.ndarray, second: np.ndarray, threshold: float,
+                chunk: int = 1 << 14) -> np.ndarray:
+        """Whether each pair's signatures agree on at least `threshold` of their positions
+        (pairs compared a chunk at a time: two gathered signatures per pair are large)."""
+        result = np.empty(len(first), dtype=bool)
+        for start in range(0, len(first), chunk):
+            a = self.signatures[self.rows[first[start:start + chunk]]]
+            b = self.signatures[self.rows[second[start:start + chunk]]]
+            result[start:start + chunk] = (a == b).mean(axis=1) >= threshold
+        return result
+
+
+def _write_decisions(targets: list[Path], members: Members, rows: np.ndarray, kept: np.ndarray,
+                     first_source: int) -> None:
+    """One decision file per key file: its cluster members with `dup_cluster`, and for the
+    removed ones `duplicate_of` and the reason. Key file i is source `first_source + i`
+    (source 0 is the earlier versions' index when there is one)."""
+    removed = kept != rows
+    leaders = members.ids.take(pa.array(kept))
+    table = pa.table([pa.array(members.order[rows]),
+                      pa.array(np.where(removed, "near_duplicate", None), pa.string()),
+                      leaders, pc.if_else(pa.array(removed), leaders, pa.scalar(None, pa.string()))],
+                     schema=DECISION_SCHEMA)
+    source = members.source[rows]
+    for number, target in enumerate(targets):
+        write_decisions(target, table.filter(pa.array(source == first_source + number)))
 
 
 def minhash(hashes: np.ndarray, parents: np.ndarray, documents: int, a: np.ndarray, b: np.ndarray,
@@ -304,15 +340,18 @@ def _partition_pairs(job: tuple[int, Path]) -> tuple[np.ndarray, np.ndarray, int
     return later, earlier, table.num_rows
 
 
-def _select_members(job: tuple[Path, np.ndarray]) -> pa.Table | None:
-    """The rows of one key file whose documents are in a candidate pair."""
-    path, nodes = job
+def _select_members(job: tuple[int, tuple[Path, np.ndarray]]) -> pa.Table | None:
+    """The rows of key file number `number` whose documents are in a candidate pair."""
+    number, (path, nodes) = job
     parts = []
     for batch in pq.ParquetFile(path).iter_batches(columns=[ORDER, ID, SIGNATURE, LENGTH]):
         selected = np.isin(batch.column(ORDER).to_numpy(), nodes)
         if selected.any():
             parts.append(batch.filter(pa.array(selected)))
-    return pa.Table.from_batches(parts) if parts else None
+    if not parts:
+        return None
+    table = pa.Table.from_batches(parts)
+    return table.append_column(SOURCE, pa.array(np.full(table.num_rows, number, np.int32)))
 
 
 def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -328,17 +367,19 @@ def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.nd
     return order[members], leader[members]
 
 
-def _signatures(batch: pa.RecordBatch, num_perm: int) -> np.ndarray:
+def _signatures(batch: pa.RecordBatch | pa.Table, num_perm: int) -> np.ndarray:
     column = batch.column(SIGNATURE)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
     return column.flatten().to_numpy(zero_copy_only=False).reshape(len(column), num_perm)
 
 
-def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, ids: np.ndarray,
-             lengths: np.ndarray, keep: str, stats: FilterStats):
+def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, lengths: np.ndarray, keep: str,
+             stats: FilterStats) -> tuple[np.ndarray, np.ndarray]:
     """Connected components of the duplicate pairs and the kept member of each.
 
-    Returns (ORDER values to drop, {ORDER: cluster id} for every member, {ORDER: kept id} for
-    removed members). Rows are in input order, so "first" is the lowest row of a component.
+    Returns (rows of the new documents in a cluster, ascending; the row of the member kept in
+    each one's cluster). Rows are in input order, so "first" is the lowest row of a component.
     """
     count = len(order)
     graph = coo_matrix((np.ones(len(first), np.int8), (first, second)), shape=(count, count))
@@ -354,21 +395,17 @@ def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, ids: np.n
     else:
         ranking = np.lexsort((rows, later, labels[rows]))
     ranked = rows[ranking]
-    leader_of = {}
-    for row in ranked:
-        leader_of.setdefault(labels[row], row)
-    kept = np.array([leader_of[labels[row]] for row in rows], dtype=np.int64)
-    removed = rows[kept != rows]
-    cluster_of = {int(order[row]): ids[leader] for row, leader in zip(rows, kept, strict=True)}
-    duplicate_of = {int(order[row]): ids[leader] for row, leader in zip(rows, kept, strict=True)
-                    if row != leader}
+    heads = np.r_[True, labels[ranked][1:] != labels[ranked][:-1]] if len(ranked) else np.zeros(0, bool)
+    leader_of = np.zeros(len(sizes), dtype=np.int64)
+    leader_of[labels[ranked[heads]]] = ranked[heads]
+    kept = leader_of[labels[rows]]
     empty = Histogram(edges=[float(edge) for edge in CLUSTER_EDGES])
     histogram = stats.histograms.setdefault("cluster_size", empty)
     histogram.add(sizes[sizes > 1])
     stats.count("clusters", "count", int((sizes > 1).sum()))
     stats.count("clusters", "documents", int(in_cluster.sum()))
-    removed = removed[order[removed] >= 0]
-    return np.sort(order[removed]), cluster_of, duplicate_of
+    new = order[rows] >= 0
+    return rows[new], kept[new]
 
 
 def _empty() -> np.ndarray:

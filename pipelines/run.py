@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import pickle
 import platform
 import shutil
 import time
@@ -27,6 +26,7 @@ from corpus.sources import InputFile, Split, check_store_root, discover, open_bi
 from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
 from corpus.store import DatasetStore, Staging, config_sha256, read_json
 from filters.base import Keys
+from filters.decisions import decision_files
 from pipelines.audit import write_audit
 from pipelines.config import PipelineConfig, check_resources
 from pipelines.ledger import (
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from pipelines.ray_pool import RayPool
 
 FINGERPRINT_SAMPLE = 1 << 20
-RESOLVED_FILTER = "filter.pickle"
 
 
 class AccountingError(RuntimeError):
@@ -199,6 +198,7 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
     merged: dict[str, FilterStats] = {}
     indexes: list[Path] = []
     head_key = None
+    decisions: dict[int, list[Path]] = {}
     with _pool(config) as pool:
         for segment in segments:
             segment_id = segment_key(segment, write, reader, head_key)
@@ -209,14 +209,14 @@ def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split
                          for key in [split_key(segment_id, i, split, fingerprints[split.file.uri])]]
             else:
                 tasks = [Task(r.index, key, units / key, segment, segment_id, write, reader,
-                              spill=r.spill, policy=policy)
+                              spill=r.spill, decisions=decisions[r.index], policy=policy)
                          for r in results[-1] if r.spill
                          for key in [follow_key(segment_id, r.index, r.key)]]
             segment_results = _run_segment(segment, len(segments), tasks, pool, progress)
             results.append(segment_results)
             _merge(merged, segment_results)
             if segment.tail is not None:
-                head_key = _resolve(segment, segment_results, merged, units, pool, progress)
+                head_key, decisions = _resolve(segment, segment_results, merged, units, pool, progress)
                 indexes.append(units / head_key / "index")
     return results, merged, indexes
 
@@ -254,36 +254,40 @@ def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPoo
 
 
 def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats],
-             units: Path, pool: LocalPool | RayPool, progress: RunProgress) -> str:
-    """The global step, as a unit: the tail filter reads every key once, decides what to drop,
-    and writes the index later versions deduplicate against. The resolved filter is saved so
-    a rerun can skip the step. Returns the unit's key."""
+             units: Path, pool: LocalPool | RayPool, progress: RunProgress
+             ) -> tuple[str, dict[int, list[Path]]]:
+    """The global step, as a unit: the tail filter reads every key once, writes its decision
+    files into the unit (a rerun reuses them) and the index later versions deduplicate
+    against. Returns the unit's key and each task's decision files, by task index."""
     step = segment.tail
     key = resolve_key(step, [result.key for result in results])
     folder = units / key
+    decisions = {result.index: decision_files(folder, result.index, len(result.keys))
+                 for result in results}
+    keys = Keys([path for result in results for path in result.keys], pool.map,
+                [path for result in results for path in decisions[result.index]])
     record = load_unit(folder)
     if record is not None:
         progress.note(f"resolve {step.label}: reusing the finished step")
-        with open(folder / RESOLVED_FILTER, "rb") as handle:
-            step.filter = pickle.load(handle)
     else:
         begin_unit(folder)
         stats = FilterStats(step.label)
         started = time.perf_counter()
-        files = [path for result in results for path in result.keys]
         step.filter.setup()
-        step.filter.resolve(Keys(files, pool.map), stats, folder / "work")
+        step.filter.resolve(keys, stats, folder / "work")
+        missing = [path for path in keys.decisions if not path.is_file()]
+        if missing:  # a plugin's bug: its documents would pass unjudged
+            raise RuntimeError(f"filter {step.label!r} resolved without writing {len(missing)} of its "
+                               f"decision files (first: {missing[0].name})")
         checkpoint("resolve")
-        step.filter.write_index(folder / "index")
+        step.filter.write_index(keys, folder / "index")
         shutil.rmtree(folder / "work", ignore_errors=True)
         stats.wall_seconds += time.perf_counter() - started
-        with open(folder / RESOLVED_FILTER, "wb") as handle:
-            pickle.dump(step.filter, handle)
         record = {"stats": stats.to_dict()}
         record_unit(folder, record)
     resolved = FilterStats.from_dict(record["stats"])
     merged[step.label] = merged[step.label] + resolved if step.label in merged else resolved
-    return key
+    return key, decisions
 
 
 def assemble(staging: Staging, results: list[list[TaskResult]], indexes: list[Path]) -> Path:

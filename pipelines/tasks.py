@@ -7,6 +7,7 @@ half-written unit that looks finished.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -51,7 +52,9 @@ class WriteOptions:
 class Task:
     """One split (segment 0) or one split's spilled output (later segments) through a segment.
 
-    `out` is the unit folder the task owns; `key` identifies its inputs and config.
+    `out` is the unit folder the task owns; `key` identifies its inputs and config. A later
+    segment's task carries the paths of its documents' decision files (`decisions`) from the
+    global step before it, never the decision itself.
     """
 
     index: int
@@ -63,6 +66,7 @@ class Task:
     reader: ReaderOptions
     split: Split | None = None
     spill: list[Path] = field(default_factory=list)
+    decisions: list[Path] = field(default_factory=list)
     policy: Policy | None = None
 
     @property
@@ -119,54 +123,64 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     result = TaskResult(task.index, task.key, task.out)
     prefix = f"s{segment.index}-t{task.index:06d}"
     write = task.write
-    out = (
-        ShardWriter(task.out / "spill", prefix, write.shard_rows, public=False, compression="none")
-        if segment.tail else
-        ShardWriter(task.out / "data", prefix, write.shard_rows, compression=write.compression)
-    )
-    keys = (ShardWriter(task.out / "keys", prefix, 1 << 30, public=False, compression="none")
-            if segment.tail else None)
-    rejects = {step.label: ShardWriter(task.out / "rejects", f"{prefix}-f{number:02d}",
-                                       write.shard_rows, compression=write.compression)
-               for number, step in enumerate(steps)}
-    quarantine = ShardWriter(task.out / "quarantine", f"t{task.index:06d}", write.shard_rows,
-                             compression=write.compression)
-    lengths = {"read": length_histogram(), "kept": length_histogram()}
-    def redacted(batch: pa.RecordBatch, quarantined: bool = False) -> pa.RecordBatch:
-        return _redacted(task, stats, batch, quarantined)
+    # On an error every writer is closed (no open handles, no footer-less files left behind)
+    # and the decision files are let go; the unit stays unfinished and is redone.
+    with contextlib.ExitStack() as stack:
+        def writer(*args: Any, **options: Any) -> ShardWriter:
+            opened = ShardWriter(*args, **options)
+            stack.callback(opened.close)
+            return opened
 
-    for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine, redacted):
-        if task.split is not None and batch is not None:
-            lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
-        for step in steps:
-            if batch is None or batch.num_rows == 0:
-                break
-            outcome = _run_step(step, batch, stats[step.label], task, position)
-            checkpoint("filter")
-            if outcome.rejected is not None:
-                result.rejected += outcome.rejected.num_rows
-                if write.keep_rejects:
-                    rejected = outcome.rejected
-                    if task.policy is not None and step.label in task.policy.before:
-                        rejected = redacted(rejected)
-                    rejects[step.label].write(rejected)
-            batch = outcome.kept
-        if batch is not None and batch.num_rows:
-            if keys is not None:
-                keys.write(_keys(tail, batch, stats, task, position))
-            out.write(batch)
-            result.kept += batch.num_rows
-            if keys is None:
-                lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
-        report(chunk_records, raw_bytes)
-    for writer in (*rejects.values(), quarantine):
-        writer.close()
-    if keys is not None:
-        result.keys = keys.close()
-        result.spill = out.close()
-        result.kept = 0  # not published yet: the next segment decides
-    else:
-        out.close()
+        if segment.head is not None:
+            stack.enter_context(steps[0].filter.reading(task.decisions))
+        out = (
+            writer(task.out / "spill", prefix, write.shard_rows, public=False, compression="none")
+            if segment.tail else
+            writer(task.out / "data", prefix, write.shard_rows, compression=write.compression)
+        )
+        keys = (writer(task.out / "keys", prefix, 1 << 30, public=False, compression="none")
+                if segment.tail else None)
+        rejects = {step.label: writer(task.out / "rejects", f"{prefix}-f{number:02d}",
+                                      write.shard_rows, compression=write.compression)
+                   for number, step in enumerate(steps)}
+        quarantine = writer(task.out / "quarantine", f"t{task.index:06d}", write.shard_rows,
+                            compression=write.compression)
+        lengths = {"read": length_histogram(), "kept": length_histogram()}
+        def redacted(batch: pa.RecordBatch, quarantined: bool = False) -> pa.RecordBatch:
+            return _redacted(task, stats, batch, quarantined)
+
+        for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine, redacted):
+            if task.split is not None and batch is not None:
+                lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+            for step in steps:
+                if batch is None or batch.num_rows == 0:
+                    break
+                outcome = _run_step(step, batch, stats[step.label], task, position)
+                checkpoint("filter")
+                if outcome.rejected is not None:
+                    result.rejected += outcome.rejected.num_rows
+                    if write.keep_rejects:
+                        rejected = outcome.rejected
+                        if task.policy is not None and step.label in task.policy.before:
+                            rejected = redacted(rejected)
+                        rejects[step.label].write(rejected)
+                batch = outcome.kept
+            if batch is not None and batch.num_rows:
+                if keys is not None:
+                    keys.write(_keys(tail, batch, stats, task, position))
+                out.write(batch)
+                result.kept += batch.num_rows
+                if keys is None:
+                    lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+            report(chunk_records, raw_bytes)
+        for closing in (*rejects.values(), quarantine):
+            closing.close()
+        if keys is not None:
+            result.keys = keys.close()
+            result.spill = out.close()
+            result.kept = 0  # not published yet: the next segment decides
+        else:
+            out.close()
     result.stats = {label: s.to_dict() for label, s in stats.items()}
     result.lengths = {name: histogram.to_dict() for name, histogram in lengths.items()}
     checkpoint("unit")
