@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -138,14 +138,28 @@ class PII(Filter):
         params = self.params
         self.analyzer = build_analyzer(tuple(params.phone_regions), params.kr_rrn_checksum == "strict",
                                        params.nlp_model)
-        self.entities = list(params.entities) + (["PERSON", "LOCATION"] if params.nlp_model else [])
+        self.entities = self._entities()
         enabled = set(self.entities)
         self.triggers = [(tuple(e for e in entities if e in enabled), pattern)
                          for entities, pattern in _TRIGGERS if enabled.intersection(entities)]
         self.column_pattern = "|".join(f"(?:{p.format(**_RE2)})" for _, p in self.triggers)
         self.window_patterns = [(set(entities), re.compile(p.format(**_PYTHON)))
                                 for entities, p in self.triggers]
-        self.whole_documents = bool(params.nlp_model) or not params.prefilter
+        self.whole_documents = self._whole_documents()
+
+    def info(self) -> dict[str, Any]:
+        params, entities = self.params, self._entities()
+        return {"action": params.action, "entities": entities,
+                "thresholds": {e: self._threshold(e) for e in entities},
+                "phone_regions": params.phone_regions, "prefilter": not self._whole_documents(),
+                "scope": params.scope, "columns": params.columns}
+
+    def _entities(self) -> list[str]:
+        return list(self.params.entities) + (["PERSON", "LOCATION"] if self.params.nlp_model else [])
+
+    def _whole_documents(self) -> bool:
+        """Whether every document is analysed whole (a spaCy model, or the prefilter off)."""
+        return bool(self.params.nlp_model) or not self.params.prefilter
 
     def check_resources(self) -> list[str]:
         name = self.params.nlp_model
@@ -328,10 +342,6 @@ class PII(Filter):
     def _count(self, stats: FilterStats, found: dict[str, Found], by_row: Found, keep: np.ndarray,
                redact: bool) -> None:
         """Counts per entity type, and per scanned column; the values themselves are never recorded."""
-        stats.info.update(action=self.params.action, entities=self.entities,
-                          thresholds={e: self._threshold(e) for e in self.entities},
-                          phone_regions=self.params.phone_regions, prefilter=not self.whole_documents,
-                          scope=self.params.scope, columns=self.params.columns)
         for row, spans in by_row.items():
             for entity in sorted({span[0] for span in spans}):
                 stats.count("docs_with_entity", entity)
