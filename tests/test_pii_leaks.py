@@ -80,8 +80,9 @@ def _planted_corpus(folder: Path, secrets: dict[str, str]) -> Path:
                         "email": secrets["email"], "phone": secrets["phone"],
                         "title": f"Notes for {value}", "author": f"{value} ({name})",
                         "meta": {"contact": value, "tags": [value, "plain"]}})
-        records.append({"id": f"symbols-{name}", "text": "#$%^&*{}|~<>" * 30 + f" Contact: {value} today. " + "#$%^&*" * 20,
-                        "email": value, "title": f"Spam for {value}"})
+        symbols = "#$%^&*{}|~<>" * 30 + f" Contact: {value} today. " + "#$%^&*" * 20
+        records.append({"id": f"symbols-{name}", "text": symbols, "email": value,
+                        "title": f"Spam for {value}"})
     records.append({"id": f"copy of {secrets['email']}", "text": records[0]["text"],
                     "author": secrets["card"]})
     lines = [json.dumps(record, ensure_ascii=False) for record in records]
