@@ -1,8 +1,9 @@
-"""minhash_dedup: near-duplicate removal with vectorised MinHash signatures, LSH and connected components."""
+"""minhash_dedup: near-duplicate removal with MinHash signatures, recall-first LSH and exact verification."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,45 +14,54 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datasketch import MinHash
-from datasketch.lsh import _optimal_param
-from pydantic import Field
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from pydantic import Field, model_validator
 
 from corpus.errors import UserError
-from corpus.figures import Figures, LargestBin
+from corpus.figures import CounterTable, CounterValue, Figures, LargestBin
 from corpus.schema import ID, ORDER, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Keys, Read
 from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
-from filters.shingles import shingle_hashes
+from filters.shingles import set_jaccard, shingle_hashes, shingle_lists, shingle_sets
 
 SIGNATURE = "signature"
 LENGTH = "length"
+SHINGLES = "shingles"
 SOURCE = "__corpus_key_file"
 CLUSTER_EDGES = [2, 3, 4, 5, 10, 20, 50, 100, 1000, 1_000_000]
 DECISION_SCHEMA = decision_schema({"dup_cluster": pa.string(), "duplicate_of": pa.string()})
+S_CURVE = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
+LARGEST_SHOWN = 5  # clusters listed in the report with two sample members each
+# Rounds of "compare a document left standing beside a removed one with that one's kept
+# document" (see `star_clusters`); each round only adds verified pairs, one is nearly always enough.
+LEADER_ROUNDS = 3
 
 
 class MinHashDedup(GlobalFilter):
-    """Removes near-duplicates: documents whose estimated Jaccard similarity reaches `threshold`.
+    """Removes near-duplicates: documents whose Jaccard similarity with a kept document reaches `threshold`.
 
     Signatures follow datasketch's `affine32` scheme exactly (same permutations for the same
     seed, murmur3 finaliser, a*h+b mod 2^32), computed for a whole batch in numpy. Bands and
-    rows come from datasketch's false-positive/false-negative optimisation. Candidate pairs
-    that share a band are verified on the full signature (on by default), clusters are the
-    connected components, and the kept document of a cluster is the first in input order
-    (or the longest). Every member gets `dup_cluster` (the kept document's id); removed
-    ones get `duplicate_of`.
+    rows are chosen for recall: a pair at exactly `threshold` becomes a candidate with
+    probability `recall_target` or more (`s_curve`). Candidate pairs are verified on their
+    real shingle sets (`verify: exact`), on the signatures' agreement (`signature`) or not at
+    all (`none`). A document is removed only against the kept document of its cluster
+    (`star_clusters`), so chains A~B~C never merge A and C. Every member gets `dup_cluster`
+    (the kept document's id); removed ones get `duplicate_of`.
     """
 
     name = "minhash_dedup"
     writes: ClassVar[tuple[str, ...]] = ("dup_cluster", "duplicate_of")
     shared: ClassVar[tuple[str, ...]] = ("duplicate_of",)
-    # The stats keep cluster sizes in bins (CLUSTER_EDGES), so the largest cluster is known
-    # to its bin: `minhash_dedup.largest_cluster_at_least: {max: 100}` fails at 100 or more.
-    figures = Figures(metrics=(LargestBin("largest_cluster_at_least", "cluster_size"),))
+    # `largest_cluster` is exact (`clusters.largest`); `largest_cluster_at_least` is its
+    # histogram bin's lower edge, kept for gates written before the exact counter existed.
+    figures = Figures(
+        report=(CounterTable(tuple(f"largest_clusters.{part}" for part in ("size", "jaccard_1", "jaccard_2")),
+                             key_header="largest clusters: kept document <- two removed members",
+                             headers=("size", "Jaccard 1st", "Jaccard 2nd"), order="count"),),
+        metrics=(CounterValue("largest_cluster", "clusters", "largest"),
+                 LargestBin("largest_cluster_at_least", "cluster_size")))
 
     class Params(FilterParams):
         threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity that makes a duplicate")
@@ -61,9 +71,15 @@ class MinHashDedup(GlobalFilter):
         shingles: Literal["auto", "word", "char"] = Field(
             "auto", description="auto: characters for CJK documents (by lang or script), words otherwise")
         seed: int = Field(1, description="permutation seed (datasketch-compatible)")
-        verify: bool = Field(True, description="check each candidate pair on the full signature")
+        verify: Literal["exact", "signature", "none"] = Field(
+            "exact", description="candidate pairs: exact Jaccard of their shingle sets (keys carry them), "
+                                 "the signatures' estimate, or none (every candidate is a duplicate)")
+        recall_target: float = Field(
+            0.99, gt=0.0, lt=1.0, description="chance that a pair at exactly `threshold` becomes a candidate "
+                                              "(chooses bands x rows)")
         keep: Literal["first", "longest"] = Field("first", description="which member of a cluster stays")
-        false_positive_weight: float = Field(0.5, ge=0.0, le=1.0, description="LSH parameter optimisation")
+        max_cluster_size: int = Field(
+            1000, ge=2, description="clusters larger than this are counted (clusters.above_max_size)")
         lang_column: str = Field("lang", description="language column written by langid, if present")
         partitions: int = Field(
             32, ge=1, le=65536, description="band-key partitions resolved one at a time (memory: about "
@@ -72,16 +88,42 @@ class MinHashDedup(GlobalFilter):
             default_factory=list,
             description="earlier versions (DIR@vN) whose documents count as already delivered")
 
+        @model_validator(mode="after")
+        def _reachable(self) -> MinHashDedup.Params:
+            bands, rows = banding(self.threshold, self.num_perm, self.recall_target)
+            reached = candidate_probability(self.threshold, bands, rows)
+            if reached < self.recall_target:
+                raise ValueError(f"recall_target {self.recall_target} is out of reach with num_perm "
+                                 f"{self.num_perm} at threshold {self.threshold} (at most {reached:.4f})")
+            return self
+
+    @classmethod
+    def notes(cls, params: FilterParams | None = None) -> list[str]:
+        """The banding and its S-curve for `params` (the defaults), for `corpus filters`."""
+        p = params if params is not None else cls.Params()
+        bands, rows = banding(p.threshold, p.num_perm, p.recall_target)
+        curve = ", ".join(f"{j:g}: {value:.3f}" for j, value in s_curve(bands, rows, p.threshold).items())
+        return [f"threshold {p.threshold:g}, num_perm {p.num_perm}, recall_target {p.recall_target:g} -> "
+                f"{bands} bands x {rows} rows",
+                f"chance that a pair with Jaccard J becomes a candidate: {curve}"]
+
     def column_reads(self) -> tuple[Read, ...]:
         if self.params.shingles != "auto":
             return ()
         return (Read(self.params.lang_column, fallback="chooses character shingles by script",
                      instead="set shingles: word or char"),)
 
+    def info(self) -> dict[str, object]:
+        p = self.params
+        bands, rows = banding(p.threshold, p.num_perm, p.recall_target)
+        return {"bands": bands, "rows": rows, "num_perm": p.num_perm, "threshold": p.threshold,
+                "recall_target": p.recall_target, "verify": p.verify, "keep": p.keep,
+                "s_curve": {f"{j:g}": round(value, 4)
+                            for j, value in s_curve(bands, rows, p.threshold).items()}}
+
     def setup(self) -> None:
-        self.bands, self.rows = _optimal_param(self.params.threshold, self.params.num_perm,
-                                               self.params.false_positive_weight,
-                                               1.0 - self.params.false_positive_weight)
+        p = self.params
+        self.bands, self.rows = banding(p.threshold, p.num_perm, p.recall_target)
         a, b = MinHash(num_perm=self.params.num_perm, seed=self.params.seed, scheme="affine32").permutations
         self.a, self.b = np.asarray(a, np.uint32), np.asarray(b, np.uint32)
 
@@ -94,8 +136,12 @@ class MinHashDedup(GlobalFilter):
                                          self.params.char_ngram)
         signatures = minhash(hashes, parents, batch.num_rows, self.a, self.b)
         flat = pa.array(signatures.ravel(), pa.uint32())
-        return {SIGNATURE: pa.FixedSizeListArray.from_arrays(flat, self.params.num_perm),
+        keys = {SIGNATURE: pa.FixedSizeListArray.from_arrays(flat, self.params.num_perm),
                 LENGTH: pc.utf8_length(batch.column(TEXT))}
+        if self.params.verify == "exact":
+            # 4 B per shingle on disk, read back only for documents in a candidate pair
+            keys[SHINGLES] = shingle_lists(hashes, parents, batch.num_rows)
+        return keys
 
     def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
         """Three passes over the key files, each mapped over the executor's workers; memory is
@@ -104,9 +150,10 @@ class MinHashDedup(GlobalFilter):
 
         1. each key file's band keys are spread to `partitions` files by key hash (a shuffle);
         2. each partition alone is sorted into buckets: every member is paired with the
-           bucket's first document (earliest input order);
-        3. each key file returns the signatures of its documents that are in a pair; the
-           pairs are verified and clusters are the connected components of the verified pairs.
+           bucket's first document (earliest input order) and the one before it;
+        3. each key file returns the signatures (and with `verify: exact` the shingle sets) of
+           its documents that are in a pair; the pairs are verified and `star_clusters`
+           decides which documents go, each against a kept document it is verified against.
 
         The decision is written as one decision file per key file (`keys.decisions`): every
         member of a cluster gets `dup_cluster`, removed ones `duplicate_of` and a reason.
@@ -122,17 +169,20 @@ class MinHashDedup(GlobalFilter):
         members = self._members(sources, keys.map, nodes)
         first, second = np.searchsorted(members.order, first), np.searchsorted(members.order, second)
         stats.count("pairs", "candidates", len(first))
-        if self.params.verify and len(first):
-            similar = members.similar(first, second, self.params.threshold)
+        check = None
+        if self.params.verify != "none":
+            def check(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+                return members.similarity(a, b) >= self.params.threshold
+
+            similar = check(first, second)
             stats.count("pairs", "rejected_by_verification", int((~similar).sum()))
             first, second = first[similar], second[similar]
         stats.count("pairs", "duplicates", len(first))
-        members.signatures = None  # the largest part of the resolve's memory, no longer needed
-        rows, kept = clusters(first, second, members.order, members.lengths, self.params.keep, stats)
+        leader = star_clusters(first, second, members.order, members.lengths, self.params.keep, check, stats)
+        rows, kept = _cluster_stats(leader, members, first, second, self.params.max_cluster_size, stats)
+        members.release()
         _write_decisions(keys.decisions, members, rows, kept, 0 if earlier is None else 1)
-        stats.info.update(bands=self.bands, rows=self.rows, num_perm=self.params.num_perm,
-                          threshold=self.params.threshold, keep=self.params.keep,
-                          partitions=self.params.partitions)
+        stats.info["partitions"] = self.params.partitions
 
     def _candidates(self, sources: list[Path], map_: Callable, workdir: Path, stats: FilterStats
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -150,8 +200,9 @@ class MinHashDedup(GlobalFilter):
 
     def _members(self, sources: list[Path], map_: Callable, nodes: np.ndarray) -> Members:
         """The documents in `nodes`, sorted by ORDER."""
-        parts = [table for table in map_(_select_members, list(enumerate((path, nodes) for path in sources)))
-                 if table is not None]
+        exact = self.params.verify == "exact"
+        jobs = list(enumerate((path, nodes, exact) for path in sources))
+        parts = [table for table in map_(_select_members, jobs) if table is not None]
         if not parts:
             return Members(_empty(), pa.array([], pa.string()), _empty(), np.zeros(0, np.int32),
                            np.zeros((0, self.params.num_perm), np.uint32), _empty())
@@ -160,27 +211,40 @@ class MinHashDedup(GlobalFilter):
         # signatures stay in arrival order (one copy, not two): `rows` maps a member to its own
         signatures = np.concatenate([_signatures(part, self.params.num_perm) for part in parts])
         column = pa.chunked_array([part.column(ID) for part in parts]).cast(pa.string()).combine_chunks()
-        return Members(order[ranking], column.take(pa.array(ranking)),
-                       np.concatenate([part.column(LENGTH).to_numpy() for part in parts])[ranking],
-                       np.concatenate([part.column(SOURCE).to_numpy() for part in parts])[ranking],
-                       signatures, ranking)
+        members = Members(order[ranking], column.take(pa.array(ranking)),
+                          np.concatenate([part.column(LENGTH).to_numpy() for part in parts])[ranking],
+                          np.concatenate([part.column(SOURCE).to_numpy() for part in parts])[ranking],
+                          signatures, ranking)
+        if exact:
+            lists = pa.chunked_array([part.column(SHINGLES) for part in parts])
+            sizes = pc.list_value_length(lists).to_numpy()
+            offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+            np.cumsum(sizes, out=offsets[1:])
+            members.sets = shingle_sets(pc.list_flatten(lists).to_numpy(), offsets)
+        return members
 
     def write_index(self, keys: Keys, folder: Path) -> None:
-        """The signatures of the documents this version keeps, for `against` in later runs."""
+        """The signatures (and with `verify: exact` the shingle sets) of the documents this
+        version keeps, for `against` in later runs."""
         folder.mkdir(parents=True, exist_ok=True)
         settings = self._index_settings()
-        schema = pa.schema([(ID, pa.string()), (SIGNATURE, pa.list_(pa.uint32(), self.params.num_perm)),
-                            (LENGTH, pa.int64())],
-                           metadata={b"corpus.minhash": json.dumps(settings).encode()})
+        exact = self.params.verify == "exact"
+        fields = [(ID, pa.string()), (SIGNATURE, pa.list_(pa.uint32(), self.params.num_perm)),
+                  (LENGTH, pa.int64())]
+        columns = [ORDER, ID, SIGNATURE, LENGTH]
+        if exact:
+            fields.append((SHINGLES, pa.large_list(pa.uint32())))
+            columns.append(SHINGLES)
+        schema = pa.schema(fields, metadata={b"corpus.minhash": json.dumps(settings).encode()})
         with pq.ParquetWriter(folder / "minhash-00000.parquet", schema, compression="zstd") as writer:
             for path, decision in zip(keys.files, keys.decisions, strict=True):
                 decisions = DecisionReader([decision])
-                for batch in pq.ParquetFile(path).iter_batches():
+                for batch in pq.ParquetFile(path).iter_batches(columns=columns):
                     kept = pc.is_null(decisions.take(batch.column(ORDER)).column(REASON))
                     rows = batch.filter(kept.combine_chunks())
                     writer.write_batch(pa.record_batch(
-                        [rows.column(ID), rows.column(SIGNATURE), rows.column(LENGTH).cast(pa.int64())],
-                        schema=schema))
+                        [rows.column(ID), rows.column(SIGNATURE), rows.column(LENGTH).cast(pa.int64()),
+                         *([rows.column(SHINGLES)] if exact else [])], schema=schema))
                 decisions.close()
 
     def _index_settings(self) -> dict[str, int]:
@@ -202,18 +266,23 @@ class MinHashDedup(GlobalFilter):
             wanted = self._index_settings()
             if settings != wanted:
                 raise UserError(f"{ref} was deduplicated with {settings}, this run uses {wanted}")
+            if self.params.verify == "exact" and SHINGLES not in table.column_names:
+                raise UserError(f"{ref} has no shingle sets in its minhash index (it was deduplicated "
+                                f"with verify: signature or none); set verify: signature to use it")
             # earlier versions come first in input order, so they are never the copy removed
             offset = (len(self.params.against) - position) * (1 << 50)
             order = np.arange(table.num_rows, dtype=np.int64) - offset
             tables.append(table.append_column(ORDER, pa.array(order)))
             stats.count("against", ref, table.num_rows)
-        return pa.concat_tables(tables).select([ORDER, ID, SIGNATURE, LENGTH]) if tables else None
+        columns = [ORDER, ID, SIGNATURE, LENGTH, *([SHINGLES] if self.params.verify == "exact" else [])]
+        return pa.concat_tables(tables).select(columns) if tables else None
 
 
 @dataclass
 class Members:
     """The documents in a candidate pair, sorted by ORDER: their ids, lengths and the key file
-    (`source`) each came from; `signatures[rows[i]]` is the signature of member i."""
+    (`source`) each came from; `signatures[rows[i]]` is the signature of member i and, with
+    exact verification, list `rows[i]` of `sets` (values, offsets) its shingle set."""
 
     order: np.ndarray
     ids: pa.StringArray
@@ -221,17 +290,24 @@ class Members:
     source: np.ndarray
     signatures: np.ndarray | None
     rows: np.ndarray
+    sets: tuple[np.ndarray, np.ndarray] | None = None
 
-    def similar(self, first: np.ndarray, second: np.ndarray, threshold: float,
-                chunk: int = 1 << 14) -> np.ndarray:
-        """Whether each pair's signatures agree on at least `threshold` of their positions
-        (pairs compared a chunk at a time: two gathered signatures per pair are large)."""
-        result = np.empty(len(first), dtype=bool)
+    def similarity(self, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+        """Each pair's Jaccard similarity: exact on the shingle sets when the members carry
+        them, else the share of signature positions that agree (a chunk of pairs at a time:
+        two gathered signatures per pair are large)."""
+        if self.sets is not None:
+            return set_jaccard(*self.sets, self.rows[first], self.rows[second])
+        result = np.empty(len(first), dtype=np.float64)
         for start in range(0, len(first), chunk):
             a = self.signatures[self.rows[first[start:start + chunk]]]
             b = self.signatures[self.rows[second[start:start + chunk]]]
-            result[start:start + chunk] = (a == b).mean(axis=1) >= threshold
+            result[start:start + chunk] = (a == b).mean(axis=1)
         return result
+
+    def release(self) -> None:
+        """Let go of signatures and shingle sets, the largest part of the resolve's memory."""
+        self.signatures, self.sets = None, None
 
 
 def _write_decisions(targets: list[Path], members: Members, rows: np.ndarray, kept: np.ndarray,
@@ -340,11 +416,13 @@ def _partition_pairs(job: tuple[int, Path]) -> tuple[np.ndarray, np.ndarray, int
     return later, earlier, table.num_rows
 
 
-def _select_members(job: tuple[int, tuple[Path, np.ndarray]]) -> pa.Table | None:
-    """The rows of key file number `number` whose documents are in a candidate pair."""
-    number, (path, nodes) = job
+def _select_members(job: tuple[int, tuple[Path, np.ndarray, bool]]) -> pa.Table | None:
+    """The rows of key file number `number` whose documents are in a candidate pair (with their
+    shingle lists when `exact`)."""
+    number, (path, nodes, exact) = job
     parts = []
-    for batch in pq.ParquetFile(path).iter_batches(columns=[ORDER, ID, SIGNATURE, LENGTH]):
+    columns = [ORDER, ID, SIGNATURE, LENGTH, *([SHINGLES] if exact else [])]
+    for batch in pq.ParquetFile(path).iter_batches(columns=columns):
         selected = np.isin(batch.column(ORDER).to_numpy(), nodes)
         if selected.any():
             parts.append(batch.filter(pa.array(selected)))
@@ -355,8 +433,10 @@ def _select_members(job: tuple[int, tuple[Path, np.ndarray]]) -> pa.Table | None
 
 
 def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(member, bucket leader) ORDER pairs for every bucket of equal keys; the leader is the
-    bucket's earliest document. Enough edges for connected components."""
+    """(member, earlier member) ORDER pairs for every bucket of equal keys: each member with the
+    bucket's earliest document and with the one just before it. The second edge matters once
+    pairs are verified: when the earliest document only shares the bucket by chance, the
+    duplicates behind it still meet each other."""
     if not len(keys):
         return _empty(), _empty()
     ranking = np.lexsort((order, keys))
@@ -364,7 +444,10 @@ def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.nd
     starts = np.r_[True, keys[1:] != keys[:-1]]
     leader = order[np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))]
     members = ~starts & (order != leader)
-    return order[members], leader[members]
+    previous = np.r_[order[:1], order[:-1]]
+    chained = members & (previous != leader) & (previous != order)
+    return (np.concatenate([order[members], order[chained]]),
+            np.concatenate([leader[members], previous[chained]]))
 
 
 def _signatures(batch: pa.RecordBatch | pa.Table, num_perm: int) -> np.ndarray:
@@ -374,38 +457,163 @@ def _signatures(batch: pa.RecordBatch | pa.Table, num_perm: int) -> np.ndarray:
     return column.flatten().to_numpy(zero_copy_only=False).reshape(len(column), num_perm)
 
 
-def clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, lengths: np.ndarray, keep: str,
-             stats: FilterStats) -> tuple[np.ndarray, np.ndarray]:
-    """Connected components of the duplicate pairs and the kept member of each.
+def banding(threshold: float, num_perm: int, recall_target: float) -> tuple[int, int]:
+    """Bands x rows (at most `num_perm` values) under which a pair at exactly `threshold` becomes a
+    candidate with probability `recall_target` or more, with the fewest candidates below the
+    threshold (the S-curve's area under it). When no choice reaches the target, the one that
+    comes closest (`Params` refuses it)."""
+    grid = np.linspace(0.0, threshold, 201)
+    best: tuple[float, float, int, int] | None = None
+    for rows in range(1, num_perm + 1):
+        if threshold >= 1.0:
+            bands = 1
+        else:
+            miss = 1.0 - threshold ** rows
+            bands = math.ceil(math.log1p(-recall_target) / math.log(miss)) if miss < 1.0 else num_perm + 1
+        bands = max(1, min(bands, num_perm // rows))
+        shortfall = max(0.0, recall_target - candidate_probability(threshold, bands, rows))
+        area = float(np.mean(1.0 - (1.0 - grid ** rows) ** bands)) * threshold
+        choice = (shortfall, area, bands, rows)
+        if best is None or choice < best:
+            best = choice
+    return best[2], best[3]
 
-    Returns (rows of the new documents in a cluster, ascending; the row of the member kept in
-    each one's cluster). Rows are in input order, so "first" is the lowest row of a component.
+
+def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
+    """The chance that a pair with this Jaccard similarity shares at least one band."""
+    return 1.0 - (1.0 - jaccard ** rows) ** bands
+
+
+def s_curve(bands: int, rows: int, threshold: float) -> dict[float, float]:
+    """Candidate probability at Jaccard 0.5 ... 1.0 and at the threshold."""
+    return {j: candidate_probability(j, bands, rows) for j in sorted({*S_CURVE, threshold})}
+
+
+def star_clusters(first: np.ndarray, second: np.ndarray, order: np.ndarray, lengths: np.ndarray, keep: str,
+                  check: Callable[[np.ndarray, np.ndarray], np.ndarray] | None, stats: FilterStats
+                  ) -> np.ndarray:
+    """Which document each member is a duplicate of: `leader[i]` is i for a kept member, else the
+    kept member it was verified against. Members are rows sorted by ORDER; (first, second) are
+    verified pairs.
+
+    Members are ranked (earlier versions first, then input order, or length with `keep:
+    longest`) and taken greedily: a member is removed if a verified pair joins it to a kept
+    member ranked before it, else kept. So every removed document has Jaccard >= threshold with
+    the document it points at, and two members of one cluster are within 2 x (1 - threshold)
+    of each other in Jaccard distance: a chain A~B~C keeps C when C is not similar to A.
+    Connected components would merge whole chains (templated pages, generated text). A member
+    kept beside a removed one is then compared with that one's kept document, which LSH may
+    not have paired it with (`check`, up to LEADER_ROUNDS rounds); each round adds pairs.
     """
     count = len(order)
-    graph = coo_matrix((np.ones(len(first), np.int8), (first, second)), shape=(count, count))
-    _, labels = connected_components(graph, directed=False)
-    sizes = np.bincount(labels)
-    in_cluster = sizes[labels] > 1
-    rows = np.flatnonzero(in_cluster)
-    # Documents of earlier versions (negative ORDER) always lead their cluster: they were
-    # delivered already and are never the copy removed.
-    later = order[rows] >= 0
-    if keep == "longest":  # longest first, input order breaks ties
-        ranking = np.lexsort((rows, -lengths[rows], later, labels[rows]))
+    earlier = order < 0  # delivered already: they lead, whatever they resemble
+    if keep == "longest":
+        ranking = np.lexsort((np.arange(count), -lengths, ~earlier))
     else:
-        ranking = np.lexsort((rows, later, labels[rows]))
-    ranked = rows[ranking]
-    heads = np.r_[True, labels[ranked][1:] != labels[ranked][:-1]] if len(ranked) else np.zeros(0, bool)
-    leader_of = np.zeros(len(sizes), dtype=np.int64)
-    leader_of[labels[ranked[heads]]] = ranked[heads]
-    kept = leader_of[labels[rows]]
+        ranking = np.lexsort((np.arange(count), ~earlier))
+    rank = np.empty(count, dtype=np.int64)
+    rank[ranking] = np.arange(count)
+    for _ in range(LEADER_ROUNDS):
+        leader = _greedy(first, second, rank, ranking, earlier)
+        if check is None:
+            return leader
+        low, high = _by_rank(first, second, rank)
+        known = set((low * count + high).tolist())
+        removed_low = leader[low] != low
+        removed_high = leader[high] != high
+        # the kept document of the removed member of each pair, against the other (kept) member
+        heads = np.where(removed_low, leader[low], leader[high])
+        others = np.where(removed_low, high, low)
+        chosen = (removed_low != removed_high) & (leader[others] == others) & (heads != others)
+        a, b = _by_rank(heads[chosen], others[chosen], rank)
+        fresh = np.unique(a * count + b)
+        fresh = fresh[[value not in known for value in fresh.tolist()]]
+        if not len(fresh):
+            return leader
+        a, b = fresh // count, fresh % count
+        stats.count("pairs", "leader_checks", len(a))
+        similar = check(a, b)
+        if not similar.any():
+            return leader
+        stats.count("pairs", "duplicates_of_leaders", int(similar.sum()))
+        first, second = np.concatenate([first, a[similar]]), np.concatenate([second, b[similar]])
+    return _greedy(first, second, rank, ranking, earlier)
+
+
+def _by_rank(first: np.ndarray, second: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair as (better ranked, worse ranked)."""
+    swap = rank[first] > rank[second]
+    return np.where(swap, second, first), np.where(swap, first, second)
+
+
+def _greedy(first: np.ndarray, second: np.ndarray, rank: np.ndarray, ranking: np.ndarray,
+            earlier: np.ndarray) -> np.ndarray:
+    """The greedy decision in rank order, computed in rounds over the pairs: a member whose
+    better-ranked neighbours are all decided is decided. Each round settles at least the best
+    undecided member of every component."""
+    count = len(rank)
+    undecided, kept, removed = 0, 1, 2
+    state = np.where(earlier, kept, undecided).astype(np.int8)
+    leader = np.arange(count, dtype=np.int64)
+    low, high = _by_rank(first, second, rank)
+    while True:
+        active = state[high] == undecided
+        low, high = low[active], high[active]
+        if not (state == undecided).any():
+            return leader
+        beside_kept = state[low] == kept
+        best = np.full(count, count, dtype=np.int64)
+        np.minimum.at(best, high[beside_kept], rank[low[beside_kept]])
+        waiting = np.zeros(count, dtype=bool)
+        waiting[high[state[low] == undecided]] = True
+        going = (state == undecided) & (best < count)
+        staying = (state == undecided) & ~going & ~waiting
+        leader[going] = ranking[best[going]]
+        state[going], state[staying] = removed, kept
+
+
+def _cluster_stats(leader: np.ndarray, members: Members, first: np.ndarray, second: np.ndarray,
+                   max_size: int, stats: FilterStats) -> tuple[np.ndarray, np.ndarray]:
+    """Count the clusters (a kept document and those removed against it) and list the largest
+    with two members each and their similarity to the kept one. Returns (rows of the new
+    documents in a cluster, ascending; the row of each one's kept document)."""
+    gone = np.flatnonzero(leader != np.arange(len(leader)))
+    heads, removed_count = np.unique(leader[gone], return_counts=True)
+    sizes = removed_count + 1
     empty = Histogram(edges=[float(edge) for edge in CLUSTER_EDGES])
-    histogram = stats.histograms.setdefault("cluster_size", empty)
-    histogram.add(sizes[sizes > 1])
-    stats.count("clusters", "count", int((sizes > 1).sum()))
-    stats.count("clusters", "documents", int(in_cluster.sum()))
-    new = order[rows] >= 0
-    return rows[new], kept[new]
+    stats.histograms.setdefault("cluster_size", empty).add(sizes)
+    stats.count("clusters", "count", len(sizes))
+    stats.count("clusters", "documents", int(sizes.sum()))
+    stats.count("clusters", "largest", int(sizes.max()) if len(sizes) else 0)
+    stats.count("clusters", "above_max_size", int((sizes > max_size).sum()))
+    # a chain broken: kept, though verified similar to a document removed against another
+    linked = np.zeros(len(leader), dtype=bool)
+    for one, other in ((first, second), (second, first)):
+        linked[one[(leader[other] != other) & (leader[other] != one)]] = True
+    standing = linked & (leader == np.arange(len(leader)))
+    stats.count("clusters", "kept_beside_a_removed_duplicate", int(standing.sum()))
+    if len(sizes):
+        _largest(leader, gone, heads, sizes, members, stats)
+    rows = np.union1d(gone, heads)
+    new = members.order[rows] >= 0
+    return rows[new], leader[rows][new]
+
+
+def _largest(leader: np.ndarray, gone: np.ndarray, heads: np.ndarray, sizes: np.ndarray, members: Members,
+             stats: FilterStats) -> None:
+    """The LARGEST_SHOWN largest clusters: kept id <- two removed members' ids, with the size and
+    each member's similarity to the kept document (ids only: no document text in statistics)."""
+    top = np.lexsort((heads, -sizes))[:LARGEST_SHOWN]
+    by_head = gone[np.argsort(leader[gone], kind="stable")]
+    starts = np.searchsorted(leader[by_head], heads[top])
+    for head, size, start in zip(heads[top].tolist(), sizes[top].tolist(), starts.tolist(), strict=True):
+        samples = by_head[start:start + min(2, size - 1)]
+        similarity = members.similarity(samples, np.full(len(samples), head))
+        names = ", ".join(members.ids[int(row)].as_py() for row in samples)
+        key = f"{members.ids[head].as_py()} <- {names}"
+        stats.count("largest_clusters.size", key, size)
+        for number, value in enumerate(similarity.tolist(), start=1):
+            stats.count(f"largest_clusters.jaccard_{number}", key, round(value, 3))
 
 
 def _empty() -> np.ndarray:

@@ -53,6 +53,64 @@ def shingle_hashes(text: pa.Array, langs: pa.Array | None, mode: str, ngram: int
     return hashes[by_row], parents[by_row]
 
 
+def shingle_lists(hashes: np.ndarray, parents: np.ndarray, documents: int) -> pa.ListArray:
+    """The hashes `shingle_hashes` returned as one list per document (duplicates kept: making
+    sets is left to the few documents that are ever verified)."""
+    counts = np.bincount(parents, minlength=documents)
+    offsets = np.zeros(documents + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(hashes, pa.uint32()))
+
+
+def shingle_sets(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of hashes (flat values, offsets) made sets: each list sorted, repeats dropped."""
+    owners = np.repeat(np.arange(len(offsets) - 1, dtype=np.uint64), np.diff(offsets))
+    keyed = np.unique((owners << np.uint64(32)) | values.astype(np.uint64))
+    counts = np.bincount((keyed >> np.uint64(32)).astype(np.int64), minlength=len(offsets) - 1)
+    new_offsets = np.zeros(len(offsets), dtype=np.int64)
+    np.cumsum(counts, out=new_offsets[1:])
+    return (keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32), new_offsets
+
+
+def set_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray,
+                chunk: int = 1 << 23) -> np.ndarray:
+    """Exact Jaccard similarity of pairs of shingle sets (`shingle_sets` output), list `first[i]`
+    against list `second[i]`; pairs go a chunk of about `chunk` hashes at a time."""
+    sizes = np.diff(offsets)
+    result = np.zeros(len(first), dtype=np.float64)
+    ends = np.cumsum(sizes[first] + sizes[second])
+    start = 0
+    while start < len(first):
+        done = ends[start - 1] if start else 0
+        stop = max(int(np.searchsorted(ends, done + chunk, side="right")), start + 1)
+        result[start:stop] = _chunk_jaccard(values, offsets, sizes, first[start:stop], second[start:stop])
+        start = stop
+    return result
+
+
+def _chunk_jaccard(values: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, first: np.ndarray,
+                   second: np.ndarray) -> np.ndarray:
+    """Both sets of each pair tagged with the pair's number and sorted together: a hash that
+    appears twice under one tag is in the intersection (each set holds it once)."""
+    pairs = np.arange(len(first), dtype=np.uint64)
+    tagged = [(np.repeat(pairs, sizes[side]) << np.uint64(32))
+              | values[_ranges(offsets[side], sizes[side])].astype(np.uint64) for side in (first, second)]
+    merged = np.sort(np.concatenate(tagged))
+    shared = merged[1:][merged[1:] == merged[:-1]] >> np.uint64(32)
+    inter = np.bincount(shared.astype(np.int64), minlength=len(first))
+    union = sizes[first] + sizes[second] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The indices start..start+size of every range, concatenated."""
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - sizes), sizes)
+
+
 def _word_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     if not len(rows):
         return _nothing()
