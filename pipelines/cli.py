@@ -18,7 +18,7 @@ from corpus.funnel import funnel_table
 from corpus.store import parse_ref, read_json, signing_key
 from corpus.verify import verify_version
 from filters.registry import UnknownFilter, get_filter, references
-from pipelines.audit import redacted_samples, version_report
+from pipelines.audit import redacted_samples, version_report, warm_up
 from pipelines.config import check_resources, load_config
 from pipelines.plan import check_chain
 from pipelines.progress import RunProgress
@@ -74,6 +74,7 @@ def run(
             overrides.append(f"{key}={value}")
     try:
         pipeline = load_config(config, overrides)
+        warm_up(pipeline)  # the audit's imports load while the segments run
         summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err), allow_failed_gates,
                                fresh=fresh, keep_work=keep_work, signing_key=signing_key(key_file))
     except UserError as exc:
@@ -140,6 +141,8 @@ def list_filters(name: Annotated[str, typer.Argument(help="show one filter")] = 
         doc = (cls.__doc__ or "").strip().splitlines()
         if doc:
             out.print(terminal_text(f"  {doc[0]}\n", multiline=True))
+        for line in getattr(cls, "notes", lambda: [])():  # what the defaults imply (minhash: its S-curve)
+            out.print(terminal_text(f"  {line}"), soft_wrap=True)
 
 
 @app.command()
