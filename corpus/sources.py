@@ -1,4 +1,4 @@
-"""Find input files (paths, folders, globs, fsspec URLs) and cut them into read splits."""
+"""Find input files (paths, folders, globs, fsspec URLs), fingerprint them and cut them into read splits."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
+import xxhash
 from fsspec.core import url_to_fs
 
 from corpus.errors import InputError
 
+# A fingerprint hashes this many bytes from each end of a file.
+FINGERPRINT_SAMPLE = 1 << 20
 FORMATS = ("jsonl", "parquet", "warc", "wet")
 _SUFFIXES = {
     ".jsonl": "jsonl",
@@ -134,6 +137,22 @@ def plan_splits(files: list[InputFile], split_bytes: int) -> list[Split]:
 def open_binary(uri: str):
     """A binary file object for a local path or an fsspec URL."""
     return fsspec.open(uri, "rb").open()
+
+
+def fingerprint(item: InputFile) -> str:
+    """xxh3-128 of the size and the first and last MiB: cheap, and changes when content does."""
+    digest = xxhash.xxh3_128()
+    digest.update(str(item.size).encode())
+    try:
+        handle = open_binary(item.uri)
+    except OSError as exc:  # read later as one quarantine record
+        return f"unreadable:{type(exc).__name__}"
+    with handle:
+        digest.update(handle.read(FINGERPRINT_SAMPLE))
+        if item.size > 2 * FINGERPRINT_SAMPLE:
+            handle.seek(item.size - FINGERPRINT_SAMPLE)
+            digest.update(handle.read(FINGERPRINT_SAMPLE))
+    return digest.hexdigest()
 
 
 def local_folder(pattern: str) -> Path | None:

@@ -1,4 +1,4 @@
-"""The versioned dataset store: staging areas, atomic publish of sealed vNNNN folders, LATEST.
+"""The versioned dataset store: staging areas, assembly and atomic publish of sealed vNNNN folders, LATEST.
 
 A published version is sealed: its manifest lists every file with sha256 and size
 (`files`), records its parent's manifest digest (`parent_manifest_sha256`), and the
@@ -22,15 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
 from corpus.errors import UserError
 from corpus.faults import checkpoint
 
+if TYPE_CHECKING:
+    from corpus.units import RunResults
+
 SHARD_KINDS = ("data", "rejects", "quarantine", "index")
 RUN_FILE = "run.json"
+# The staging folder a version is assembled in before it is renamed to vNNNN.
+PUBLISH = "publish"
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
 SIGNATURE = "manifest.sig"
@@ -76,6 +81,25 @@ class Staging:
         if self.lock is not None:
             self.lock.close()
             self.lock = None
+
+    def assemble(self, results: RunResults, indexes: list[Path]) -> Path:
+        """The version's folder (`publish/`), built from the finished units by hard links: every
+        segment's rejects, the first segment's quarantine, the last segment's data and each
+        global step's index. The units stay whole until the version is published, so a crash
+        here loses nothing."""
+        folder = self.path / PUBLISH
+        if folder.exists():
+            shutil.rmtree(folder)
+        for result in results.all():
+            _link_all(result.folder / "rejects", folder / "rejects")
+        for result in results.first:
+            _link_all(result.folder / "quarantine", folder / "quarantine")
+        for result in results.last:
+            _link_all(result.folder / "data", folder / "data")
+        for number, index in enumerate(indexes):
+            _link_all(index, folder / "index", prefix=f"g{number:02d}-")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
 
 @dataclass(frozen=True)
@@ -368,6 +392,17 @@ def _finalise_shards(folder: Path) -> list[dict[str, Any]]:
             "sha256": sha256_file(final),
         })
     return shards
+
+
+def _link_all(source: Path, target: Path, prefix: str = "") -> None:
+    if not source.is_dir():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.parquet")):
+        try:
+            os.link(path, target / f"{prefix}{path.name}")
+        except OSError:  # a filesystem without hard links
+            shutil.copy2(path, target / f"{prefix}{path.name}")
 
 
 def _try_lock(folder: Path):

@@ -1,4 +1,7 @@
-"""Planning: the filter chain checked column by column, labelled, and cut into segments at global filters."""
+"""Planning: the filter chain checked column by column, labelled, and cut into segments at global filters.
+
+Each segment's tasks are made in `pipelines.schedule` (`pipelines.tasks` imports this module).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +39,14 @@ class Segment:
     def applied(self) -> list[Step]:
         """The steps whose `run` this segment calls, in order."""
         return ([self.head] if self.head else []) + self.steps
+
+    def describe(self, total: int) -> str:
+        """How progress names the segment: `segment 1/2: read > langid > sign minhash_dedup`."""
+        names = [step.label for step in self.applied()]
+        if self.index == 0:
+            names.insert(0, "read")
+        names.append(f"sign {self.tail.label}" if self.tail is not None else "write")
+        return f"segment {self.index + 1}/{total}: " + " > ".join(names)
 
 
 def label_steps(specs: list[FilterSpec]) -> list[Step]:

@@ -1,56 +1,41 @@
-"""One pipeline run: discover inputs, execute the segments, check the accounting, publish a version."""
+"""One pipeline run, orchestrated: discover inputs, plan, run segments and global steps, account, publish."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import os
-import platform
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
-import xxhash
 
 import corpus
 from corpus.faults import checkpoint
 from corpus.figures import recorded
 from corpus.gates import GateResult, evaluate
-from corpus.readers import ReaderOptions
-from corpus.sources import InputFile, Split, check_store_root, discover, open_binary, plan_splits
-from corpus.stats import FilterStats, Histogram, length_histogram, merge_all
-from corpus.store import DatasetStore, Staging, config_sha256, read_json
+from corpus.manifest import count_documents, length_histograms, manifest_document, stats_document
+from corpus.sources import check_store_root, discover, fingerprint, plan_splits
+from corpus.stats import FilterStats, merge_all
+from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, read_json
+from corpus.units import RunResults
 from filters.base import Keys
 from filters.decisions import decision_files
 from pipelines.audit import write_audit
 from pipelines.config import PipelineConfig, check_resources
-from pipelines.ledger import (
-    begin_unit,
-    digest,
-    follow_key,
-    is_finished,
-    load_unit,
-    record_unit,
-    resolve_key,
-    segment_key,
-    split_key,
-)
+from pipelines.ledger import begin_unit, digest, is_finished, load_unit, record_unit, resolve_key
 from pipelines.local import LocalPool
 from pipelines.plan import Segment, check_chain, label_steps, plan_segments
 from pipelines.progress import RunProgress
 from pipelines.redaction import redaction_policy
 from pipelines.resume import open_staging
-from pipelines.tasks import Task, TaskResult, WriteOptions
+from pipelines.schedule import Schedule
+from pipelines.tasks import Task, TaskResult
 
 if TYPE_CHECKING:
     from pipelines.ray_pool import RayPool
-
-FINGERPRINT_SAMPLE = 1 << 20
 
 
 class AccountingError(RuntimeError):
@@ -113,14 +98,14 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
                           f"finished it")
             store.discard(staging)
             return finished
-        results, merged, indexes = _execute(config, segments, splits, fingerprints, staging, progress)
-        counts = _counts(results)
+        schedule = Schedule.of(config, segments, splits, fingerprints, staging.path / "units")
+        results, merged, indexes = _execute(config, segments, schedule, progress)
+        counts = count_documents(results)
         if counts["read"] != counts["kept"] + counts["rejected"] + counts["quarantined"]:
             raise AccountingError(f"accounting broken: {counts}")
         elapsed = time.perf_counter() - started
-        stats = _stats_document(steps, merged, counts, elapsed)
-        stats["total"]["length_histograms"] = _lengths(results)
-        manifest = _manifest(config, files, fingerprints, steps, counts, results)
+        stats = stats_document(steps, merged, counts, length_histograms(results), elapsed)
+        manifest = manifest_document(config.dataset, resolved, files, fingerprints, steps, counts, results)
         manifest["run"] = {"id": staging.run_id, "resumed": staging.state.get("resumed", 0)}
         manifest["redaction"] = redaction_policy(segments)[1]
         gates = evaluate({name: bounds.model_dump() for name, bounds in config.expectations.items()},
@@ -128,7 +113,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
         failed = any(not gate.passed for gate in gates)
         manifest["gates"] = [gate.to_dict() for gate in gates]
         manifest["status"] = "failed_gates" if failed else "published"
-        folder = assemble(staging, results, indexes)
+        folder = staging.assemble(results, indexes)
         version = store.publish(folder, manifest, stats, move_latest=allow_failed_gates or not failed,
                                 finish=write_audit, key=signing_key)
     except BaseException as exc:
@@ -173,7 +158,7 @@ def _stop(staging: Staging, exc: BaseException) -> None:
     for unit in units.iterdir() if units.is_dir() else ():
         if not is_finished(unit):
             shutil.rmtree(unit, ignore_errors=True)
-    shutil.rmtree(staging.path / "publish", ignore_errors=True)
+    shutil.rmtree(staging.path / PUBLISH, ignore_errors=True)
     with contextlib.suppress(OSError):
         staging.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
     staging.release()
@@ -183,41 +168,24 @@ def _disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or "No space left" in str(exc))
 
 
-def _execute(config: PipelineConfig, segments: list[Segment], splits: list[Split],
-             fingerprints: dict[str, str], staging: Staging, progress: RunProgress
-             ) -> tuple[list[list[TaskResult]], dict[str, FilterStats], list[Path]]:
+def _execute(config: PipelineConfig, segments: list[Segment], schedule: Schedule, progress: RunProgress
+             ) -> tuple[RunResults[TaskResult], dict[str, FilterStats], list[Path]]:
     """Every segment's results in task order, the merged filter stats, the resolved indexes."""
-    policy = redaction_policy(segments)[0]
-    write = WriteOptions(config.output.shard_rows, config.output.keep_rejects,
-                         config.output.compression, policy.key if policy else None)
-    reader = ReaderOptions(config.input.text_field, config.input.id_field,
-                           config.input.batch_rows, config.input.batch_bytes,
-                           config.input.max_record_bytes)
-    units = staging.path / "units"
-    results: list[list[TaskResult]] = []
+    results: RunResults[TaskResult] = RunResults()
     merged: dict[str, FilterStats] = {}
     indexes: list[Path] = []
     head_key = None
     decisions: dict[int, list[Path]] = {}
     with _pool(config) as pool:
         for segment in segments:
-            segment_id = segment_key(segment, write, reader, head_key)
-            if segment.index == 0:
-                tasks = [Task(i, key, units / key, segment, segment_id, write, reader, split=split,
-                              policy=policy)
-                         for i, split in enumerate(splits)
-                         for key in [split_key(segment_id, i, split, fingerprints[split.file.uri])]]
-            else:
-                tasks = [Task(r.index, key, units / key, segment, segment_id, write, reader,
-                              spill=r.spill, decisions=decisions[r.index], policy=policy)
-                         for r in results[-1] if r.spill
-                         for key in [follow_key(segment_id, r.index, r.key)]]
+            tasks = schedule.tasks(segment, head_key, results, decisions)
             segment_results = _run_segment(segment, len(segments), tasks, pool, progress)
-            results.append(segment_results)
+            results.add(segment_results)
             _merge(merged, segment_results)
             if segment.tail is not None:
-                head_key, decisions = _resolve(segment, segment_results, merged, units, pool, progress)
-                indexes.append(units / head_key / "index")
+                head_key, decisions = _resolve(segment, segment_results, merged, schedule.units, pool,
+                                               progress)
+                indexes.append(schedule.units / head_key / "index")
     return results, merged, indexes
 
 
@@ -239,7 +207,7 @@ def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPoo
         if record is not None:
             finished[task.index] = TaskResult.from_record(record, task.out)
     todo = [task for task in tasks if task.index not in finished]
-    label = _describe(segment, count)
+    label = segment.describe(count)
     if finished:
         progress.note(f"{label}: reusing {len(finished)} of {len(tasks)} finished tasks")
     if segment.index == 0:
@@ -290,36 +258,6 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
     return key, decisions
 
 
-def assemble(staging: Staging, results: list[list[TaskResult]], indexes: list[Path]) -> Path:
-    """The version's folder, built from the finished units by hard links (the units stay whole
-    until the version is published, so a crash here loses nothing)."""
-    folder = staging.path / "publish"
-    if folder.exists():
-        shutil.rmtree(folder)
-    for segment in results:
-        for result in segment:
-            _link_all(result.folder / "rejects", folder / "rejects")
-    for result in results[0]:
-        _link_all(result.folder / "quarantine", folder / "quarantine")
-    for result in results[-1]:
-        _link_all(result.folder / "data", folder / "data")
-    for number, index in enumerate(indexes):
-        _link_all(index, folder / "index", prefix=f"g{number:02d}-")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _link_all(source: Path, target: Path, prefix: str = "") -> None:
-    if not source.is_dir():
-        return
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.glob("*.parquet")):
-        try:
-            os.link(path, target / f"{prefix}{path.name}")
-        except OSError:  # a filesystem without hard links
-            shutil.copy2(path, target / f"{prefix}{path.name}")
-
-
 def _merge(merged: dict[str, FilterStats], results: list[TaskResult]) -> None:
     by_label: dict[str, list[FilterStats]] = {}
     for result in results:
@@ -328,110 +266,3 @@ def _merge(merged: dict[str, FilterStats], results: list[TaskResult]) -> None:
     for label, items in by_label.items():
         total = merge_all(items)
         merged[label] = merged[label] + total if label in merged else total
-
-
-def _counts(results: list[list[TaskResult]]) -> dict[str, int]:
-    first, last = results[0], results[-1]
-    return {
-        "read": sum(r.records for r in first),
-        "kept": sum(r.kept for r in last),
-        "rejected": sum(r.rejected for segment in results for r in segment),
-        "quarantined": sum(r.quarantined for r in first),
-    }
-
-
-def _describe(segment: Segment, total: int) -> str:
-    names = [step.label for step in segment.applied()]
-    if segment.index == 0:
-        names.insert(0, "read")
-    if segment.tail is not None:
-        names.append(f"sign {segment.tail.label}")
-    else:
-        names.append("write")
-    return f"segment {segment.index + 1}/{total}: " + " > ".join(names)
-
-
-def _lengths(results: list[list[TaskResult]]) -> dict[str, Any]:
-    """Document-length histograms of what was read (first segment) and what was kept (last)."""
-    merged = {}
-    for name, segment in (("read", results[0]), ("kept", results[-1])):
-        total = length_histogram()
-        for result in segment:
-            if name in result.lengths:
-                total = total + Histogram(**result.lengths[name])
-        merged[name] = total.to_dict()
-    return merged
-
-
-def _stats_document(steps, merged: dict[str, FilterStats], counts: dict[str, int],
-                    elapsed: float) -> dict[str, Any]:
-    filters = [merged.get(step.label, FilterStats(step.label)).to_dict() for step in steps]
-    for entry, step in zip(filters, steps, strict=True):
-        entry["filter"] = step.filter.name
-        entry["mode"] = step.filter.params.mode
-        entry["info"] = {**step.filter.info(), **entry["info"]}
-    chars_in = filters[0]["chars_in"] if filters else None
-    return {
-        "filters": filters,
-        "total": {
-            **counts,
-            "kept_fraction": counts["kept"] / counts["read"] if counts["read"] else 0.0,
-            "chars_in": chars_in,
-            "chars_out": filters[-1]["chars_out"] if filters else None,
-            "wall_seconds": round(elapsed, 3),
-            "docs_per_second": round(counts["read"] / elapsed, 1) if elapsed else None,
-        },
-    }
-
-
-def _manifest(config: PipelineConfig, files: list[InputFile], fingerprints: dict[str, str], steps,
-              counts: dict[str, int], results: list[list[TaskResult]]) -> dict[str, Any]:
-    resolved = config.resolved()
-    skipped: dict[str, int] = {}
-    for result in results[0]:
-        for key, value in result.skipped.items():
-            skipped[key] = skipped.get(key, 0) + value
-    return {
-        "dataset": config.dataset,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": resolved,
-        "config_sha256": config_sha256(resolved),
-        "engine": {
-            "name": "corpus-engine",
-            "version": corpus.__version__,
-            "python": platform.python_version(),
-            "pyarrow": pa.__version__,
-        },
-        "filters": [{"label": s.label, "name": s.filter.name, "versions": s.filter.versions(),
-                     "figures": s.filter.figures.to_json()} for s in steps],
-        "inputs": [_describe_input(item, fingerprints[item.uri]) for item in files],
-        "counts": counts,
-        "skipped_records": skipped,
-    }
-
-
-def _describe_input(item: InputFile, content: str) -> dict[str, Any]:
-    return {
-        "uri": item.uri,
-        "format": item.format,
-        "compression": item.compression,
-        "size": item.size,
-        "mtime": item.mtime,
-        "fingerprint": content,
-    }
-
-
-def fingerprint(item: InputFile) -> str:
-    """xxh3-128 of the size and the first and last MiB: cheap, and changes when content does."""
-    digest = xxhash.xxh3_128()
-    digest.update(str(item.size).encode())
-    try:
-        handle = open_binary(item.uri)
-    except OSError as exc:  # read later as one quarantine record
-        return f"unreadable:{type(exc).__name__}"
-    with handle:
-        digest.update(handle.read(FINGERPRINT_SAMPLE))
-        if item.size > 2 * FINGERPRINT_SAMPLE:
-            handle.seek(item.size - FINGERPRINT_SAMPLE)
-            digest.update(handle.read(FINGERPRINT_SAMPLE))
-    return digest.hexdigest()

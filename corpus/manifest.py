@@ -1,0 +1,112 @@
+"""The manifest and stats documents of a version, built from a run's inputs, chain and unit results."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+import corpus
+from corpus.sources import InputFile
+from corpus.stats import FilterStats, Histogram, length_histogram
+from corpus.store import config_sha256
+from corpus.units import RunResults
+
+
+class ChainStep(Protocol):
+    """A filter at its place in the chain (`pipelines.plan.Step`): its unique label and the filter,
+    whose name, mode (`params.mode`), `info()`, `versions()` and `figures` the documents record."""
+
+    label: str
+    filter: Any
+
+
+def count_documents(results: RunResults) -> dict[str, int]:
+    """The accounting: read and quarantined in the first segment, kept in the last, rejected in any."""
+    return {
+        "read": sum(r.records for r in results.first),
+        "kept": sum(r.kept for r in results.last),
+        "rejected": sum(r.rejected for r in results.all()),
+        "quarantined": sum(r.quarantined for r in results.first),
+    }
+
+
+def length_histograms(results: RunResults) -> dict[str, Any]:
+    """Document-length histograms of what was read (first segment) and what was kept (last)."""
+    merged = {}
+    for name, segment in (("read", results.first), ("kept", results.last)):
+        total = length_histogram()
+        for result in segment:
+            if name in result.lengths:
+                total = total + Histogram(**result.lengths[name])
+        merged[name] = total.to_dict()
+    return merged
+
+
+def stats_document(steps: Sequence[ChainStep], merged: dict[str, FilterStats], counts: dict[str, int],
+                   lengths: dict[str, Any], elapsed: float) -> dict[str, Any]:
+    """stats.json: one entry per step in chain order (with the filter's run constants), then the totals."""
+    filters = [merged.get(step.label, FilterStats(step.label)).to_dict() for step in steps]
+    for entry, step in zip(filters, steps, strict=True):
+        entry["filter"] = step.filter.name
+        entry["mode"] = step.filter.params.mode
+        entry["info"] = {**step.filter.info(), **entry["info"]}
+    chars_in = filters[0]["chars_in"] if filters else None
+    return {
+        "filters": filters,
+        "total": {
+            **counts,
+            "kept_fraction": counts["kept"] / counts["read"] if counts["read"] else 0.0,
+            "chars_in": chars_in,
+            "chars_out": filters[-1]["chars_out"] if filters else None,
+            "wall_seconds": round(elapsed, 3),
+            "docs_per_second": round(counts["read"] / elapsed, 1) if elapsed else None,
+            "length_histograms": lengths,
+        },
+    }
+
+
+def manifest_document(dataset: str, config: dict[str, Any], files: list[InputFile],
+                      fingerprints: dict[str, str], steps: Sequence[ChainStep], counts: dict[str, int],
+                      results: RunResults) -> dict[str, Any]:
+    """The manifest before publishing: the run's config (resolved) and its digest, the engine,
+    every step's filter, versions and figures, the inputs, the counts and the skipped records.
+
+    The run adds its own record, the redaction policy, the gates and the status; the store adds
+    the version, its parent, the shards and the files when it publishes."""
+    skipped: dict[str, int] = {}
+    for result in results.first:
+        for key, value in result.skipped.items():
+            skipped[key] = skipped.get(key, 0) + value
+    return {
+        "dataset": dataset,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": config,
+        "config_sha256": config_sha256(config),
+        "engine": {
+            "name": "corpus-engine",
+            "version": corpus.__version__,
+            "python": platform.python_version(),
+            "pyarrow": pa.__version__,
+        },
+        "filters": [{"label": s.label, "name": s.filter.name, "versions": s.filter.versions(),
+                     "figures": s.filter.figures.to_json()} for s in steps],
+        "inputs": [describe_input(item, fingerprints[item.uri]) for item in files],
+        "counts": counts,
+        "skipped_records": skipped,
+    }
+
+
+def describe_input(item: InputFile, fingerprint: str) -> dict[str, Any]:
+    """One input as the manifest lists it."""
+    return {
+        "uri": item.uri,
+        "format": item.format,
+        "compression": item.compression,
+        "size": item.size,
+        "mtime": item.mtime,
+        "fingerprint": fingerprint,
+    }
