@@ -3,8 +3,9 @@
 A word is what the quality rules (Gopher, C4, FineWeb) count, split the way spaCy's English
 tokenizer (the one datatrove uses) splits: at Unicode whitespace, then punctuation at either
 end of a chunk comes off one character at a time (a run of dots stays one: `...`), while
-punctuation inside a chunk stays in the word (`3.14`, `e.g`, `adduser(8`), except a hyphen
-between letters (`well - known`) and an apostrophe, which starts a word (`it 's`). So
+punctuation inside a chunk stays in the word (`3.14`, `e.g`, `adduser(8`, `17:11`), except
+`- : < > = / ,` between a letter or digit and a letter (`well - known`, `key = value`) and an
+apostrophe, which starts a word (`it 's`). So
 `(see "this"), it's` is `( see " this " ) , it 's`, and Korean words are space-separated eojeol.
 
 Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) need a
@@ -41,7 +42,7 @@ DEFINITION = (
 )
 
 # Character classes of the tokenizer: SPACE..MARK as they are; PUNCT..HYPHEN split or join by context.
-SPACE, WORD, SINGLE, MARK, PUNCT, DOT, APOSTROPHE, HYPHEN = range(8)
+SPACE, WORD, SINGLE, MARK, PUNCT, DOT, APOSTROPHE, INFIX = range(8)
 MAX_CODE_POINT = 0x110000
 
 # Letters of these scripts are written without spaces: the character rule makes each a word.
@@ -71,6 +72,11 @@ SEGMENTED = {"zh": "jieba", "ja": "sudachipy", "th": "pythainlp"}
 SUDACHI_CHARS = 12_000
 
 
+# ASCII punctuation spaCy's English tokenizer never splits off the front of a chunk.
+NOT_PREFIX = np.zeros(MAX_CODE_POINT, bool)
+NOT_PREFIX[[ord(char) for char in "-/+@^|~\\"]] = True
+
+
 @functools.cache
 def char_classes() -> tuple[np.ndarray, np.ndarray]:
     """(tokenizer class, is a Unicode letter) of every code point; built once per process (~0.4 s)."""
@@ -92,7 +98,8 @@ def char_classes() -> tuple[np.ndarray, np.ndarray]:
         span[span == WORD] = SINGLE
     classes[ord(".")] = DOT
     classes[[ord("'"), ord("\u2019")]] = APOSTROPHE
-    classes[[ord("-"), ord("\u2010"), ord("\u2013")]] = HYPHEN
+    # spaCy's infixes: split between a letter or digit and a letter (`well-known`, `key=value`, `a/b`).
+    classes[[ord(char) for char in "-\u2010\u2013:<>=/,"]] = INFIX
     return classes, letter
 
 
@@ -156,7 +163,7 @@ def tokenize(text: pa.Array, lang: pa.Array | None = None, segment: bool = True)
     first_char = np.zeros(len(points), bool)
     first_char[np.searchsorted(byte_starts, offsets[:-1])[np.diff(offsets) > 0]] = True
     visible_mask = classes != SPACE
-    boundary, symbol_start = _boundaries(classes, first_char, visible_mask)
+    boundary, symbol_start = _boundaries(classes, first_char, visible_mask, letters, points)
     # A word is a run of visible characters from one boundary to the next.
     visible = np.flatnonzero(visible_mask)
     word_first_visible = np.flatnonzero(boundary[visible])
@@ -235,8 +242,8 @@ def _code_points(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return points, starts
 
 
-def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray, letters: np.ndarray,
+                points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where a word starts, and where a word of split-off punctuation starts.
 
     Dense work is a few byte-wide passes; punctuation, unspaced letters and marks are
@@ -266,23 +273,34 @@ def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray
         run = np.cumsum(new_run) - 1
         run_first = punct[new_run]
         run_last = punct[np.append(np.flatnonzero(new_run)[1:] - 1, len(punct) - 1)]
-        inside = (wordlike[neighbour(run_first, -1)] & wordlike[neighbour(run_last, 1)])[run]
+        before, after = neighbour(run_first, -1), neighbour(run_last, 1)
+        # A run that starts a chunk and holds no spaCy prefix character (`--enable`, `/etc`,
+        # `-1`) stays on the word after it; so does a dot after a lone letter (`a.`, spaCy's
+        # exceptions).
+        opening = np.bincount(run, weights=~NOT_PREFIX[points[punct]], minlength=len(run_first)) == 0
+        lone = ((points[run_first] == ord(".")) & (run_first == run_last) & (after == SPACE)
+                & (before == WORD) & (neighbour(np.maximum(run_first - 1, 0), -1) == SPACE))
+        glued = (wordlike[before] & wordlike[after]) | (opening & (before == SPACE) & wordlike[after]) | lone
+        inside = glued[run]
         split = punct[~inside]
-        own = classes[split]
-        # Each split-off character is a word, except the second and later dots of a run.
-        starts = split[~((own == DOT) & (neighbour(split, -1) == DOT))]
+        # Each split-off character is a word, except the second and later of a run of dots
+        # (`...`) or hyphens (`--`).
+        code = points[split]
+        previous_code = points[np.maximum(split - 1, 0)]
+        continues = ((code == ord(".")) | (code == ord("-"))) & (previous_code == code) & ~first_char[split]
+        starts = split[~continues]
         boundary[starts] = True
         symbol[starts] = True
-        follows = split + 1
-        follows = follows[(follows < n) & ~last_char[split]]
+        follows = split[~last_char[split]] + 1
         boundary[follows[visible[follows] & (classes[follows] < PUNCT)]] = True
         joined = punct[inside]
         kind = classes[joined]
         boundary[joined[kind == APOSTROPHE]] = True
-        hyphen = joined[(kind == HYPHEN) & (neighbour(joined, -1) == WORD) & (neighbour(joined, 1) == WORD)]
-        boundary[hyphen] = True
-        symbol[hyphen] = True
-        boundary[hyphen + 1] = True
+        infix = joined[(kind == INFIX) & (neighbour(joined, -1) == WORD) & (neighbour(joined, 1) == WORD)]
+        infix = infix[letters[points[infix + 1]]]
+        boundary[infix] = True
+        symbol[infix] = True
+        boundary[infix + 1] = True
     single = np.flatnonzero(classes == SINGLE)
     if len(single):
         boundary[single] = True
