@@ -21,13 +21,9 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib import rc_context
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import EngFormatter, NullLocator
 
 from corpus.diff import config_changes
 from corpus.figures import (
@@ -40,6 +36,10 @@ from corpus.figures import (
     recorded,
 )
 from corpus.funnel import funnel_rows
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 Json = dict[str, Any]
 
@@ -100,6 +100,8 @@ def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
     already redacted and truncated. `compare` is the (stats, manifest) of another version:
     every number from stats then shows its change, and the configuration its differences.
     """
+    from matplotlib import rc_context  # matplotlib is imported by the first page drawn, not with this module
+
     previous_stats, previous_manifest = compare or (None, None)
     numbers = _Numbers(stats, previous_stats)
     figures = recorded(manifest)
@@ -468,6 +470,12 @@ def _records(records: list[Json], columns: Sequence[str]) -> str:
 # Plots -----------------------------------------------------------------------------------------
 
 
+def _figure(**options: Any) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
+
+
 def _svg(figure: Figure, key: str, caption: str) -> str:
     """The figure as an inline SVG element in a <figure>, its ids prefixed with `key`."""
     buffer = io.BytesIO()
@@ -489,6 +497,8 @@ def _log_counts(axes: Axes) -> None:
     """A log count axis: most documents sit in one bin, and the log scale shows the tail."""
     axes.set_yscale("log")
     axes.set_ylim(bottom=0.5)
+    from matplotlib.ticker import NullLocator
+
     axes.yaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost half the drawing time
 
 
@@ -502,9 +512,11 @@ def _mark(axes: Axes, value: float | None, name: str, legend: bool = True) -> No
 
 
 def _funnel_plot(stats: Json) -> str:
+    from matplotlib.ticker import EngFormatter
+
     filters = stats["filters"]
     stages = ["input", *(entry["name"] for entry in filters)]
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
     for axes, unit, key in zip(figure.subplots(1, 2), ("documents", "characters"), ("docs", "chars"),
                                strict=True):
         kept = [filters[0][f"{key}_in"], *(entry[f"{key}_out"] for entry in filters)]
@@ -523,7 +535,7 @@ def _length_plot(histograms: Json) -> str:
              for low, high in zip(edges[:used], edges[1:used + 1], strict=True)]
     if used == len(read):
         names[-1] = f"≥{_short(edges[used - 1])}"  # the last bin holds everything longer
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
     positions = np.arange(used)
     axes.bar(positions - 0.2, read[:used], width=0.4, color=READ, label="read")
@@ -555,7 +567,7 @@ def _histogram_figure(key: str, entry: Json, plot: HistogramPlot, keys: list[str
     shown = ([plot.histogram] if plot.histogram in keys else []) + parts
     rows, columns = plot.grid or (1, len(shown))
     shown = shown[:rows * columns]
-    figure = Figure(figsize=(WIDE, HEIGHT if rows == 1 else 1.6 * rows), layout="constrained")
+    figure = _figure(figsize=(WIDE, HEIGHT if rows == 1 else 1.6 * rows), layout="constrained")
     grid = np.atleast_1d(figure.subplots(rows, columns, sharex=True)).ravel()
     name = plot.threshold.param if plot.threshold else ""
     for axes, histogram in zip(grid, shown, strict=False):
@@ -581,7 +593,7 @@ def _histogram_figure(key: str, entry: Json, plot: HistogramPlot, keys: list[str
 
 
 def _threshold_plot(key: str, histogram: Json, plot: HistogramPlot, params: Json) -> str:
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
     _bars(axes, histogram, KEPT)
     if plot.log:
@@ -608,7 +620,7 @@ def _counter_bars(key: str, entry: Json, bars: CounterBars) -> str:
     keys = _ordered_keys(counters, bars.keys, bars.order)
     if not keys:
         return ""
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
     positions = np.arange(len(keys))
     width = 0.8 if bars.stacked else 0.8 / len(bars.series)
@@ -628,7 +640,7 @@ def _counter_bars(key: str, entry: Json, bars: CounterBars) -> str:
 
 
 def _histogram_plot(label: str, key: str, histogram: Json) -> str:
-    figure = Figure(figsize=(WIDE, HEIGHT), layout="constrained")
+    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
     _bars(axes, histogram, KEPT)
     axes.set_xlabel(key)

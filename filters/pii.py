@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import regex
 from pydantic import Field
 
 from corpus.figures import CounterBars, CounterTable, CounterValue, Figures, Series
 from corpus.schema import ID, INTERNAL_PREFIX, ORDER, ORDER_SHIFT, TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Redactor, Verdict
-from filters.pii_recognizers import LANGUAGE, MIN_PHONE_DIGITS, REJECTIONS, build_analyzer, is_boundary
-from filters.spacy_models import installed_spacy_model, not_installed
+
+# presidio (and the spaCy it imports) takes seconds to import: filters.pii_recognizers and
+# filters.spacy_models, which need it, are imported by `setup` and `check_resources` only,
+# so a config without the pii filter, `corpus validate` and the prefilter never load it.
+LANGUAGE = "en"  # pattern recognizers are script-agnostic; every text is analysed as "en"
+# A national significant number (without trunk prefix or extension) shorter than this is
+# an extension or a local number that reaches nobody without its area code; dates, years
+# and groups of reference numbers are that short too.
+MIN_PHONE_DIGITS = 7
+# Validator rejections counted per entity type in this process; the filter reads and
+# resets it after each batch (the values themselves are never kept).
+REJECTIONS: Counter[str] = Counter()
+# Letters of these scripts attach to a value without a space: they are boundaries, never
+# part of a value (see filters.pii_recognizers.cjk_boundaries).
+CJK = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}\u30fc"
+_BOUNDARY = regex.compile(rf"[\s{CJK}]")
 
 DEFAULT_ENTITIES = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN",
                     "KR_RRN"]
@@ -135,9 +151,15 @@ class PII(Filter):
                         "column, strings nested in lists and structs included) or a list of names")
 
     def setup(self) -> None:
+        from filters.pii_recognizers import build_analyzer
+
         params = self.params
         self.analyzer = build_analyzer(tuple(params.phone_regions), params.kr_rrn_checksum == "strict",
                                        params.nlp_model)
+        self.setup_prefilter()
+
+    def setup_prefilter(self) -> None:
+        """Compile the candidate triggers only: enough for `candidates`, without presidio."""
         self.entities = self._entities()
         enabled = set(self.entities)
         self.triggers = [(tuple(e for e in entities if e in enabled), pattern)
@@ -163,7 +185,11 @@ class PII(Filter):
 
     def check_resources(self) -> list[str]:
         name = self.params.nlp_model
-        return [f"nlp_model: {not_installed(name)}"] if name and not installed_spacy_model(name) else []
+        if not name:
+            return []
+        from filters.spacy_models import installed_spacy_model, not_installed  # imports presidio
+
+        return [] if installed_spacy_model(name) else [f"nlp_model: {not_installed(name)}"]
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         REJECTIONS.clear()
@@ -256,7 +282,7 @@ class PII(Filter):
         return values, {}
 
     def _spans(self, values: pa.Array, stats: FilterStats) -> Found:
-        candidates = self._candidates(values)
+        candidates = self.candidates(values)
         stats.count("documents", "prefilter_candidates", len(candidates))
         found: Found = {}
         documents = values.take(pa.array(candidates)).to_pylist()
@@ -267,7 +293,7 @@ class PII(Filter):
                     found[row] = spans
         return found
 
-    def _candidates(self, text: pa.Array) -> np.ndarray:
+    def candidates(self, text: pa.Array) -> np.ndarray:
         """Rows that can hold PII: every row when the prefilter is off or NER is on."""
         if self.whole_documents:
             return np.arange(len(text))
@@ -427,6 +453,11 @@ def _replace(document: str, spans: list[Span], template: str) -> str:
         position = end
     pieces.append(document[position:])
     return "".join(pieces)
+
+
+def is_boundary(character: str) -> bool:
+    """True for whitespace and CJK letters: no value found by the recognizers holds one."""
+    return _BOUNDARY.match(character) is not None
 
 
 def _left_edge(document: str, position: int) -> int:

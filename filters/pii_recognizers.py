@@ -5,33 +5,25 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections import Counter
 from typing import Any
 
 import phonenumbers
-import regex
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer import predefined_recognizers as presidio
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from tldextract import TLDExtract
 
+from filters.pii import CJK, LANGUAGE, MIN_PHONE_DIGITS, REJECTIONS
 from filters.spacy_models import OfflineSpacyNlpEngine
-
-LANGUAGE = "en"  # pattern recognizers are script-agnostic; every text is analysed as "en"
-
-# Validator rejections counted per entity type in this process; the filter reads and
-# resets it after each batch (the values themselves are never kept).
-REJECTIONS: Counter[str] = Counter()
 
 # Korean particles (로, 를, 은), Japanese (で, に, は) and Chinese (的, 给) words attach to
 # the value before or after them without a space, and presidio's `\b` and `\w` count
 # these letters as part of a word: `jiho.p@outlook.com로` was read as the domain `com로`
 # and rejected, `4667-5570-9505-1665로` had no boundary at its end. In our patterns a
 # letter of these scripts is a boundary and never part of a value; every other character
-# keeps presidio's meaning. Patterns are for the `regex` module, which presidio uses.
-CJK = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}\u30fc"
+# keeps presidio's meaning. Patterns are for the `regex` module, which presidio uses
+# (CJK, the letters of these scripts, is defined beside the filter's window edges).
 WORD = rf"[^\W{CJK}]"
-_BOUNDARY = regex.compile(rf"[\s{CJK}]")
 _CLASS_WITH_WORD = re.compile(r"\[((?:\\.|[^\]\\])*?)\\w((?:\\.|[^\]\\])*)\]")
 
 
@@ -89,11 +81,6 @@ def credit_card_recognizer() -> PatternRecognizer:
     return recognizer
 
 
-def is_boundary(character: str) -> bool:
-    """True for whitespace and CJK letters: no value found by these patterns holds one."""
-    return _BOUNDARY.match(character) is not None
-
-
 def with_cjk_boundaries(recognizer: PatternRecognizer) -> PatternRecognizer:
     """The recognizer with every pattern rewritten by `cjk_boundaries` (same names, scores)."""
     recognizer.patterns = [Pattern(p.name, cjk_boundaries(p.regex), p.score) for p in recognizer.patterns]
@@ -145,7 +132,8 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         results, rejected = [], set()
         for region in self.supported_regions:
-            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency):
+            matcher = LongNumberMatcher if only_drops_digits(region) else phonenumbers.PhoneNumberMatcher
+            for match in matcher(text, region, leniency=self.leniency):
                 if not_a_phone(text, match.start, match.end, match.number):
                     rejected.add((match.start, match.end))
                     continue
@@ -154,10 +142,6 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
         return EntityRecognizer.remove_duplicates(results)
 
 
-# A national significant number (without trunk prefix or extension) shorter than this is
-# an extension or a local number that reaches nobody without its area code; dates, years
-# and groups of reference numbers are that short too.
-MIN_PHONE_DIGITS = 7
 _EXTENSION = re.compile(r"[\s,;#*x×.:]*(?:e?xt?n?\.?|x|×|#)?[\s.:]*\d+\s*$", re.IGNORECASE)
 _DATE = re.compile(r"(?:(?P<d1>\d{1,2})[./\- ] ?(?P<m1>\d{1,2})|(?P<m2>\d{1,2})[./\- ] ?(?P<d2>\d{1,2}))"
                    r"[./\- ] ?(?:\d{2}|\d{4})\.?"
@@ -184,6 +168,30 @@ MIN_BARE_DIGITS = 10
 _BEFORE = re.compile(r"(?:\d[ .,/:\-]?|\d\s[-+−]\s|[A-Za-z][-_/]|#|[=×*÷^±≈<>≤≥]\s*)$")
 _AFTER = re.compile(r"^(?:[ .,/:\-]?\d|\s[-+−]\s\d|\s*[=×*÷^±≈<>≤≥%‰]|\s?[원円元]"
                     r"|\s?(?:bytes?|[KMGT]i?B|[kMG]?Hz|[kcmµ]?m[²³]?|[mk]?g|mAh|ms|px|dpi|rpm)(?![A-Za-z]))")
+
+
+class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
+    """libphonenumber's matcher that does not parse a candidate holding fewer than
+    MIN_PHONE_DIGITS digits and no letter (letters can stand for digits): in a region whose
+    national prefix rule only drops digits (`only_drops_digits`) its national number is
+    shorter still, so `not_a_phone` would reject it. Parsing the short numbers of prose
+    (years, counts, prices) in every region was most of the pii filter's time; they are no
+    longer counted as validator rejections."""
+
+    def _parse_and_verify(self, candidate: str, offset: int) -> Any:
+        if sum(char.isdigit() for char in candidate) < MIN_PHONE_DIGITS and \
+                not any(char.isalpha() for char in candidate):
+            return None
+        return super()._parse_and_verify(candidate, offset)
+
+
+@functools.cache
+def only_drops_digits(region: str) -> bool:
+    """Whether the region's national prefix transform (if any) only keeps captured digits
+    (JP, BR: `\\1`, `\\2`), never adds some (AR inserts a 9)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    rule = metadata.national_prefix_transform_rule if metadata is not None else None
+    return rule is None or re.fullmatch(r"(?:\\\d)*", rule) is not None
 
 
 def not_a_phone(text: str, start: int, end: int, number: phonenumbers.PhoneNumber) -> bool:

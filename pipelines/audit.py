@@ -1,26 +1,61 @@
-"""The audit delivered with every version: PII-redacted samples of removed documents, report, card."""
+"""The audit delivered with every version: PII-redacted samples of removed documents, report, card.
+
+The report (matplotlib) and the redaction (presidio, through the pii filter) take seconds to
+import: they are imported where they are used, and `warm_up` loads them on a thread while a
+run's segments work, so a small run does not wait for them after its data is written.
+"""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from corpus.card import render_card
-from corpus.report import render_report
-from corpus.samples import preview, sample_rejects
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from corpus.store import read_json
 from filters.registry import UnknownFilter, get_filter
+from pipelines.config import PipelineConfig
 
 SAMPLES_PER_FILTER = 5
+_warming: threading.Thread | None = None
+
+
+def warm_up(config: PipelineConfig) -> None:
+    """Start loading what `write_audit` will need (the report's plotting, the samples' dataset
+    reader and, when rejects are kept, the PII analyzer) on a daemon thread of this process;
+    `write_audit` waits for it. Only when the run's work happens in other processes (a worker
+    pool, Ray): work in this process would just share its core with the thread."""
+    global _warming
+    if _warming is None and (config.executor == "ray" or config.workers > 1):
+        _warming = threading.Thread(target=_load, args=(config.output.keep_rejects,),
+                                    name="audit-warm-up", daemon=True)
+        _warming.start()
+
+
+def _load(redaction: bool) -> None:
+    import corpus.report  # noqa: F401 - imported for its plotting modules
+    import corpus.samples  # noqa: F401 - pyarrow.dataset
+
+    if redaction:
+        _detector(prefilter_only=False)
+
+
+def _warmed() -> None:
+    """Wait for a running warm-up, so nothing is imported or built twice at once."""
+    if _warming is not None:
+        _warming.join()
 
 
 def write_audit(folder: Path, manifest: dict[str, Any], stats: dict[str, Any]) -> None:
     """Write report.html and README.md (the dataset card) into a version folder being published
     (the store checksums them afterwards, so they are part of the sealed version)."""
+    from corpus.card import render_card
+    from corpus.report import render_report
+
+    _warmed()
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
     (folder / "report.html").write_text(render_report(stats, manifest, samples), encoding="utf-8")
     (folder / "README.md").write_text(render_card(manifest, stats), encoding="utf-8")
@@ -31,6 +66,8 @@ def version_report(folder: Path, other: Path | None = None) -> str:
 
     Versions are immutable: the page is returned to be written elsewhere. Without `other` it
     is the report.html the run wrote, rendered again from the version's files."""
+    from corpus.report import render_report
+
     manifest, stats = _published_manifest(folder), read_json(folder / "stats.json")
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
     compare = (read_json(other / "stats.json"), _published_manifest(other)) if other else None
@@ -59,6 +96,8 @@ def redacted_samples(folder: Path, manifest: dict[str, Any], n: int, seed: int =
 
     Ids are redacted too (exported user data often keys documents by email or phone), and a
     text is cut to its preview only after redaction, so no value is shown in part."""
+    from corpus.samples import preview, sample_rejects
+
     samples = sample_rejects(folder, n, seed, only, score_columns(manifest))
     flat = [row for rows in samples.values() for row in rows]
     if flat:
@@ -69,14 +108,33 @@ def redacted_samples(folder: Path, manifest: dict[str, Any], n: int, seed: int =
 
 
 def redact(texts: list[str]) -> list[str]:
-    """The texts with PII replaced by tags, using the pii filter's default detection."""
-    from filters.pii import PII  # presidio loads only when there is something to show
+    """The texts with PII replaced by tags, using the pii filter's default detection.
+
+    The filter's prefilter picks the texts that can hold a value; presidio reads only those
+    (and is loaded only when there are some)."""
+    values = pa.array(texts, pa.large_string())
+    rows = _detector(prefilter_only=True).candidates(values)
+    if not len(rows):
+        return list(texts)
+    batch = pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(rows))],
+                                        "text": values.take(pa.array(rows))})
+    redacted = _detector(prefilter_only=False).run(batch, FilterStats("pii")).kept.column(TEXT)
+    result = list(texts)
+    for row, text in zip(rows.tolist(), redacted.to_pylist(), strict=True):
+        result[row] = text
+    return result
+
+
+def _detector(prefilter_only: bool) -> Any:
+    """The pii filter with its default detection, set up for the prefilter or for presidio."""
+    from filters.pii import PII
 
     detector = PII(PII.Params(action="redact"))
-    detector.setup()
-    batch = pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))],
-                                        "text": pa.array(texts, pa.large_string())})
-    return detector.run(batch, FilterStats("pii")).kept.column(TEXT).to_pylist()
+    if prefilter_only:
+        detector.setup_prefilter()
+    else:
+        detector.setup()  # the analyzer is built once per process
+    return detector
 
 
 def score_columns(manifest: dict[str, Any]) -> dict[str, str]:

@@ -25,16 +25,20 @@ machine meanwhile are printed too: on a shared machine, compare runs only when t
 from __future__ import annotations
 
 import argparse
+import gzip
+import itertools
 import json
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -45,11 +49,10 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import yaml
 
-from corpus.stats import FilterStats
-from filters.special_chars import SpecialChars
-from pipelines.config import validate_config
-from pipelines.run import run_pipeline
+# The engine's modules are imported where they are used: datatrove's children import this
+# script too, and should not pay for our imports.
 
 SEED = 20261128
 CORPUS_FORMAT = 2  # bump when the generator changes, so cached corpora are rebuilt
@@ -68,6 +71,8 @@ TOXICITY_MICRO = "toxicity alone (1 core)"
 DEDUP = "minhash_dedup pipeline"
 PII_MICRO = "pii alone, 5 % of 2 KB docs with PII (1 core)"
 PII_DOCS = 4000
+ROOT = Path(__file__).resolve().parents[1]
+WEB_PATTERN = "part-*.jsonl.gz"
 
 # A small word list per script, space-separated.
 _WORD_LISTS = {
@@ -117,10 +122,11 @@ class Corpus:
     params: dict[str, Any]
     file_bytes: int
     text_bytes: int
+    pattern: str = "part-*.jsonl"
 
     @property
     def files(self) -> list[Path]:
-        return sorted(self.folder.glob("part-*.jsonl"))
+        return sorted(self.folder.glob(self.pattern))
 
     @property
     def docs(self) -> int:
@@ -249,6 +255,9 @@ def child_dedup(out: Path, workers: int) -> dict[str, Any]:
 
 
 def _run_ours(root: Path, out: Path, workers: int, filters: list[dict[str, Any]]) -> dict[str, Any]:
+    from pipelines.config import validate_config
+    from pipelines.run import run_pipeline
+
     shutil.rmtree(root, ignore_errors=True)
     config = validate_config({
         "dataset": "bench",
@@ -287,7 +296,351 @@ def child_datatrove(out: Path, workers: int) -> dict[str, Any]:
     return {"wall_seconds": time.perf_counter() - started, "root": str(root)}
 
 
-CHILDREN = {"ours": child_ours, "datatrove": child_datatrove, "dedup": child_dedup}
+
+
+# --------------------------------------------------------------------------- whole processes
+
+WEB_PII_SHARE = 0.2  # one web document in five holds an email, phone, card or similar
+STARTUP_DOCS = 40_000
+QUICKSTART_DOCS = 20_000
+WEB_FILES = 4
+STARTUP = "startup (whole process, special_chars)"
+QUICKSTART = "quickstart chain (whole process)"
+TARGET_FIXED_SECONDS = 1.5
+TARGET_QUICKSTART_SPEEDUP = 10.0
+TARGET_PER_CORE = 1000.0
+SEGMENT_LINE = re.compile(r"^segment \d+/\d+: .*: ([\d,]+) docs, .* in ([\d.]+) s \(")
+
+
+def ensure_web_corpus(folder: Path, docs: int, files: int) -> Corpus:
+    """Web-like documents (the demo generator's prose, noise, duplicates and offensive lines in
+    thirteen languages, one in five with PII) as gzipped JSONL, reused when the parameters match."""
+    params = {"docs": docs, "files": files, "seed": SEED, "pii_share": WEB_PII_SHARE, "kind": "web"}
+    meta_path = folder / "params.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta["params"] == params:
+            print(f"reusing corpus {folder}", file=sys.stderr)
+            return Corpus(folder, params, meta["file_bytes"], meta["text_bytes"], WEB_PATTERN)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"generating {docs:,} web-like documents in {folder} ...", file=sys.stderr)
+    records = web_documents(docs)
+    text_bytes = 0
+    for part in range(files):
+        count = (part + 1) * docs // files - part * docs // files
+        with gzip.open(folder / f"part-{part:02d}.jsonl.gz", "wb", compresslevel=6) as handle:
+            for record in itertools.islice(records, count):
+                text_bytes += len(record["text"].encode())
+                handle.write(orjson.dumps(record) + b"\n")
+    file_bytes = sum(path.stat().st_size for path in folder.glob(WEB_PATTERN))
+    meta_path.write_text(json.dumps({"params": params, "file_bytes": file_bytes,
+                                     "text_bytes": text_bytes}, indent=2))
+    return Corpus(folder, params, file_bytes, text_bytes, WEB_PATTERN)
+
+
+def web_documents(count: int) -> Iterator[dict[str, str]]:
+    """`count` records {id, text, url} drawn from scripts/make_demo_corpus.py's generator with
+    the PII category weighted to WEB_PII_SHARE."""
+    import make_demo_corpus as demo  # beside this script
+
+    builder = demo.CorpusBuilder(SEED)
+    weights = dict(demo.CATEGORY_WEIGHTS)
+    others = sum(weight for category, weight in weights.items() if category != "pii")
+    weights["pii"] = others * WEB_PII_SHARE / (1 - WEB_PII_SHARE)
+    categories, values = list(weights), list(weights.values())
+    for index in range(count):
+        category = builder.rng.choices(categories, values)[0]
+        if category.endswith("_duplicates") and not builder.prose:
+            category = "prose"
+        text, lang = builder.makers[category]()
+        yield {"id": f"web-{index:07d}", "text": text, "url": demo.make_url(builder.rng, lang, index)}
+
+
+def quickstart_filters() -> list[dict[str, Any]]:
+    """configs/quickstart.yaml's filter chain."""
+    config = yaml.safe_load((ROOT / "configs" / "quickstart.yaml").read_text())
+    return config["filters"]
+
+
+def corpus_run(name: str, corpus: Corpus, out: Path, workers: int, filters: list[dict[str, Any]],
+               profile: bool = False) -> tuple[Row, ChildRun, dict[str, Any], float]:
+    """`corpus run` as a user runs it, in its own process: the pipeline row, what was measured,
+    the version's stats.json and the summed wall time of the segments (the work that is not
+    fixed cost). With `profile`, the run is one in-process worker under cProfile instead."""
+    root = out / name
+    shutil.rmtree(root, ignore_errors=True)
+    config_path = out / f"{name}.yaml"
+    config_path.write_text(yaml.safe_dump({
+        "dataset": name, "input": {"paths": [str(corpus.folder / corpus.pattern)], "format": "jsonl"},
+        "output": {"root": str(root)}, "workers": 1 if profile else workers, "filters": filters}))
+    command = [str(Path(sys.executable).with_name("corpus")), "run", str(config_path)]
+    if profile:
+        command = [sys.executable, "-m", "cProfile", "-o", str(out / f"{name}.prof"), *command[:1],
+                   "run", str(config_path)]
+    result, measured = run_process(name, command, out)
+    latest = (root / name / "LATEST").read_text().strip()
+    stats = json.loads((root / name / latest / "stats.json").read_text())
+    segments = sum(float(m.group(2)) for line in result.splitlines() if (m := SEGMENT_LINE.match(line)))
+    total = stats["total"]
+    row = Row(STARTUP if not filters[1:] else QUICKSTART, f"ours: corpus run ({name})", total["read"],
+              total["kept"], measured.process_seconds, corpus.file_bytes / MB, measured)
+    return row, measured, stats, segments
+
+
+def run_process(name: str, command: list[str], out: Path) -> tuple[str, ChildRun]:
+    """Run a command as one measured process tree; its combined output and the measurements."""
+    log_path = out / f"{name}.log"
+    print(f"running {name} (log: {log_path}) ...", file=sys.stderr)
+    started = time.perf_counter()
+    busy_before, own_before = busy_seconds(), resource.getrusage(resource.RUSAGE_SELF)
+    with open(log_path, "wb") as log:
+        process = psutil.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        sampler = TreeSampler(process)
+        while process.poll() is None:
+            sampler.sample()
+            time.sleep(POLL_SECONDS)
+    elapsed = time.perf_counter() - started
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    own = own_after.ru_utime + own_after.ru_stime - own_before.ru_utime - own_before.ru_stime
+    tree = sum(sampler.cpu.values())
+    other = max(0.0, busy_seconds() - busy_before - tree - own)
+    text = log_path.read_text(errors="replace")
+    if process.returncode != 0:
+        tail = "\n".join(text.splitlines()[-30:])
+        raise RuntimeError(f"{name} failed with exit code {process.returncode}:\n{tail}")
+    return text, ChildRun(sampler.peak_rss / MB, elapsed, tree, other)
+
+
+def bench_startup(args: argparse.Namespace) -> dict[str, Any]:
+    """Fixed cost of a small run: `corpus run` (read > special_chars > write) against datatrove's
+    whole process on the same gzipped files; fixed cost = process seconds - segment seconds."""
+    docs = args.docs if args.docs_given else STARTUP_DOCS
+    corpus = ensure_web_corpus(args.out / "startup-input", docs, WEB_FILES)
+    ours, measured, stats, segment = corpus_run("startup", corpus, args.out, args.workers,
+                                                [{"special_chars": {"max_ratio": MAX_RATIO}}])
+    rows = [ours]
+    fixed = measured.process_seconds - segment
+    if not args.skip_datatrove:
+        result, peer_measured = run_child("datatrove-startup", args.out, args.workers)
+        kept = parquet_rows(Path(result["root"]) / "output")
+        rows.append(Row(STARTUP, "datatrove (whole process)", docs, kept, peer_measured.process_seconds,
+                        corpus.file_bytes / MB, peer_measured))
+    print(f"\ncorpus: {corpus.docs:,} web-like docs, {len(corpus.files)} gzipped JSONL files, "
+          f"{corpus.file_bytes / MB:,.1f} MB; workers={args.workers}\n")
+    speedups = ratios(rows)
+    print(markdown_table(rows, speedups, args.workers))
+    print(f"\nours: {measured.process_seconds:.2f} s process, {segment:.2f} s in the segment, fixed cost "
+          f"{fixed:.2f} s (target <= {TARGET_FIXED_SECONDS}): "
+          f"{'PASS' if fixed <= TARGET_FIXED_SECONDS else 'FAIL'}")
+    print_process_lines(rows)
+    verdict = speedups.get(STARTUP)
+    if verdict is not None:
+        print(f"verdict: ours is {verdict:.2f}x datatrove end to end at {docs:,} documents (target >= "
+              f"{TARGET_SPEEDUP:.0f}x): {'PASS' if verdict >= TARGET_SPEEDUP else 'FAIL'}")
+    return {"rows": [row.to_dict() for row in rows], "fixed_seconds": round(fixed, 3),
+            "segment_seconds": segment, "ratios": speedups, "environment": environment()}
+
+
+def bench_quickstart(args: argparse.Namespace) -> dict[str, Any]:
+    """configs/quickstart.yaml's chain as a whole `corpus run` process against the closest datatrove
+    pipeline, on the same web-like corpus and cores; kept counts per step on both sides."""
+    docs = args.docs if args.docs_given else QUICKSTART_DOCS
+    corpus = ensure_web_corpus(args.out / "web-input", docs, WEB_FILES)
+    filters = quickstart_filters()
+    ours, measured, stats, _ = corpus_run("quickstart", corpus, args.out, args.workers, filters,
+                                          profile=args.profile)
+    rows, steps = [ours], {"ours": [(entry["name"], entry["docs_out"]) for entry in stats["filters"]]}
+    if not args.skip_datatrove and not args.profile:
+        result, peer_measured = run_child("datatrove-quickstart", args.out, args.workers)
+        steps["datatrove"] = [tuple(step) for step in result["steps"]]
+        rows.append(Row(QUICKSTART, "datatrove (whole process, 4 executors)", result["read"],
+                        result["kept"], peer_measured.process_seconds, corpus.file_bytes / MB,
+                        peer_measured))
+    text_kb = corpus.text_bytes / corpus.docs / 1000
+    print(f"\ncorpus: {corpus.docs:,} web-like docs ({text_kb:.2f} KB of text each, "
+          f"{WEB_PII_SHARE:.0%} with PII), {len(corpus.files)} gzipped JSONL files, "
+          f"{corpus.file_bytes / MB:,.1f} MB; workers={args.workers}; chain: "
+          + " > ".join(next(iter(item)) for item in filters) + "\n")
+    speedups = ratios(rows)
+    print(markdown_table(rows, speedups, args.workers))
+    print()
+    for row in rows:
+        cores = max(1, min(args.workers, os.cpu_count() or 1))
+        print(f"{row.name}: {row.docs_per_second:,.0f} docs/s, {row.docs_per_second / cores:,.0f} docs/s "
+              f"per core ({cores} cores)")
+    for side, counts in steps.items():
+        print(f"kept per step ({side}): read {corpus.docs:,} > "
+              + " > ".join(f"{label} {kept:,}" for label, kept in counts))
+    print_process_lines(rows)
+    per_core = ours.docs_per_second / max(1, min(args.workers, os.cpu_count() or 1))
+    print(f"verdict: {per_core:,.0f} docs/s per core (target >= {TARGET_PER_CORE:,.0f}): "
+          f"{'PASS' if per_core >= TARGET_PER_CORE else 'FAIL'}")
+    if QUICKSTART in speedups:
+        ratio = speedups[QUICKSTART]
+        passed = ratio >= TARGET_QUICKSTART_SPEEDUP
+        print(f"verdict: ours is {ratio:.2f}x datatrove end to end (target >= "
+              f"{TARGET_QUICKSTART_SPEEDUP:.0f}x): {'PASS' if passed else 'FAIL'}")
+    if args.profile:
+        print_profile(args.out / "quickstart.prof")
+    return {"rows": [row.to_dict() for row in rows], "steps": steps, "ratios": speedups,
+            "docs_per_second_per_core": round(per_core, 1), "environment": environment()}
+
+
+LINE_FILTER_DOCS = 10_000
+
+
+def bench_line_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """c4_quality and fineweb_quality alone on one core, ours on Arrow batches against datatrove's
+    C4QualityFilter and FineWebQualityFilter (char_duplicates_ratio 0.1, FineWeb's published value)
+    per document, on the same web-like documents; the kept counts of both sides."""
+    from corpus.stats import FilterStats
+    from filters.c4_quality import C4Quality
+    from filters.fineweb_quality import FineWebQuality
+
+    docs = args.docs if args.docs_given else LINE_FILTER_DOCS
+    records = list(web_documents(docs))
+    table = pa.table({"id": [r["id"] for r in records], "text": [r["text"] for r in records]})
+    megabytes = pc.sum(pc.binary_length(table.column("text"))).as_py() / MB
+    batches = table.to_batches(max_chunksize=MICRO_BATCH_ROWS)
+    rows = []
+    for ours in (C4Quality(), FineWebQuality()):
+        group = f"{ours.name} alone (1 core)"
+        ours.setup()
+        ours.apply(batches[0].slice(0, 10), FilterStats(ours.name))  # one-time tables (filters.words)
+        rows.append(filter_row(group, f"ours {type(ours).__name__}.apply", ours, batches, megabytes))
+        if not args.skip_datatrove:
+            from datatrove.data import Document
+            from datatrove.pipeline.filters import C4QualityFilter, FineWebQualityFilter
+
+            peer = (C4QualityFilter() if ours.name == "c4_quality"
+                    else FineWebQualityFilter(char_duplicates_ratio=0.1))
+            texts = table.column("text").to_pylist()
+            peer.filter(Document(text=texts[0], id="warm-up"))  # loads spaCy
+            started = time.perf_counter()
+            kept = sum(peer.filter(Document(text=text, id=str(i))) is True for i, text in enumerate(texts))
+            rows.append(Row(group, f"datatrove {type(peer).__name__}.filter per document", len(texts), kept,
+                            time.perf_counter() - started, megabytes))
+    text_kb = megabytes * 1000 / len(records)
+    print(f"\n{len(records):,} web-like documents ({text_kb:.2f} KB of text each), batches of "
+          f"{MICRO_BATCH_ROWS}\n")
+    speedups = ratios(rows)
+    print(markdown_table(rows, speedups, 1))
+    for row in rows:
+        print(f"{row.name}: {row.docs_per_second:,.0f} docs/s on one core, kept {row.kept:,}")
+    return {"rows": [row.to_dict() for row in rows], "ratios": speedups, "environment": environment()}
+
+
+def print_profile(path: Path, lines: int = 25) -> None:
+    """The profile's top functions by own time."""
+    import pstats
+
+    print(f"\nprofile of one in-process worker ({path}), top {lines} by own time:")
+    pstats.Stats(str(path)).sort_stats("tottime").print_stats(lines)
+
+
+def print_process_lines(rows: list[Row]) -> None:
+    for row in rows:
+        if row.process is not None:
+            print(f"{row.name}: {row.process.cpu_seconds:.1f} CPU-s in the process tree, peak RSS "
+                  f"{row.process.peak_rss_mb:,.0f} MB; other processes used "
+                  f"{row.process.other_cpu_seconds:.1f} CPU-s meanwhile")
+
+
+def child_datatrove_startup(out: Path, workers: int) -> dict[str, Any]:
+    """datatrove's read > special ratio > Parquet over the startup corpus (gzipped JSONL)."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.filters import LambdaFilter
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import ParquetWriter
+
+    root = out / "datatrove-startup"
+    shutil.rmtree(root, ignore_errors=True)
+    LocalPipelineExecutor(
+        pipeline=[JsonlReader(str(out / "startup-input"), glob_pattern=WEB_PATTERN),
+                  LambdaFilter(keep_document), ParquetWriter(str(root / "output"))],
+        tasks=WEB_FILES, workers=workers, logging_dir=str(root / "logs")).run()
+    return {"root": str(root)}
+
+
+def child_datatrove_quickstart(out: Path, workers: int) -> dict[str, Any]:
+    """The closest datatrove pipeline a user would write for the quickstart chain: LanguageFilter
+    on the local lid.176, LambdaFilters for the special ratio and alt-profanity-check per document,
+    PIIFormatter, then the four MinHash stages (the filtered documents are kept between them as
+    JSONL) and a ParquetWriter. All stages run here, one after the other."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup import (
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
+    from datatrove.pipeline.filters import LambdaFilter, LanguageFilter
+    from datatrove.pipeline.formatters import PIIFormatter
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter, ParquetWriter
+    from datatrove.utils.lid import FT176LID
+    from profanity_check import predict_prob
+
+    from filters.fasttext_model import bundled_lid_model
+
+    class LocalLID(FT176LID):
+        """lid.176 from the local file (datatrove's model class would download it); list predict,
+        because stock fastText's single-string predict fails with numpy 2."""
+
+        @property
+        def model(self):
+            if self._model is None:
+                import fasttext
+
+                self._model = fasttext.load_model(str(bundled_lid_model()))
+            return self._model
+
+        def predict(self, doc):
+            labels, scores = self.model.predict([doc.text.replace("\n", " ")], k=self.k)
+            pairs = {label.split("__")[2]: float(score)
+                     for label, score in zip(labels[0], scores[0], strict=True)}
+            return max(pairs.items(), key=lambda pair: pair[1]), pairs
+
+    class LocalLanguageFilter(LanguageFilter):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.model = LocalLID(self.languages)
+
+    def not_toxic(doc) -> bool:
+        return predict_prob([doc.text])[0] < 0.8
+
+    root = out / "datatrove-quickstart"
+    shutil.rmtree(root, ignore_errors=True)
+    settings = {name: params for item in quickstart_filters() for name, params in item.items()}
+    minhash = root / "minhash"
+    stages = [
+        ("filters and signatures", [
+            JsonlReader(str(out / "web-input"), glob_pattern=WEB_PATTERN),
+            LocalLanguageFilter(language_threshold=settings["langid"]["min_score"]),
+            LambdaFilter(keep_document), LambdaFilter(not_toxic), PIIFormatter(),
+            JsonlWriter(str(root / "filtered")), MinhashDedupSignature(str(minhash / "signatures"))],
+         WEB_FILES),
+        ("buckets", [MinhashDedupBuckets(str(minhash / "signatures"), str(minhash / "buckets"))], 14),
+        ("cluster", [MinhashDedupCluster(str(minhash / "buckets"), str(minhash / "remove"))], 1),
+        ("dedup and write", [
+            JsonlReader(str(root / "filtered")), MinhashDedupFilter(str(minhash / "remove")),
+            ParquetWriter(str(root / "output"))], WEB_FILES),
+    ]
+    for number, (_, pipeline, tasks) in enumerate(stages):
+        LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers,
+                              logging_dir=str(root / f"logs-{number}")).run()
+    first = json.loads((root / "logs-0" / "stats.json").read_text())
+    last = json.loads((root / "logs-3" / "stats.json").read_text())
+    read = int(first[0]["stats"]["documents"]["total"])
+    # Steps that remove documents count what they forwarded (the reader, formatter and writers do not).
+    steps = [(step["name"], int(step["stats"]["forwarded"])) for step in [*first, *last]
+             if "forwarded" in step["stats"]]
+    return {"root": str(root), "read": read, "kept": parquet_rows(root / "output"), "steps": steps}
+
+
+CHILDREN = {"ours": child_ours, "datatrove": child_datatrove, "dedup": child_dedup,
+            "datatrove-startup": child_datatrove_startup, "datatrove-quickstart": child_datatrove_quickstart}
 
 
 # --------------------------------------------------------------------------- measuring
@@ -462,6 +815,7 @@ def micro_benchmark(corpus: Corpus) -> list[Row]:
     # Imported here, not at the top: spawned pipeline workers re-import this script, and
     # fastText, scikit-learn and presidio/spaCy would slow every worker's start.
     from filters.langid import LangID
+    from filters.special_chars import SpecialChars
     from filters.toxicity import Toxicity
 
     table = load_sample(corpus, min(MICRO_DOCS, corpus.docs))
@@ -524,6 +878,8 @@ def pii_benchmark() -> list[Row]:
 
 def filter_row(group: str, label: str, flt: Any, batches: list[pa.RecordBatch], megabytes: float) -> Row:
     """One filter's `apply` over the batches after `setup`, timed on this core."""
+    from corpus.stats import FilterStats
+
     flt.setup()
     stats = FilterStats(flt.name)
     started = time.perf_counter()
@@ -635,7 +991,8 @@ def report(rows: list[Row], corpus: Corpus, workers: int) -> dict[str, Any]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=200_000, help="documents in the corpus")
+    parser.add_argument("--docs", type=int, help="documents in the corpus (default 200,000; "
+                        f"{STARTUP_DOCS:,} with --startup, {QUICKSTART_DOCS:,} with --pipeline)")
     parser.add_argument("--doc-chars", type=int, default=3000, help="mean characters per document")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for both pipelines")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench"), help="work folder")
@@ -644,6 +1001,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-datatrove", action="store_true", help="run only our side")
     parser.add_argument("--dedup", action="store_true",
                         help="measure minhash_dedup over the corpus instead (wall time, peak RSS)")
+    parser.add_argument("--startup", action="store_true",
+                        help="fixed cost of a small run: `corpus run` (special_chars) against datatrove's "
+                        "whole process on gzipped web-like JSONL")
+    parser.add_argument("--pipeline", choices=["quickstart"],
+                        help="configs/quickstart.yaml's whole chain as `corpus run` against the closest "
+                        "datatrove pipeline, on web-like documents with PII in one of five")
+    parser.add_argument("--line-filters", action="store_true",
+                        help="c4_quality and fineweb_quality alone on one core against datatrove's "
+                        "C4QualityFilter and FineWebQualityFilter on the same web-like documents")
+    parser.add_argument("--profile", action="store_true",
+                        help="with --pipeline: run ours as one in-process worker under cProfile and "
+                        "print the top functions (datatrove is skipped)")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -652,6 +1021,14 @@ def parse_args() -> argparse.Namespace:
 
 def benchmark(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
+    args.docs_given = args.docs is not None
+    if args.startup:
+        return bench_startup(args)
+    if args.pipeline == "quickstart":
+        return bench_quickstart(args)
+    if args.line_filters:
+        return bench_line_filters(args)
+    args.docs = args.docs or 200_000
     corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2)
     if args.dedup:
         return bench_dedup(corpus, args.out, args.workers)
