@@ -450,6 +450,7 @@ def _c4_class(ours: str | None, theirs: str | None, reasons: set[str | None]) ->
     return "unexplained"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DATATROVE, reason="datatrove is not installed (pip install -e '.[bench]')")
 def test_c4_quality_agrees_with_datatrove_on_real_english_text(english_corpus):
     from datatrove.data import Document
@@ -489,6 +490,7 @@ def _fineweb_class(text: str, ours: bool) -> str:
     return "unexplained"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DATATROVE, reason="datatrove is not installed (pip install -e '.[bench]')")
 def test_fineweb_quality_agrees_with_datatrove_on_real_english_text(english_corpus):
     from datatrove.data import Document
