@@ -16,6 +16,8 @@ BUILTINS = {
     "langid": "filters.langid:LangID",
     "toxicity": "filters.toxicity:Toxicity",
     "pii": "filters.pii:PII",
+    "gopher_quality": "filters.gopher_quality:GopherQuality",
+    "gopher_repetition": "filters.gopher_repetition:GopherRepetition",
     "c4_quality": "filters.c4_quality:C4Quality",
     "fineweb_quality": "filters.fineweb_quality:FineWebQuality",
 }
