@@ -309,8 +309,9 @@ def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array, keep
 
 
 def _lengths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    return (pc.utf8_length(text).to_numpy(zero_copy_only=False),
-            pc.binary_length(text).to_numpy(zero_copy_only=False))
+    # A null text (a plugin's rewrite) counts as empty rather than breaking the sums.
+    return (pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False),
+            pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False))
 
 
 def _count_reasons(stats: FilterStats, group: str, reasons: pa.Array) -> None:
