@@ -7,6 +7,7 @@ run's segments work, so a small run does not wait for them after its data is wri
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,14 @@ def warm_up(config: PipelineConfig) -> None:
 
 
 def _load(redaction: bool) -> None:
-    import corpus.report  # noqa: F401 - imported for its plotting modules
-    import corpus.samples  # noqa: F401 - pyarrow.dataset
+    # A failure here (presidio missing, say) is raised again, with its message, where
+    # write_audit imports the same module: a thread would only print a traceback.
+    with contextlib.suppress(Exception):
+        import corpus.report  # noqa: F401 - imported for its plotting modules
+        import corpus.samples  # noqa: F401 - pyarrow.dataset
 
-    if redaction:
-        _detector(prefilter_only=False)
+        if redaction:
+            _detector(prefilter_only=False)
 
 
 def _warmed() -> None:
@@ -52,10 +56,10 @@ def _warmed() -> None:
 def write_audit(folder: Path, manifest: dict[str, Any], stats: dict[str, Any]) -> None:
     """Write report.html and README.md (the dataset card) into a version folder being published
     (the store checksums them afterwards, so they are part of the sealed version)."""
+    _warmed()
     from corpus.card import render_card
     from corpus.report import render_report
 
-    _warmed()
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
     (folder / "report.html").write_text(render_report(stats, manifest, samples), encoding="utf-8")
     (folder / "README.md").write_text(render_card(manifest, stats), encoding="utf-8")

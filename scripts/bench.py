@@ -55,6 +55,7 @@ import yaml
 # script too, and should not pay for our imports.
 
 SEED = 20261128
+DUP_SOURCES = 10_000  # earlier documents --dup-rate copies are drawn from
 CORPUS_FORMAT = 2  # bump when the generator changes, so cached corpora are rebuilt
 MAX_RATIO = 0.5
 SYMBOL_SOUP_SHARE = 0.05
@@ -133,11 +134,13 @@ class Corpus:
         return self.params["docs"]
 
 
-def ensure_corpus(out: Path, docs: int, doc_chars: int, files: int) -> Corpus:
+def ensure_corpus(out: Path, docs: int, doc_chars: int, files: int, dup_rate: float = 0.0) -> Corpus:
     """The corpus under OUT/input, generated unless one with the same parameters exists."""
     folder = out / "input"
     params = {"docs": docs, "doc_chars": doc_chars, "files": files, "seed": SEED,
               "format": CORPUS_FORMAT, "symbol_soup_share": SYMBOL_SOUP_SHARE}
+    if dup_rate:
+        params["dup_rate"] = dup_rate
     meta_path = folder / "params.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
@@ -147,25 +150,47 @@ def ensure_corpus(out: Path, docs: int, doc_chars: int, files: int) -> Corpus:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     print(f"generating {docs:,} documents in {folder} ...", file=sys.stderr)
-    text_bytes = write_corpus(folder, docs, doc_chars, files)
+    text_bytes = write_corpus(folder, docs, doc_chars, files, dup_rate)
     file_bytes = sum(path.stat().st_size for path in folder.glob("part-*.jsonl"))
     meta_path.write_text(json.dumps({"params": params, "file_bytes": file_bytes,
                                      "text_bytes": text_bytes}, indent=2))
     return Corpus(folder, params, file_bytes, text_bytes)
 
 
-def write_corpus(folder: Path, docs: int, doc_chars: int, files: int) -> int:
-    """Write documents 0..docs-1 in contiguous runs over `files` files; the UTF-8 text bytes."""
+def write_corpus(folder: Path, docs: int, doc_chars: int, files: int, dup_rate: float = 0.0) -> int:
+    """Write documents 0..docs-1 in contiguous runs over `files` files; the UTF-8 text bytes.
+
+    With `dup_rate`, that share of documents are near copies of an earlier one (`near_copy`),
+    so the dedup resolve has clusters to find."""
     rng = random.Random(SEED)
     text_bytes = 0
+    earlier: list[str] = []  # a sample of earlier documents that copies are made of
     for part in range(files):
         first, last = part * docs // files, (part + 1) * docs // files
         with open(folder / f"part-{part:02d}.jsonl", "wb") as handle:
             for index in range(first, last):
-                text = make_document(rng, doc_chars)
+                if earlier and rng.random() < dup_rate:
+                    text = near_copy(rng, rng.choice(earlier))
+                else:
+                    text = make_document(rng, doc_chars)
+                    if dup_rate and len(earlier) < DUP_SOURCES:
+                        earlier.append(text)
+                    elif dup_rate and rng.random() < 0.01:
+                        earlier[rng.randrange(DUP_SOURCES)] = text
                 text_bytes += len(text.encode())
                 handle.write(orjson.dumps({"id": f"doc-{index:08d}", "text": text}) + b"\n")
     return text_bytes
+
+
+def near_copy(rng: random.Random, text: str) -> str:
+    """An exact copy (a third of the time) or the text with a few words replaced and a line
+    appended: 5-gram Jaccard about 0.8-0.95 for space-separated scripts."""
+    if rng.random() < 1 / 3:
+        return text
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 200)):
+        words[rng.randrange(len(words))] = "edited"
+    return " ".join(words) + " Shared from the archive."
 
 
 def make_document(rng: random.Random, doc_chars: int) -> str:
@@ -250,8 +275,10 @@ def child_ours(out: Path, workers: int) -> dict[str, Any]:
 
 
 def child_dedup(out: Path, workers: int) -> dict[str, Any]:
-    """Near-dedup at scale: minhash_dedup (128 permutations, threshold 0.8) over OUT/input."""
-    return _run_ours(out / "dedup", out, workers, [{"minhash_dedup": {"threshold": 0.8}}])
+    """Near-dedup at scale: minhash_dedup (128 permutations, threshold 0.8, verification from
+    BENCH_DEDUP_VERIFY, set by --dedup-verify) over OUT/input."""
+    verify = os.environ.get("BENCH_DEDUP_VERIFY", "exact")
+    return _run_ours(out / "dedup", out, workers, [{"minhash_dedup": {"threshold": 0.8, "verify": verify}}])
 
 
 def _run_ours(root: Path, out: Path, workers: int, filters: list[dict[str, Any]]) -> dict[str, Any]:
@@ -575,10 +602,12 @@ def child_datatrove_quickstart(out: Path, workers: int) -> dict[str, Any]:
         MinhashDedupFilter,
         MinhashDedupSignature,
     )
+    from datatrove.pipeline.dedup.minhash import MinhashConfig
     from datatrove.pipeline.filters import LambdaFilter, LanguageFilter
     from datatrove.pipeline.formatters import PIIFormatter
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter, ParquetWriter
+    from datatrove.utils.hashing import HashConfig
     from datatrove.utils.lid import FT176LID
     from profanity_check import predict_prob
 
@@ -603,6 +632,11 @@ def child_datatrove_quickstart(out: Path, workers: int) -> dict[str, Any]:
             return max(pairs.items(), key=lambda pair: pair[1]), pairs
 
     class LocalLanguageFilter(LanguageFilter):
+        def __new__(cls, *args, **kwargs):
+            # datatrove's dependency check asks for the fasttext-numpy2-wheel distribution; this
+            # project has stock fastText (FIELD-NOTES.md), which LocalLID loads itself.
+            return object.__new__(cls)
+
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.model = LocalLID(self.languages)
@@ -613,18 +647,21 @@ def child_datatrove_quickstart(out: Path, workers: int) -> dict[str, Any]:
     root = out / "datatrove-quickstart"
     shutil.rmtree(root, ignore_errors=True)
     settings = {name: params for item in quickstart_filters() for name, params in item.items()}
-    minhash = root / "minhash"
+    signatures, buckets, remove = (str(root / "minhash" / step)
+                                   for step in ("signatures", "buckets", "remove"))
+    # sha1: datatrove's xxhash path passes str, which the installed xxhash 4 refuses.
+    config = MinhashConfig(hash_config=HashConfig(precision=64, hash_fc="sha1"))
     stages = [
         ("filters and signatures", [
             JsonlReader(str(out / "web-input"), glob_pattern=WEB_PATTERN),
             LocalLanguageFilter(language_threshold=settings["langid"]["min_score"]),
             LambdaFilter(keep_document), LambdaFilter(not_toxic), PIIFormatter(),
-            JsonlWriter(str(root / "filtered")), MinhashDedupSignature(str(minhash / "signatures"))],
+            JsonlWriter(str(root / "filtered")), MinhashDedupSignature(signatures, config=config)],
          WEB_FILES),
-        ("buckets", [MinhashDedupBuckets(str(minhash / "signatures"), str(minhash / "buckets"))], 14),
-        ("cluster", [MinhashDedupCluster(str(minhash / "buckets"), str(minhash / "remove"))], 1),
+        ("buckets", [MinhashDedupBuckets(signatures, buckets, config=config)], config.num_buckets),
+        ("cluster", [MinhashDedupCluster(buckets, remove, config=config)], 1),
         ("dedup and write", [
-            JsonlReader(str(root / "filtered")), MinhashDedupFilter(str(minhash / "remove")),
+            JsonlReader(str(root / "filtered")), MinhashDedupFilter(remove),
             ParquetWriter(str(root / "output"))], WEB_FILES),
     ]
     for number, (_, pipeline, tasks) in enumerate(stages):
@@ -771,7 +808,9 @@ def bench_dedup(corpus: Corpus, out: Path, workers: int) -> dict[str, Any]:
               corpus.file_bytes / MB, measured)
     print(markdown_table([row], {}, workers))
     print(f"minhash_dedup: {json.dumps(step['counters'])}; bands x rows {step['info'].get('bands')} x "
-          f"{step['info'].get('rows')}; resolve + apply + sign seconds (summed) {step['wall_seconds']:.1f}")
+          f"{step['info'].get('rows')}, verify {step['info'].get('verify')}; resolve seconds "
+          f"{step['info'].get('resolve_seconds')}; resolve + apply + sign seconds (summed) "
+          f"{step['wall_seconds']:.1f}")
     return {"rows": [row.__dict__ | {"process": measured.__dict__}], "minhash": step["counters"]}
 
 
@@ -1001,6 +1040,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-datatrove", action="store_true", help="run only our side")
     parser.add_argument("--dedup", action="store_true",
                         help="measure minhash_dedup over the corpus instead (wall time, peak RSS)")
+    parser.add_argument("--dup-rate", type=float, default=0.0,
+                        help="share of documents that are near or exact copies of an earlier one")
+    parser.add_argument("--dedup-verify", choices=["exact", "signature", "none"], default="exact",
+                        help="minhash_dedup's verify for --dedup")
     parser.add_argument("--startup", action="store_true",
                         help="fixed cost of a small run: `corpus run` (special_chars) against datatrove's "
                         "whole process on gzipped web-like JSONL")
@@ -1029,8 +1072,10 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
     if args.line_filters:
         return bench_line_filters(args)
     args.docs = args.docs or 200_000
-    corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2)
+    corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2,
+                           args.dup_rate)
     if args.dedup:
+        os.environ["BENCH_DEDUP_VERIFY"] = args.dedup_verify
         return bench_dedup(corpus, args.out, args.workers)
     ours, ours_filter = bench_ours(corpus, args.out, args.workers)
     rows, filter_rows = [ours], [ours_filter]
