@@ -25,6 +25,7 @@ from filters.words import DEFINITION, Words, tokenize
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
 DUP_N_GRAMS = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
 MAX_N = 20
+WALK_ROUNDS = 8
 # Odd multipliers modulo 2**64 (numpy's unsigned arithmetic wraps): n-gram hashes of word ids.
 HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
 DOC_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -277,28 +278,67 @@ def _top_n_gram(grams: NGrams, starts: np.ndarray, ids: np.ndarray, counts: np.n
 def _duplicate_n_grams(grams: NGrams, starts: np.ndarray, ids: np.ndarray, rows: int) -> np.ndarray:
     """Per document: characters of the n-grams that repeat an earlier one, as datatrove counts them.
 
-    datatrove walks the words: a repeat adds its characters (the words' own, no spaces) and
-    skips n words; anything else moves one word on. Here every document walks at once, a run
-    of consecutive repeats per step: entering a run at e, the walk takes e, e + n, ... up to
-    the run's end, which cover the words e .. e + (k+1)n - 1 without a gap.
+    datatrove walks the words: an n-gram seen before adds its characters (the words' own, no
+    spaces) and skips n words; anything else is remembered and moves one word on. Skipped
+    n-grams are never remembered, so what counts as seen depends on the walk: walk with every
+    earlier n-gram as seen, then again with only those the last walk visited, until the walk
+    stays the same (two or three rounds; the cap only guards against a cycle).
     """
     words, n = grams.words, grams.n
     result = np.zeros(rows)
-    earlier = np.maximum.accumulate(np.append(-1, ids[:-1])) if len(ids) else ids
-    repeats = starts[ids <= earlier]
-    if not len(repeats):
+    if not len(starts):
         return result
-    doc = words.doc[repeats]
-    new_run = np.append(True, (repeats[1:] != repeats[:-1] + 1) | (doc[1:] != doc[:-1]))
+    visited = np.ones(len(starts), bool)
+    taken = np.zeros(0, np.int64)
+    for _ in range(WALK_ROUNDS):
+        _, first = np.unique(ids[visited], return_index=True)
+        seen = np.ones(int(visited.sum()), bool)
+        seen[first] = False
+        at, end = _walk(starts[visited][seen], n, words.doc)
+        picks = np.repeat(at, (end - at) // n) + n * _ranks((end - at) // n)
+        if np.array_equal(picks, taken):
+            break
+        taken = picks
+        # Positions inside a taken block that are not picks are skipped by the walk.
+        inside = np.zeros(len(words.doc) + 1, np.int32)
+        np.add.at(inside, at, 1)
+        np.add.at(inside, end, -1)
+        skipped = np.cumsum(inside[:-1]) > 0
+        skipped[picks] = False
+        visited = ~skipped[starts]
+    np.add.at(result, words.doc[taken], grams.prefix[taken + n] - grams.prefix[taken])
+    return result
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., c - 1 for each c of `counts`, concatenated."""
+    ends = np.cumsum(counts)
+    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
+
+
+def _walk(repeats: np.ndarray, n: int, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks [at, end) datatrove's walk takes through the sorted `repeats` (positions of seen
+    n-grams): it takes at, at + n, ... while they are repeats, and goes on from `end`.
+
+    Every document walks at once, a run of consecutive repeats per step.
+    """
+    if not len(repeats):
+        return repeats, repeats
+    repeat_doc = doc[repeats]
+    new_run = np.append(True, (repeats[1:] != repeats[:-1] + 1) | (repeat_doc[1:] != repeat_doc[:-1]))
     run_of = np.cumsum(new_run) - 1
     run_last = repeats[np.append(np.flatnonzero(new_run)[1:] - 1, len(repeats) - 1)]
-    entry = np.flatnonzero(np.append(True, doc[1:] != doc[:-1]))  # index into repeats
+    entry = np.flatnonzero(np.append(True, repeat_doc[1:] != repeat_doc[:-1]))
+    blocks_at, blocks_end = [], []
     while len(entry):
         at = repeats[entry]
         end = at + ((run_last[run_of[entry]] - at) // n + 1) * n
-        np.add.at(result, doc[entry], grams.prefix[end] - grams.prefix[at])
+        blocks_at.append(at)
+        blocks_end.append(end)
         following = np.searchsorted(repeats, end)
         inside = following < len(repeats)
         entry, following = entry[inside], following[inside]
-        entry = following[doc[following] == doc[entry]]
-    return result
+        entry = following[repeat_doc[following] == repeat_doc[entry]]
+    at, end = np.concatenate(blocks_at), np.concatenate(blocks_end)
+    order = np.argsort(at, kind="stable")
+    return at[order], end[order]
