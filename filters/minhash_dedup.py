@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,7 @@ class MinHashDedup(GlobalFilter):
         The decision is written as one decision file per key file (`keys.decisions`): every
         member of a cluster gets `dup_cluster`, removed ones `duplicate_of` and a reason.
         """
+        started = time.perf_counter()
         workdir.mkdir(parents=True, exist_ok=True)
         sources = list(keys.files)
         earlier = self._earlier_versions(stats)
@@ -182,7 +184,8 @@ class MinHashDedup(GlobalFilter):
         rows, kept = _cluster_stats(leader, members, first, second, self.params.max_cluster_size, stats)
         members.release()
         _write_decisions(keys.decisions, members, rows, kept, 0 if earlier is None else 1)
-        stats.info["partitions"] = self.params.partitions
+        stats.info.update(partitions=self.params.partitions,
+                          resolve_seconds=round(time.perf_counter() - started, 1))
 
     def _candidates(self, sources: list[Path], map_: Callable, workdir: Path, stats: FilterStats
                     ) -> tuple[np.ndarray, np.ndarray]:
