@@ -127,9 +127,20 @@ def test_twenty_kills_at_random_points_each_resume_to_the_same_version(reference
 
 
 def _orphans(dataset: Path) -> list[str]:
-    """Processes still running from a killed run (workers must die with their parent)."""
+    """Worker processes left behind by a killed run (workers must die with their parent).
+
+    An orphan has been re-parented to init; workers of other live runs on the machine (another
+    test session, a benchmark) still have their parent and are not counted."""
     found = subprocess.run(["pgrep", "-af", "multiprocessing.spawn"], capture_output=True, text=True)
-    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+    return [line for line in found.stdout.splitlines()
+            if "pgrep" not in line and _parent(int(line.split()[0])) == 1]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None  # the process has ended since pgrep saw it
 
 
 def test_changing_a_later_filter_reuses_earlier_segments_and_fresh_starts_over(tmp_path):
