@@ -20,7 +20,7 @@ from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.languages import language_codes
-from filters.words import DEFINITION, stop_words, tokenize
+from filters.words import DEFINITION, char_classes, stop_words, tokenize
 
 # The rules in the order they are checked (the first that fails is the reason): the
 # threshold parameter, the measure it cuts, whether the cut is a minimum, and the reason.
@@ -78,7 +78,9 @@ class Overrides(Thresholds):
 
 # The character rule makes every Han, kana or Thai letter a word (mean length 1; a segmenter
 # gives 1.5-2.5), so the mean-word-length floor would remove all Chinese, Japanese and Thai.
+# A Korean eojeol is a few syllable blocks: everyday sentences average 2.5-3.5 characters.
 DEFAULT_BY_LANG = {
+    "ko": {"min_avg_word_length": 2},
     "ja": {"min_avg_word_length": 1},
     "zh": {"min_avg_word_length": 1},
     "th": {"min_avg_word_length": 1},
@@ -108,7 +110,7 @@ class GopherQuality(Filter):
         by_lang: dict[str, Overrides] = Field(
             default_factory=dict,
             description="per-language thresholds, e.g. {ja: {min_doc_words: 80}}; applied over the "
-                        "built-in ones (ja, zh, th: min_avg_word_length 1); needs a language column")
+                        "built-in ones (ja, zh, th: min_avg_word_length 1; ko: 2); needs a language column")
         language: str = Field("en", description="language of documents without a language value "
                                                 "(stop-word list, by_lang)")
         lang_column: str = Field("lang", description="column holding each document's language")
@@ -128,6 +130,7 @@ class GopherQuality(Filter):
 
     def setup(self) -> None:
         self.by_lang = self._by_lang()
+        char_classes()
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)

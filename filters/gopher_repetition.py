@@ -20,7 +20,7 @@ from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.languages import language_codes
-from filters.words import DEFINITION, Words, tokenize
+from filters.words import DEFINITION, Words, char_classes, tokenize
 
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
 DUP_N_GRAMS = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
@@ -108,6 +108,7 @@ class GopherRepetition(Filter):
 
     def setup(self) -> None:
         self.rules = self._rules()
+        char_classes()
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)

@@ -344,7 +344,7 @@ def _segmenter(lang: str) -> Callable[[str], list[str]]:
     if lang == "ja":
         from sudachipy import Dictionary, SplitMode
 
-        japanese = Dictionary(dict="core").create(SplitMode.C)
+        japanese = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
         return lambda text: [morpheme.surface() for start in range(0, len(text), SUDACHI_CHARS)
                              for morpheme in japanese.tokenize(text[start:start + SUDACHI_CHARS])]
     from pythainlp.tokenize import word_tokenize
