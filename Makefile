@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint bench eval-pii clean chromium
+.PHONY: demo test lint bench eval-pii eval-quality clean chromium
 
 $(BIN)/corpus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ eval-pii: $(BIN)/corpus
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MANPAGES); } \
 		|| echo "eval-pii: could not install $(MANPAGES); scripts/eval_pii.py will say what is missing"
 	$(BIN)/python scripts/eval_pii.py
+
+# The quality evaluation reads machine noise and manual pages Debian installs: xxd, binutils
+# (nm), ncurses-term (terminfo), figlet and toilet-fonts (ASCII art), jQuery and underscore
+# (minified code and source maps), and the translated manual pages.
+QUALITY_DEBS := xxd binutils ncurses-bin ncurses-term figlet toilet-fonts libjs-jquery libjs-underscore \
+	manpages-ja manpages-zh manpages-de manpages-fr manpages-es manpages-ru manpages-it manpages-pl \
+	manpages-pt-br manpages-nl manpages-uk
+eval-quality: $(BIN)/corpus
+	@dpkg -s $(QUALITY_DEBS) >/dev/null 2>&1 || { command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(QUALITY_DEBS); } \
+		|| echo "eval-quality: could not install $(QUALITY_DEBS); scripts/eval_quality.py will say what is missing"
+	$(BIN)/python scripts/eval_quality.py
 
 clean:
 	rm -rf $(DEMO) out .pytest_cache

@@ -203,8 +203,8 @@ def test_quickstart_on_the_demo_corpus_removes_the_planted_noise_and_keeps_prose
     counts = manifest["counts"]
     assert counts["quarantined"] == 4
     assert counts["read"] == counts["kept"] + counts["rejected"] + counts["quarantined"]
-    assert [f["name"] for f in manifest["filters"]] == ["langid", "special_chars", "toxicity", "pii",
-                                                          "minhash_dedup"]
+    assert [f["name"] for f in manifest["filters"]] == [
+        "langid", "special_chars", "gopher_quality", "fineweb_quality", "toxicity", "pii", "minhash_dedup"]
     published = {row["id"]: row for row in read_rows(version / "data")}
     for doc_id, row in published.items():
         if labels[doc_id] == "pii":

@@ -1,0 +1,63 @@
+"""scripts/eval_quality.py: the labelled noise-and-prose evaluation runs and reports clearly."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "eval_quality.py"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval_quality  # noqa: E402
+
+
+@pytest.mark.slow
+def test_eval_prints_recall_per_noise_kind_and_loss_per_language():
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--split", "dev", "--per-kind", "25", "--per-lang", "25",
+         "--languages", "en,ko,ja,zh"],
+        capture_output=True, text=True, timeout=600,
+    )
+    if "is not installed" in done.stderr or "install Debian's" in done.stderr:
+        pytest.skip(done.stderr.strip())
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for kind in eval_quality.NOISE:
+        row = next(line for line in out.splitlines() if line.startswith(f"| {kind} |"))
+        assert row.split("|")[2].strip() == "25"
+    for lang in ("en", "ko", "ja", "zh"):
+        assert any(line.startswith(f"| {lang} | 25 |") for line in out.splitlines()), out
+    assert "quality filters added: gopher_quality" in out
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_manual_pages_name_the_debian_package(tmp_path, monkeypatch):
+    monkeypatch.setattr(eval_quality, "MAN", tmp_path)
+    with pytest.raises(eval_quality.SourceMissing, match="man-db"):
+        eval_quality.manual_pages("ko")
+
+
+def test_accented_roff_escapes_become_letters_and_pages_become_paragraphs(tmp_path, monkeypatch):
+    folder = tmp_path / "pt" / "man1"
+    folder.mkdir(parents=True)
+    page = (".TH T 1\n.SH NOME\n.PP\nO programa est\\('a a terminar com um c\\('odigo de erro e "
+            "uma notifica\\(,c\\(~ao de prontid\\(~ao.\n")
+    for i in range(4):
+        with gzip.open(folder / f"t{i}.1.gz", "wt") as handle:
+            handle.write(page.replace("programa", f"programa {i}"))
+    monkeypatch.setattr(eval_quality, "MAN", tmp_path)
+    pages = eval_quality.manual_pages("pt")
+    assert len(pages) == 4
+    assert all(p == [p[0]] and "está" in p[0] and "notificação de prontidão" in p[0] for p in pages.values())
+
+
+def test_a_config_that_cannot_be_read_is_one_sentence(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPT), "--config", str(tmp_path / "none.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.startswith("eval_quality: cannot read") and "Traceback" not in done.stderr
