@@ -336,8 +336,8 @@ def manual_pages(lang: str) -> dict[str, list[str]]:
 # the page's language only, by rules that look at none of the filters' measures.
 _REFERENCES = re.compile(r"[\w.-]+\(\d\w*\)")
 _CODE = re.compile(r"[\[\]{}<>$=|_/\\]|--|\s-\w")
-_ENGLISH = frozenset({"the", "and", "of", "to", "is", "are", "be", "this", "that", "with", "for", "can", "will",
-                      "if", "by", "an", "or", "as", "on", "not", "in", "it"})
+_ENGLISH = frozenset({"the", "and", "of", "to", "is", "are", "be", "this", "that", "with", "for", "can",
+                      "will", "if", "by", "an", "or", "as", "on", "not", "in", "it"})
 
 
 def is_prose(paragraph: str, lang: str) -> bool:
