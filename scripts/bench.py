@@ -336,6 +336,7 @@ QUICKSTART = "quickstart chain (whole process)"
 TARGET_FIXED_SECONDS = 1.5
 TARGET_QUICKSTART_SPEEDUP = 10.0
 TARGET_PER_CORE = 1000.0
+QUICKSTART_STEPS = ("langid", "special_chars", "toxicity", "pii", "minhash_dedup")
 SEGMENT_LINE = re.compile(r"^segment \d+/\d+: .*: ([\d,]+) docs, .* in ([\d.]+) s \(")
 
 
@@ -385,9 +386,10 @@ def web_documents(count: int) -> Iterator[dict[str, str]]:
 
 
 def quickstart_filters() -> list[dict[str, Any]]:
-    """configs/quickstart.yaml's filter chain."""
+    """configs/quickstart.yaml's entries for the steps datatrove's pipeline mirrors (QUICKSTART_STEPS),
+    with their parameters, in the config's order."""
     config = yaml.safe_load((ROOT / "configs" / "quickstart.yaml").read_text())
-    return config["filters"]
+    return [item for item in config["filters"] if next(iter(item)) in QUICKSTART_STEPS]
 
 
 def corpus_run(name: str, corpus: Corpus, out: Path, workers: int, filters: list[dict[str, Any]],
