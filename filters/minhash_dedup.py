@@ -219,7 +219,9 @@ class MinHashDedup(GlobalFilter):
                           np.concatenate([part.column(SOURCE).to_numpy() for part in parts])[ranking],
                           signatures, ranking)
         if exact:
-            lists = pa.chunked_array([part.column(SHINGLES) for part in parts])
+            # chunks, not ChunkedArrays: pa.chunked_array converts a ChunkedArray value by value
+            lists = pa.chunked_array([chunk for part in parts for chunk in part.column(SHINGLES).chunks],
+                                     type=parts[0].schema.field(SHINGLES).type)
             sizes = pc.list_value_length(lists).to_numpy()
             offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
             np.cumsum(sizes, out=offsets[1:])

@@ -65,7 +65,9 @@ def shingle_lists(hashes: np.ndarray, parents: np.ndarray, documents: int) -> pa
 def shingle_sets(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lists of hashes (flat values, offsets) made sets: each list sorted, repeats dropped."""
     owners = np.repeat(np.arange(len(offsets) - 1, dtype=np.uint64), np.diff(offsets))
-    keyed = np.unique((owners << np.uint64(32)) | values.astype(np.uint64))
+    keyed = np.sort((owners << np.uint64(32)) | values.astype(np.uint64))
+    # a plain sort and a neighbour test: numpy 2's np.unique hashes first and is several times slower
+    keyed = keyed[np.concatenate([[True], keyed[1:] != keyed[:-1]])] if len(keyed) else keyed
     counts = np.bincount((keyed >> np.uint64(32)).astype(np.int64), minlength=len(offsets) - 1)
     new_offsets = np.zeros(len(offsets), dtype=np.int64)
     np.cumsum(counts, out=new_offsets[1:])
