@@ -3,6 +3,8 @@
 Usage:
     python scripts/bench.py [--docs 200000] [--doc-chars 3000] [--workers 2] [--out /tmp/bench]
                             [--skip-datatrove] [--json results.json]
+    python scripts/bench.py --startup                  # fixed cost: whole processes, 40,000 docs
+    python scripts/bench.py --pipeline quickstart      # the quickstart chain, 20,000 docs [--profile]
 
 Steps:
 1. Generate (seeded, reused when the parameters match) a JSONL corpus of multilingual
