@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from corpus.errors import UserError
 from corpus.figures import CounterTable, CounterValue, Figures, LargestBin
-from corpus.schema import ID, ORDER, TEXT
+from corpus.schema import ID, ORDER, ORDER_SHIFT, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Keys, Read
@@ -59,7 +59,7 @@ class MinHashDedup(GlobalFilter):
     # histogram bin's lower edge, kept for gates written before the exact counter existed.
     figures = Figures(
         report=(CounterTable(tuple(f"largest_clusters.{part}" for part in ("size", "jaccard_1", "jaccard_2")),
-                             key_header="largest clusters: kept document <- two removed members",
+                             key_header="largest clusters (input:offset): kept <- two removed members",
                              headers=("size", "Jaccard 1st", "Jaccard 2nd"), order="count"),),
         metrics=(CounterValue("largest_cluster", "clusters", "largest"),
                  LargestBin("largest_cluster_at_least", "cluster_size")))
@@ -606,19 +606,29 @@ def _cluster_stats(leader: np.ndarray, members: Members, first: np.ndarray, seco
 
 def _largest(leader: np.ndarray, gone: np.ndarray, heads: np.ndarray, sizes: np.ndarray, members: Members,
              stats: FilterStats) -> None:
-    """The LARGEST_SHOWN largest clusters: kept id <- two removed members' ids, with the size and
-    each member's similarity to the kept document (ids only: no document text in statistics)."""
+    """The LARGEST_SHOWN largest clusters: the kept document <- two removed members, with the size
+    and each member's similarity to the kept document.
+
+    Documents are named by input position (`input:offset`, the manifest's inputs in order), not
+    by id: statistics keys must never carry data, and ids are often emails or phone numbers."""
     top = np.lexsort((heads, -sizes))[:LARGEST_SHOWN]
     by_head = gone[np.argsort(leader[gone], kind="stable")]
     starts = np.searchsorted(leader[by_head], heads[top])
     for head, size, start in zip(heads[top].tolist(), sizes[top].tolist(), starts.tolist(), strict=True):
         samples = by_head[start:start + min(2, size - 1)]
         similarity = members.similarity(samples, np.full(len(samples), head))
-        names = ", ".join(members.ids[int(row)].as_py() for row in samples)
-        key = f"{members.ids[head].as_py()} <- {names}"
+        names = ", ".join(_position(int(members.order[row])) for row in samples)
+        key = f"{_position(int(members.order[head]))} <- {names}"
         stats.count("largest_clusters.size", key, size)
         for number, value in enumerate(similarity.tolist(), start=1):
             stats.count(f"largest_clusters.jaccard_{number}", key, round(value, 3))
+
+
+def _position(order: int) -> str:
+    """A document's place in the input as `input:offset`; `earlier` for an `against` version's."""
+    if order < 0:
+        return "earlier"
+    return f"{order >> ORDER_SHIFT}:{order & ((1 << ORDER_SHIFT) - 1)}"
 
 
 def _empty() -> np.ndarray:
