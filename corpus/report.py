@@ -575,7 +575,7 @@ def _histogram_figure(key: str, entry: Json, plot: HistogramPlot, keys: list[str
         # The whole histogram in the main colour; beside it, its parts in the accent colour.
         _bars(axes, entry["histograms"][histogram],
               ACCENT if part is not None and plot.histogram in keys else KEPT)
-        if plot.log:
+        if plot.log and any(entry["histograms"][histogram]["counts"]):
             _log_counts(axes)
         title = plot.total_title if part is None else part
         if part is not None and plot.order_by is not None:
@@ -596,7 +596,7 @@ def _threshold_plot(key: str, histogram: Json, plot: HistogramPlot, params: Json
     figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
     axes = figure.add_subplot()
     _bars(axes, histogram, KEPT)
-    if plot.log:
+    if plot.log and any(histogram["counts"]):  # a log axis needs a positive count
         _log_counts(axes)
     axes.set_xlabel(plot.histogram)
     axes.set_ylabel("documents")
