@@ -19,7 +19,7 @@ from corpus.figures import CounterTable, Figures, HistogramPlot, Threshold
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
-from filters.languages import language_codes
+from filters.lines import row_languages_or
 from filters.words import DEFINITION, char_classes, stop_words, tokenize
 
 # The rules in the order they are checked (the first that fails is the reason): the
@@ -134,7 +134,7 @@ class GopherQuality(Filter):
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)
-        langs = self._languages(batch)
+        langs = row_languages_or(self, self.params, batch, self.params.language)
         words = tokenize(text, pa.array(langs, pa.string()) if self.params.segment else None,
                          self.params.segment)
         measures = self._measures(text, words, langs, stats)
@@ -161,12 +161,6 @@ class GopherQuality(Filter):
             merged.setdefault(lang, {}).update(overrides.model_dump(include=overrides.model_fields_set))
         return merged
 
-    def _languages(self, batch: pa.RecordBatch) -> np.ndarray:
-        """Each row's language code; the `language` parameter where there is none."""
-        if self.params.lang_column not in batch.schema.names:
-            return np.full(batch.num_rows, self.params.language, dtype=object)
-        codes = language_codes(batch.column(self.params.lang_column), frozenset(self.by_lang)).codes
-        return np.where(np.equal(codes, None), self.params.language, codes)
 
     def _thresholds(self, param: str, langs: np.ndarray) -> np.ndarray:
         """The threshold of each row (NaN: rule off, so no comparison fails)."""

@@ -19,7 +19,7 @@ from corpus.figures import Figures, HistogramPlot
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
-from filters.languages import language_codes
+from filters.lines import row_languages_or
 from filters.words import DEFINITION, Words, char_classes, tokenize
 
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
@@ -112,7 +112,7 @@ class GopherRepetition(Filter):
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)
-        langs = self._languages(batch)
+        langs = row_languages_or(self, self.params, batch, self.params.language)
         words = tokenize(text, pa.array(langs, pa.string()) if self.params.segment else None,
                          self.params.segment)
         length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.float64)
@@ -153,12 +153,6 @@ class GopherRepetition(Filter):
                 rules.setdefault(key, {None: np.nan})[lang] = limit
         return list(rules.items())
 
-    def _languages(self, batch: pa.RecordBatch) -> np.ndarray:
-        """Each row's language code; the `language` parameter where there is none."""
-        if self.params.lang_column not in batch.schema.names:
-            return np.full(batch.num_rows, self.params.language, dtype=object)
-        codes = language_codes(batch.column(self.params.lang_column), frozenset(self.params.by_lang)).codes
-        return np.where(np.equal(codes, None), self.params.language, codes)
 
     def _measures(self, text: pa.Array, words: Words, length: np.ndarray) -> dict[str, np.ndarray]:
         rows = len(text)

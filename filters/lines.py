@@ -233,6 +233,14 @@ def row_languages(flt: Filter, params: PerLanguage, batch: pa.RecordBatch) -> np
     return language_codes(batch.column(column), known).codes
 
 
+def row_languages_or(flt: Filter, params: PerLanguage, batch: pa.RecordBatch, default: str) -> np.ndarray:
+    """Each row's language code, `default` where it is unknown or the batch has no language column."""
+    codes = row_languages(flt, params, batch)
+    if codes is None:
+        return np.full(batch.num_rows, default, dtype=object)
+    return np.where(np.equal(codes, None), default, codes)
+
+
 def row_values(params: PerLanguage, fields: tuple[str, ...], codes: np.ndarray | None,
                rows: int) -> dict[str, np.ndarray]:
     """Each field's value for every row: the parameter, or the row's language override."""
