@@ -88,3 +88,29 @@ def prose_records() -> list[dict[str, Any]]:
         "he": "הנהר זורם דרך העיר העתיקה, ואנשים מטיילים לאורכו בכל ערב.",
     }
     return [{"id": f"prose-{lang}", "text": text, "lang": lang} for lang, text in texts.items()]
+
+
+def tree_rss(root: int) -> dict[int, int]:
+    """Resident bytes of process `root` and each of its descendants, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    sizes = {}
+    for pid in tree:
+        try:
+            sizes[pid] = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError):
+            continue
+    return sizes

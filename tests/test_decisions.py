@@ -15,14 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import read_rows, run, write_jsonl
+from conftest import read_rows, run, tree_rss, write_jsonl
 
 from corpus.schema import ORDER
 from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
 from pipelines.tasks import StepFailed
 
 MIB = 1 << 20
-PAGE = os.sysconf("SC_PAGE_SIZE")
 WORD = 6  # letters per word: every document is fixed-width, so a corpus is one numpy array
 WORDS_PER_DOC = 30
 # Bounds on the whole process tree (driver and both workers). minhash's is looser: its driver
@@ -195,7 +194,7 @@ def run_measured(tmp_path: Path, paths: list[Path], spec: dict[str, Any]) -> tup
         peaks: dict[int, int] = {}
         tree = 0
         while process.poll() is None:
-            sizes = _tree_rss(process.pid)
+            sizes = tree_rss(process.pid)
             for pid, size in sizes.items():
                 peaks[pid] = max(peaks.get(pid, 0), size)
             tree = max(tree, sum(sizes.values()))
@@ -209,32 +208,6 @@ def run_measured(tmp_path: Path, paths: list[Path], spec: dict[str, Any]) -> tup
               "driver_mib": driver // MIB,
               "workers_mib": sorted((size // MIB for size in peaks.values()), reverse=True)}
     return result, memory
-
-
-def _tree_rss(root: int) -> dict[int, int]:
-    """Resident bytes of process `root` and each of its descendants, read from /proc."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in tree:
-                tree.add(pid)
-                frontier.append(pid)
-    sizes = {}
-    for pid in tree:
-        try:
-            sizes[pid] = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-        except (OSError, IndexError):
-            continue
-    return sizes
 
 
 @pytest.fixture(scope="module")

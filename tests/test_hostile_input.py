@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import CORPUS, run, write_jsonl
+from conftest import CORPUS, run, tree_rss, write_jsonl
 
 from corpus.readers import ReaderOptions, read_split
 from corpus.readers.base import RAW_PREVIEW_BYTES, ReadChunk
@@ -31,7 +30,6 @@ from corpus.writers import MAX_SCHEMA_DEPTH
 GIB = 1 << 30
 MIB = 1 << 20
 RSS_LIMIT = 1536 * MIB
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -42,32 +40,6 @@ def ordinary(path: Path, count: int = 20) -> list[str]:
     write_jsonl(path, [{"id": f"ok-{i}", "text": f"An ordinary document number {i}."}
                        for i in range(count)])
     return [f"ok-{i}" for i in range(count)]
-
-
-def _tree_rss(root: int) -> int:
-    """Resident bytes of process `root` and all its descendants, read from /proc."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in tree:
-                tree.add(pid)
-                frontier.append(pid)
-    total = 0
-    for pid in tree:
-        try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-        except (OSError, IndexError):
-            continue
-    return total
 
 
 def run_measured(tmp_path: Path, paths: list[Path], **input_options: Any
@@ -84,7 +56,7 @@ def run_measured(tmp_path: Path, paths: list[Path], **input_options: Any
         process = subprocess.Popen([CORPUS, "run", str(config)], stdout=out, stderr=err, text=True)
         peak = 0
         while process.poll() is None:
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, sum(tree_rss(process.pid).values()))
             time.sleep(0.1)
         out.seek(0)
         err.seek(0)
