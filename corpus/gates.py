@@ -41,15 +41,18 @@ def evaluate(expectations: dict[str, dict[str, float]], stats: dict[str, Any],
 def metric(stats: dict[str, Any], path: str, figures: Mapping[str, Figures] | None = None) -> float:
     """The number a gate path names.
 
-    `total.<key>` reads the totals (read, kept, rejected, quarantined, kept_fraction, ...).
+    `total.<key>` reads the totals (read, kept, rejected, quarantined, kept_fraction,
+    tokens_out, `tokens_by_lang.<lang>`, ...).
     `<step>.<key>` reads a filter's entry: a top-level figure (docs_in, docs_removed,
-    chars_out, ...), `removed_fraction` / `kept_fraction`, `counters.<group>.<key>`, or a
-    metric the step's `figures` (by label, as the manifest records them) derive, such as
-    `<name>.<key>` for a counter share. Raises KeyError naming the part that is missing.
+    chars_out, tokens_out, ...), `removed_fraction` / `kept_fraction`, `tokens_by_lang.<lang>`
+    (tokens the step kept in that language; 0 where it kept none), `counters.<group>.<key>`, or
+    a metric the step's `figures` (by label, as the manifest records them) derive, such as
+    `<name>.<key>` for a counter share. Raises KeyError naming the part that is missing; a
+    token figure of a version counted without a tokenizer is missing.
     """
     head, _, rest = path.partition(".")
     if head == "total":
-        return _number(stats["total"], rest, path)
+        return _tokens(stats["total"], rest, path)
     entry = next((f for f in stats["filters"] if f["name"] == head), None)
     if entry is None:
         raise KeyError(f"{path} (no filter {head!r} in this version)")
@@ -63,7 +66,17 @@ def metric(stats: dict[str, Any], path: str, figures: Mapping[str, Figures] | No
                 return derived.value(entry, key if dot else None)
             except KeyError:
                 raise KeyError(path) from None
-    return _number(entry, rest, path)
+    return _tokens(entry, rest, path)
+
+
+def _tokens(node: dict[str, Any], dotted: str, path: str) -> float:
+    """`_number`, where a token figure without a tokenizer says so and an uncounted language is 0."""
+    key, _, lang = dotted.partition(".")
+    if key.startswith("tokens") and key in node and node[key] is None:
+        raise KeyError(f"{path} (no tokenizer was configured)")
+    if key in ("tokens_by_lang", "tokens_in_by_lang") and lang and key in node:
+        return float(node[key].get(lang, 0))
+    return _number(node, dotted, path)
 
 
 def _number(node: Any, dotted: str, path: str) -> float:

@@ -45,6 +45,10 @@ class FilterStats:
     `counters` holds named groups of numbers (e.g. `removed_by_reason`, `docs_by_lang`);
     `histograms` holds fixed-bin histograms. Both merge by adding, so the merge of worker
     statistics does not depend on the order the workers finish in.
+
+    `tokens_in` / `tokens_out` (and by language, of the documents' `lang`: `tokens_in_by_lang`,
+    `tokens_by_lang` for what the step kept) are None when no tokenizer was configured: no
+    count is ever estimated. None merges with a count as nothing counted.
     """
 
     name: str
@@ -54,6 +58,10 @@ class FilterStats:
     chars_out: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    tokens_in_by_lang: dict[str, int] | None = None
+    tokens_by_lang: dict[str, int] | None = None
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     counters: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -71,6 +79,14 @@ class FilterStats:
     def count_many(self, group: str, keys: list[str], amounts: list[float]) -> None:
         for key, amount in zip(keys, amounts, strict=True):
             self.count(group, key, amount)
+
+    def count_tokens(self, tokens_in: int, tokens_out: int, in_by_lang: dict[str, int],
+                     out_by_lang: dict[str, int]) -> None:
+        """Add one batch's token counts (the first call marks the step as counted)."""
+        self.tokens_in = (self.tokens_in or 0) + tokens_in
+        self.tokens_out = (self.tokens_out or 0) + tokens_out
+        self.tokens_in_by_lang = _plus_counts(self.tokens_in_by_lang, in_by_lang) or {}
+        self.tokens_by_lang = _plus_counts(self.tokens_by_lang, out_by_lang) or {}
 
     def histogram(self, key: str, low: float = 0.0, high: float = 1.0, bins: int = 20) -> Histogram:
         """The histogram `key`, created with uniform bins on first use."""
@@ -97,6 +113,10 @@ class FilterStats:
             chars_out=self.chars_out + other.chars_out,
             bytes_in=self.bytes_in + other.bytes_in,
             bytes_out=self.bytes_out + other.bytes_out,
+            tokens_in=_plus(self.tokens_in, other.tokens_in),
+            tokens_out=_plus(self.tokens_out, other.tokens_out),
+            tokens_in_by_lang=_plus_counts(self.tokens_in_by_lang, other.tokens_in_by_lang),
+            tokens_by_lang=_plus_counts(self.tokens_by_lang, other.tokens_by_lang),
             wall_seconds=self.wall_seconds + other.wall_seconds,
             cpu_seconds=self.cpu_seconds + other.cpu_seconds,
             counters=counters,
@@ -114,6 +134,10 @@ class FilterStats:
             "chars_out": self.chars_out,
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "tokens_in_by_lang": _sorted(self.tokens_in_by_lang),
+            "tokens_by_lang": _sorted(self.tokens_by_lang),
             "wall_seconds": round(self.wall_seconds, 6),
             "cpu_seconds": round(self.cpu_seconds, 6),
             "counters": {g: dict(sorted(v.items())) for g, v in sorted(self.counters.items())},
@@ -131,6 +155,10 @@ class FilterStats:
             chars_out=data["chars_out"],
             bytes_in=data["bytes_in"],
             bytes_out=data["bytes_out"],
+            tokens_in=data.get("tokens_in"),
+            tokens_out=data.get("tokens_out"),
+            tokens_in_by_lang=data.get("tokens_in_by_lang"),
+            tokens_by_lang=data.get("tokens_by_lang"),
             wall_seconds=data["wall_seconds"],
             cpu_seconds=data["cpu_seconds"],
             counters={g: dict(v) for g, v in data.get("counters", {}).items()},
@@ -146,6 +174,25 @@ LENGTH_EDGES = [0, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_00
 
 def length_histogram() -> Histogram:
     return Histogram(edges=[float(edge) for edge in LENGTH_EDGES])
+
+
+def _plus(a: int | None, b: int | None) -> int | None:
+    return None if a is None and b is None else (a or 0) + (b or 0)
+
+
+def _plus_counts(a: dict[str, int] | None, b: dict[str, int] | None) -> dict[str, int] | None:
+    if a is None:
+        return None if b is None else dict(b)
+    total = dict(a)
+    if b is None:
+        return total
+    for key, amount in b.items():
+        total[key] = total.get(key, 0) + amount
+    return total
+
+
+def _sorted(counts: dict[str, int] | None) -> dict[str, int] | None:
+    return None if counts is None else dict(sorted(counts.items()))
 
 
 def merge_all(stats: list[FilterStats]) -> FilterStats:
