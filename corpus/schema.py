@@ -17,10 +17,15 @@ INTERNAL_PREFIX = "__corpus"
 
 REJECT_FILTER = "filter"
 REJECT_REASON = "reason"
+# Provenance (`output.provenance`): the input file a published document came from, named as
+# `corpus.sources.published_name` does, and its record offset; the writer derives both from
+# ORDER, in ORDER's place.
+SOURCE_FILE = "source_file"
+SOURCE_OFFSET = "source_offset"
 # Column names the engine writes itself; an input field with one of these names (or any name
 # in the INTERNAL_PREFIX namespace) is renamed on read, so it can neither clash with nor be
 # overwritten by the engine's column.
-ENGINE_COLUMNS = frozenset({ID, TEXT, REJECT_FILTER, REJECT_REASON})
+ENGINE_COLUMNS = frozenset({ID, TEXT, REJECT_FILTER, REJECT_REASON, SOURCE_FILE, SOURCE_OFFSET})
 INPUT_PREFIX = "input_"
 
 QUARANTINE_SCHEMA = pa.schema(
@@ -46,7 +51,8 @@ def is_engine_name(name: str) -> bool:
 def input_name(name: str, fields: Collection[str]) -> str:
     """The published name of the pass-through input field `name` of a record with `fields`.
 
-    A field named like an engine column (`id`, `text`, `filter`, `reason`, `__corpus*`)
+    A field named like an engine column (`id`, `text`, `filter`, `reason`, `source_file`,
+    `source_offset`, `__corpus*`)
     becomes `input_<name>`, prefixed again while that is another field of the same record,
     so nothing is dropped or overwritten; every other name is kept. Both readers use it.
     """

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import fsspec
 import xxhash
@@ -27,13 +29,15 @@ _COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input file with what identifies its content."""
+    """One input file with what identifies its content; `name` is how the published data names it
+    (`published_name`)."""
 
     uri: str
     format: str
     compression: str | None
     size: int
     mtime: float | None
+    name: str = ""
 
     @property
     def splittable(self) -> bool:
@@ -69,15 +73,34 @@ def detect(uri: str) -> tuple[str | None, str | None]:
 
 
 def discover(paths: list[str], fmt: str = "auto") -> list[InputFile]:
-    """Every input file the patterns name, in a stable order; raises InputError if one names none."""
+    """Every input file the patterns name, in a stable order; raises InputError if one names none.
+
+    Two inputs whose published names coincide (`a/x.jsonl` and `b/x.jsonl` given as folders
+    `a` and `b`) are each named with their folder's name in front (`a/x.jsonl`, `b/x.jsonl`)."""
     found: dict[str, InputFile] = {}
+    roots: dict[str, Path | None] = {}
     for pattern in paths:
         matches = _expand(pattern, fmt)
         if not matches:
             raise InputError(f"input {pattern!r} matches no readable file")
         for item in matches:
-            found.setdefault(item.uri, item)
-    return list(found.values())
+            if item.uri not in found:
+                found[item.uri], roots[item.uri] = item, local_folder(pattern)
+    repeated = Counter(item.name for item in found.values())
+    return [replace(item, name=f"{root.name}/{item.name}")
+            if repeated[item.name] > 1 and (root := roots[item.uri]) is not None else item
+            for item in found.values()]
+
+
+def published_name(uri: str, root: Path | None) -> str:
+    """How the data names an input (provenance): relative to the local folder its pattern reads
+    (`root`), by its file name for a single local file, and by its URL without user, password,
+    query or fragment for a remote one: never the machine's own path above the input."""
+    if "://" in uri:
+        parts = urlsplit(uri)
+        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    path = Path(uri)
+    return path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path.name
 
 
 def _expand(pattern: str, fmt: str) -> list[InputFile]:
@@ -92,6 +115,7 @@ def _expand(pattern: str, fmt: str) -> list[InputFile]:
         candidates = [path]
     else:
         raise InputError(f"input {pattern!r} does not exist")
+    root = local_folder(pattern)
     files = []
     for candidate in candidates:
         try:
@@ -117,6 +141,7 @@ def _expand(pattern: str, fmt: str) -> list[InputFile]:
                 compression=compression,
                 size=int(info.get("size") or 0),
                 mtime=float(mtime) if isinstance(mtime, int | float) else None,
+                name=published_name(uri, root),
             )
         )
     return files

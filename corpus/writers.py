@@ -1,14 +1,18 @@
-"""Parquet shard writer: rolls to a new file every N rows or on an incompatible schema."""
+"""Parquet shard writer: files cut by rows and bytes, row groups sized for remote readers, provenance."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.schema import public_columns
+from corpus.schema import ORDER, ORDER_SHIFT, SOURCE_FILE, SOURCE_OFFSET, public_columns
 
 # Arrow's Parquet reader refuses a schema with more than this many levels from the root to
 # a leaf ("Parquet schema too deeply nested"), although its writer writes one: a column
@@ -46,59 +50,158 @@ def unwritable(schema: pa.Schema) -> str | None:
     return None
 
 
-class ShardWriter:
-    """Writes batches to `<folder>/<prefix>-NNNN.parquet`, at most `shard_rows` rows a file.
+@dataclass(frozen=True)
+class Layout:
+    """How a writer cuts its output. A file closes at `shard_rows` rows or `shard_bytes`
+    uncompressed (Arrow) bytes, whichever comes first; a row group likewise at `group_rows` or
+    `group_bytes`. `group_rows=None` writes each batch as its own row group, unbuffered (the
+    engine's internal files, read back batch by batch)."""
 
-    With `public=True` the engine's internal columns are dropped first. A batch whose
-    schema cannot be cast to the open file's schema starts a new file rather than failing:
-    pass-through columns may change type between input files.
+    shard_rows: int = 100_000
+    shard_bytes: int = 512 << 20
+    group_rows: int | None = 100_000
+    group_bytes: int = 128 << 20
+
+
+# Never cut: a file the engine reads back as one (a global filter's keys: one file per task).
+ONE_FILE = Layout(shard_rows=sys.maxsize, shard_bytes=sys.maxsize, group_rows=None)
+
+
+class Budget:
+    """The bytes the writers of one task may hold in unwritten row groups together.
+
+    Every writer buffers up to its own row-group size; when their buffers together pass
+    `limit`, the largest is written out early as a smaller row group. A task's memory for
+    buffered rows is thus `limit` (plus one batch), however many writers it has open.
     """
 
-    def __init__(self, folder: Path, prefix: str, shard_rows: int, public: bool = True,
-                 compression: str = "zstd") -> None:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.writers: list[ShardWriter] = []
+
+    def check(self) -> None:
+        while sum(writer.buffered_bytes for writer in self.writers) > self.limit:
+            max(self.writers, key=lambda writer: writer.buffered_bytes).flush_group()
+
+
+class ShardWriter:
+    """Writes batches to `<folder>/<prefix>-NNNN.parquet`, cut as `layout` says, in input order
+    (never sorted), with column statistics and the page index that remote readers (DuckDB,
+    polars, Spark) use to skip row groups and pages.
+
+    With `public=True` the engine's internal columns are dropped first; with `sources` (input
+    index -> published file name) ORDER becomes the provenance columns `source_file` and
+    `source_offset` in its place. A batch whose schema cannot be cast to the open file's schema
+    starts a new file rather than failing: pass-through columns may change type between input
+    files.
+    """
+
+    def __init__(self, folder: Path, prefix: str, layout: Layout, public: bool = True,
+                 compression: str = "zstd", sources: Mapping[int, str] | None = None,
+                 budget: Budget | None = None) -> None:
         self.folder = folder
         self.prefix = prefix
-        self.shard_rows = shard_rows
+        self.layout = layout
         self.public = public
         self.compression = compression
+        self.sources = sources
+        self.budget = budget or Budget(layout.group_bytes)
+        self.budget.writers.append(self)
         self.rows = 0
         self.paths: list[Path] = []
         self._writer: pq.ParquetWriter | None = None
-        self._open_rows = 0
+        self._schema: pa.Schema | None = None
+        self._open_rows = self._open_bytes = 0
+        self._group: list[pa.RecordBatch] = []
+        self._group_rows = 0
+        self.buffered_bytes = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.public:
+            if self.sources is not None and ORDER in batch.schema.names:
+                batch = with_provenance(batch, self.sources)
             batch = public_columns(batch)
-        start = 0
-        while start < batch.num_rows:
-            if self._writer is not None and self._open_rows >= self.shard_rows:
-                self._close_file()
-            take = min(batch.num_rows - start, self.shard_rows - self._open_rows)
-            self._write_part(batch.slice(start, take))
-            start += take
-
-    def _write_part(self, batch: pa.RecordBatch) -> None:
-        if self._writer is not None and batch.schema != self._writer.schema:
+        if self._schema is not None and batch.schema != self._schema:
             try:
-                batch = batch.cast(self._writer.schema)
+                batch = batch.cast(self._schema)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
                 self._close_file()
+        start = 0
+        while start < batch.num_rows:
+            take = self._room(batch.slice(start))
+            self._add(batch.slice(start, take))
+            start += take
+        self.budget.check()
+
+    def _room(self, rest: pa.RecordBatch) -> int:
+        """Rows of `rest` that fit in the open file and row group (at least one), by the rows'
+        average size."""
+        layout = self.layout
+        rows = layout.shard_rows - self._open_rows
+        room = layout.shard_bytes - self._open_bytes
+        if layout.group_rows is not None:
+            rows = min(rows, layout.group_rows - self._group_rows)
+            room = min(room, layout.group_bytes - self.buffered_bytes)
+        per_row = max(1, rest.nbytes // rest.num_rows)
+        return max(1, min(rest.num_rows, rows, room // per_row))
+
+    def _add(self, part: pa.RecordBatch) -> None:
+        size = part.nbytes
+        if self._schema is None:
+            self._schema = part.schema
+        self._group.append(part)
+        self._group_rows += part.num_rows
+        self.buffered_bytes += size
+        self._open_rows += part.num_rows
+        self._open_bytes += size
+        self.rows += part.num_rows
+        layout = self.layout
+        if (layout.group_rows is None or self._group_rows >= layout.group_rows
+                or self.buffered_bytes >= layout.group_bytes):
+            self.flush_group()
+        if self._open_rows >= layout.shard_rows or self._open_bytes >= layout.shard_bytes:
+            self._close_file()
+
+    def flush_group(self) -> None:
+        """Write the buffered rows as one row group of the open file (opened if need be)."""
+        if not self._group:
+            return
         if self._writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"{self.prefix}-{len(self.paths):04d}.parquet"
-            self._writer = pq.ParquetWriter(path, batch.schema, compression=self.compression)
+            self._writer = pq.ParquetWriter(path, self._schema, compression=self.compression,
+                                            write_statistics=True, write_page_index=True)
             self.paths.append(path)
-        self._writer.write_batch(batch)
-        self._open_rows += batch.num_rows
-        self.rows += batch.num_rows
+        self._writer.write_table(pa.Table.from_batches(self._group, self._schema),
+                                 row_group_size=self._group_rows)
+        self._group = []
+        self._group_rows = self.buffered_bytes = 0
 
     def _close_file(self) -> None:
+        self.flush_group()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-            self._open_rows = 0
+        self._schema = None
+        self._open_rows = self._open_bytes = 0
 
     def close(self) -> list[Path]:
         """Finish the open file; the paths of every file written, in order."""
         self._close_file()
         return self.paths
+
+
+def with_provenance(batch: pa.RecordBatch, sources: Mapping[int, str]) -> pa.RecordBatch:
+    """The batch with ORDER replaced, in place, by `source_file` (the name of the document's input
+    in `sources`) and `source_offset` (its record offset in that input)."""
+    order = batch.column(ORDER)
+    inputs = pc.shift_right(order, ORDER_SHIFT)
+    numbers = sorted(sources)
+    indices = pc.index_in(inputs, value_set=pa.array(numbers, pa.int64()))
+    if indices.null_count:
+        raise ValueError("a document's input is missing from the writer's sources")
+    files = pc.take(pa.array([sources[number] for number in numbers], pa.string()), indices)
+    offsets = pc.bit_wise_and(order, (1 << ORDER_SHIFT) - 1)
+    position = batch.schema.get_field_index(ORDER)
+    batch = batch.set_column(position, SOURCE_FILE, files)
+    return batch.add_column(position + 1, SOURCE_OFFSET, offsets)

@@ -35,6 +35,14 @@ class InputConfig(_Strict):
 class OutputConfig(_Strict):
     root: str = "out"
     shard_rows: int = Field(100_000, gt=0)
+    shard_bytes: int = Field(512 << 20, gt=0, description="a shard also closes at this many "
+                                                         "uncompressed bytes, whichever comes first")
+    row_group_rows: int = Field(100_000, gt=0, description="rows per Parquet row group at most")
+    row_group_bytes: int = Field(128 << 20, gt=0,
+                                 description="uncompressed bytes per row group at most; also what a "
+                                             "task holds of unwritten row groups across its files")
+    provenance: bool = Field(True, description="kept and rejected documents carry source_file and "
+                                               "source_offset columns")
     keep_rejects: bool = True
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
 

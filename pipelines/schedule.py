@@ -12,6 +12,7 @@ from pathlib import Path
 from corpus.readers import ReaderOptions
 from corpus.sources import Split
 from corpus.units import RunResults
+from corpus.writers import Layout
 from pipelines.config import PipelineConfig
 from pipelines.ledger import follow_key, segment_key, split_key
 from pipelines.plan import Segment
@@ -34,8 +35,11 @@ class Schedule:
     def of(cls, config: PipelineConfig, segments: list[Segment], splits: list[Split],
            fingerprints: dict[str, str], units: Path) -> Schedule:
         policy = redaction_policy(segments)[0]
-        write = WriteOptions(config.output.shard_rows, config.output.keep_rejects,
-                             config.output.compression, policy.key if policy else None)
+        output = config.output
+        layout = Layout(output.shard_rows, output.shard_bytes, output.row_group_rows,
+                        output.row_group_bytes)
+        write = WriteOptions(layout, output.keep_rejects, output.compression,
+                             policy.key if policy else None, output.provenance)
         reader = ReaderOptions(config.input.text_field, config.input.id_field,
                                config.input.batch_rows, config.input.batch_bytes,
                                config.input.max_record_bytes)
@@ -50,10 +54,17 @@ class Schedule:
         segment_id = segment_key(segment, self.write, self.reader, head_key)
         if segment.index == 0:
             return [Task(i, key, self.units / key, segment, segment_id, self.write, self.reader,
-                         split=split, policy=self.policy)
+                         split=split, policy=self.policy, origin=self.origin(i))
                     for i, split in enumerate(self.splits)
                     for key in [split_key(segment_id, i, split, self.fingerprints[split.file.uri])]]
         return [Task(r.index, key, self.units / key, segment, segment_id, self.write, self.reader,
-                     spill=r.spill, decisions=decisions[r.index], policy=self.policy)
+                     spill=r.spill, decisions=decisions[r.index], policy=self.policy,
+                     origin=self.origin(r.index))
                 for r in results.last if r.spill
                 for key in [follow_key(segment_id, r.index, r.key)]]
+
+    def origin(self, index: int) -> tuple[int, str]:
+        """The input of task `index`'s documents in every segment (a later segment's task `i`
+        carries the output of the first segment's task `i`, which read split `i`)."""
+        split = self.splits[index]
+        return split.input_index, split.file.name

@@ -25,7 +25,7 @@ from corpus.readers.parquet import bounded_batches
 from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA, TEXT
 from corpus.sources import Split
 from corpus.stats import FilterStats, length_histogram
-from corpus.writers import ShardWriter
+from corpus.writers import ONE_FILE, Budget, Layout, ShardWriter
 from pipelines.ledger import begin_unit, record_unit
 from pipelines.plan import Segment, Step
 from pipelines.redaction import Policy
@@ -42,10 +42,11 @@ class StepFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class WriteOptions:
-    shard_rows: int
+    layout: Layout
     keep_rejects: bool
     compression: str
     redaction: str | None = None  # the redaction policy's key (`Policy.key`), for the ledger
+    provenance: bool = True
 
 
 @dataclass
@@ -54,7 +55,8 @@ class Task:
 
     `out` is the unit folder the task owns; `key` identifies its inputs and config. A later
     segment's task carries the paths of its documents' decision files (`decisions`) from the
-    global step before it, never the decision itself.
+    global step before it, never the decision itself. `origin` is the input its documents come
+    from: its index and the name the provenance columns give it.
     """
 
     index: int
@@ -68,6 +70,7 @@ class Task:
     spill: list[Path] = field(default_factory=list)
     decisions: list[Path] = field(default_factory=list)
     policy: Policy | None = None
+    origin: tuple[int, str] | None = None
 
     @property
     def source(self) -> str:
@@ -90,6 +93,7 @@ class TaskResult:
     spill: list[Path] = field(default_factory=list)
     keys: list[Path] = field(default_factory=list)
     lengths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origin: int | None = None  # the input index of the task's documents
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
@@ -120,30 +124,35 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     steps = [_ready(task, step) for step in segment.applied()]
     tail = _ready(task, segment.tail) if segment.tail else None
     stats = {step.label: FilterStats(step.label) for step in steps}
-    result = TaskResult(task.index, task.key, task.out)
+    result = TaskResult(task.index, task.key, task.out, origin=task.origin[0] if task.origin else None)
     prefix = f"s{segment.index}-t{task.index:06d}"
     write = task.write
+    # Every writer of the task shares one budget for unwritten row groups (bounded memory).
+    budget = Budget(write.layout.group_bytes)
+    internal = Layout(write.layout.shard_rows, write.layout.shard_bytes, group_rows=None)
+    sources = dict([task.origin]) if write.provenance and task.origin else None
     # On an error every writer is closed (no open handles, no footer-less files left behind)
     # and the decision files are let go; the unit stays unfinished and is redone.
     with contextlib.ExitStack() as stack:
         def writer(*args: Any, **options: Any) -> ShardWriter:
-            opened = ShardWriter(*args, **options)
+            opened = ShardWriter(*args, budget=budget, **options)
             stack.callback(opened.close)
             return opened
 
         if segment.head is not None:
             stack.enter_context(steps[0].filter.reading(task.decisions))
         out = (
-            writer(task.out / "spill", prefix, write.shard_rows, public=False, compression="none")
+            writer(task.out / "spill", prefix, internal, public=False, compression="none")
             if segment.tail else
-            writer(task.out / "data", prefix, write.shard_rows, compression=write.compression)
+            writer(task.out / "data", prefix, write.layout, compression=write.compression,
+                   sources=sources)
         )
-        keys = (writer(task.out / "keys", prefix, 1 << 30, public=False, compression="none")
+        keys = (writer(task.out / "keys", prefix, ONE_FILE, public=False, compression="none")
                 if segment.tail else None)
         rejects = {step.label: writer(task.out / "rejects", f"{prefix}-f{number:02d}",
-                                      write.shard_rows, compression=write.compression)
+                                      write.layout, compression=write.compression, sources=sources)
                    for number, step in enumerate(steps)}
-        quarantine = writer(task.out / "quarantine", f"t{task.index:06d}", write.shard_rows,
+        quarantine = writer(task.out / "quarantine", f"t{task.index:06d}", write.layout,
                             compression=write.compression)
         lengths = {"read": length_histogram(), "kept": length_histogram()}
         def redacted(batch: pa.RecordBatch, quarantined: bool = False) -> pa.RecordBatch:

@@ -239,7 +239,8 @@ def test_built_in_filters_write_only_what_they_declare(tmp_path):
     config = validate_config({"dataset": "x", "input": {"paths": ["a"]}, "filters": chain})
     declared = {column for step in label_steps(config.filters) for column in step.filter.column_writes()}
     published = set(pq.read_schema(next((summary.path / "data").glob("*.parquet"))).names)
-    assert published - {"id", "text", "source"} == declared - {"text"}
+    # The engine's own: the document contract and the provenance columns (output.provenance).
+    assert published - {"id", "text", "source", "source_file", "source_offset"} == declared - {"text"}
 
 
 def test_unicode_whitespace_is_whitespace_for_exact_dedup(tmp_path):
