@@ -204,9 +204,7 @@ class GopherQuality(Filter):
         if self.params.min_stop_words is None and not any(
                 "min_stop_words" in values for values in self.by_lang.values()):
             return found
-        encoded = pc.dictionary_encode(words.values)
-        vocabulary = pc.utf8_lower(encoded.dictionary)
-        ids = encoded.indices.to_numpy()
+        vocabulary, ids = pc.utf8_lower(words.vocabulary), words.ids
         for lang in np.unique(langs.astype(str)):
             rows = langs == lang
             listed = stop_words(lang)

@@ -25,7 +25,6 @@ from filters.words import DEFINITION, Words, char_classes, tokenize
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
 DUP_N_GRAMS = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
 MAX_N = 20
-WALK_ROUNDS = 8
 # Odd multipliers modulo 2**64 (numpy's unsigned arithmetic wraps): n-gram hashes of word ids.
 HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
 DOC_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -115,8 +114,9 @@ class GopherRepetition(Filter):
         langs = row_languages_or(self, self.params, batch, self.params.language)
         words = tokenize(text, pa.array(langs, pa.string()) if self.params.segment else None,
                          self.params.segment)
-        length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.float64)
-        measures = self._measures(text, words, length)
+        parts = [self._measures(text.slice(start, end - start), piece)
+                 for start, end, piece in words.slices(text)]
+        measures = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
         reason = np.full(len(text), None, dtype=object)
         score = np.zeros(len(text))
         for key, limits in reversed(self.rules):
@@ -154,8 +154,9 @@ class GopherRepetition(Filter):
         return list(rules.items())
 
 
-    def _measures(self, text: pa.Array, words: Words, length: np.ndarray) -> dict[str, np.ndarray]:
+    def _measures(self, text: pa.Array, words: Words) -> dict[str, np.ndarray]:
         rows = len(text)
+        length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.float64)
         measures: dict[str, np.ndarray] = {}
         with np.errstate(invalid="ignore", divide="ignore"):
             # Paragraphs of the stripped text, split at two or more line breaks (as datatrove).
@@ -176,7 +177,7 @@ class GopherRepetition(Filter):
                 if f"top_{n}_gram" in wanted:
                     measures[f"top_{n}_gram"] = _top_n_gram(grams, starts, ids, counts, rows) / length
                 if f"dup_{n}_grams" in wanted:
-                    measures[f"dup_{n}_grams"] = _duplicate_n_grams(grams, starts, ids, rows) / length
+                    measures[f"dup_{n}_grams"] = _duplicate_n_grams(grams, starts, ids, counts, rows) / length
         return measures
 
 
@@ -262,78 +263,43 @@ def _top_n_gram(grams: NGrams, starts: np.ndarray, ids: np.ndarray, counts: np.n
     if not len(starts):
         return result
     doc = grams.words.doc[starts]
-    # Rank by (document, count descending, position): the first row of each document wins.
-    order = np.lexsort((starts, -counts, doc))
-    leaders = order[np.flatnonzero(np.diff(np.append(-1, doc[order])) != 0)]
+    # The first n-gram (by position) of each document's largest count wins.
+    most = np.zeros(rows, counts.dtype)
+    np.maximum.at(most, doc, counts)
+    best = np.flatnonzero(counts == most[doc])
+    leaders = best[np.append(True, doc[best[1:]] != doc[best[:-1]])]
     start, n = starts[leaders], grams.n
     result[doc[leaders]] = counts[leaders] * (grams.prefix[start + n] - grams.prefix[start] + n - 1)
     return result
 
 
-def _duplicate_n_grams(grams: NGrams, starts: np.ndarray, ids: np.ndarray, rows: int) -> np.ndarray:
+def _duplicate_n_grams(grams: NGrams, starts: np.ndarray, ids: np.ndarray, counts: np.ndarray,
+                       rows: int) -> np.ndarray:
     """Per document: characters of the n-grams that repeat an earlier one, as datatrove counts them.
 
     datatrove walks the words: an n-gram seen before adds its characters (the words' own, no
-    spaces) and skips n words; anything else is remembered and moves one word on. Skipped
-    n-grams are never remembered, so what counts as seen depends on the walk: walk with every
-    earlier n-gram as seen, then again with only those the last walk visited, until the walk
-    stays the same (two or three rounds; the cap only guards against a cycle).
+    spaces) and skips n words; anything else is remembered and moves one word on. Only
+    n-grams occurring twice or more in their document can be seen before, so the walk steps
+    from one of those to the next (or, after a take, to the first at or past the skip): every
+    document walks at once, one such n-gram per step, exactly as datatrove's loop.
     """
     words, n = grams.words, grams.n
     result = np.zeros(rows)
-    if not len(starts):
+    repeated = counts > 1
+    positions, gram = starts[repeated], ids[repeated]
+    if not len(positions):
         return result
-    visited = np.ones(len(starts), bool)
-    taken = np.zeros(0, np.int64)
-    for _ in range(WALK_ROUNDS):
-        _, first = np.unique(ids[visited], return_index=True)
-        seen = np.ones(int(visited.sum()), bool)
-        seen[first] = False
-        at, end = _walk(starts[visited][seen], n, words.doc)
-        picks = np.repeat(at, (end - at) // n) + n * _ranks((end - at) // n)
-        if np.array_equal(picks, taken):
-            break
-        taken = picks
-        # Positions inside a taken block that are not picks are skipped by the walk.
-        inside = np.zeros(len(words.doc) + 1, np.int32)
-        np.add.at(inside, at, 1)
-        np.add.at(inside, end, -1)
-        skipped = np.cumsum(inside[:-1]) > 0
-        skipped[picks] = False
-        visited = ~skipped[starts]
-    np.add.at(result, words.doc[taken], grams.prefix[taken + n] - grams.prefix[taken])
+    doc = words.doc[positions]
+    chars = grams.prefix[positions + n] - grams.prefix[positions]
+    first = np.flatnonzero(np.append(True, doc[1:] != doc[:-1]))
+    at, stop = first, np.append(first[1:], len(positions))
+    seen = np.zeros(int(gram.max()) + 1, bool)
+    while len(at):
+        here = gram[at]
+        take = seen[here]
+        result[doc[at[take]]] += chars[at[take]]
+        seen[here[~take]] = True
+        at = np.where(take, np.searchsorted(positions, positions[at] + n), at + 1)
+        going = at < stop
+        at, stop = at[going], stop[going]
     return result
-
-
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """0, 1, ..., c - 1 for each c of `counts`, concatenated."""
-    ends = np.cumsum(counts)
-    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
-
-
-def _walk(repeats: np.ndarray, n: int, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The blocks [at, end) datatrove's walk takes through the sorted `repeats` (positions of seen
-    n-grams): it takes at, at + n, ... while they are repeats, and goes on from `end`.
-
-    Every document walks at once, a run of consecutive repeats per step.
-    """
-    if not len(repeats):
-        return repeats, repeats
-    repeat_doc = doc[repeats]
-    new_run = np.append(True, (repeats[1:] != repeats[:-1] + 1) | (repeat_doc[1:] != repeat_doc[:-1]))
-    run_of = np.cumsum(new_run) - 1
-    run_last = repeats[np.append(np.flatnonzero(new_run)[1:] - 1, len(repeats) - 1)]
-    entry = np.flatnonzero(np.append(True, repeat_doc[1:] != repeat_doc[:-1]))
-    blocks_at, blocks_end = [], []
-    while len(entry):
-        at = repeats[entry]
-        end = at + ((run_last[run_of[entry]] - at) // n + 1) * n
-        blocks_at.append(at)
-        blocks_end.append(end)
-        following = np.searchsorted(repeats, end)
-        inside = following < len(repeats)
-        entry, following = entry[inside], following[inside]
-        entry = following[repeat_doc[following] == repeat_doc[entry]]
-    at, end = np.concatenate(blocks_at), np.concatenate(blocks_end)
-    order = np.argsort(at, kind="stable")
-    return at[order], end[order]

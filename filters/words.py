@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -70,6 +70,10 @@ SEGMENTED = {"zh": "jieba", "ja": "sudachipy", "th": "pythainlp"}
 # SudachiPy refuses inputs over 49,149 bytes: longer Japanese documents go in pieces (4 bytes a
 # character at most).
 SUDACHI_CHARS = 12_000
+# Bytes of text tokenised at a time (see `_tokenize`).
+CHUNK_BYTES = 1 << 19
+# The last batch tokenised in this process: (text, lang, segment, Words).
+_LAST_BATCH: list[tuple[pa.Array, pa.Array | None, bool, Words] | None] = [None]
 
 
 # ASCII punctuation spaCy's English tokenizer never splits off the front of a chunk.
@@ -109,8 +113,9 @@ class Words:
 
     `counts[d]` is the number of words of document d; `chars` the length of each word in
     code points; `letter` whether it holds a Unicode letter; `symbol` whether it is
-    punctuation split off a chunk. `values` are the words as strings and `ids` equal
-    numbers for equal words (for n-gram work), both built when first asked for.
+    punctuation split off a chunk. `values` are the words as strings, `ids` equal numbers
+    for equal words (indices into `vocabulary`, for n-gram and stop-word work), built when
+    first asked for.
     """
 
     doc: np.ndarray
@@ -118,17 +123,30 @@ class Words:
     chars: np.ndarray
     letter: np.ndarray
     symbol: np.ndarray
-    _data: np.ndarray
-    _offsets: np.ndarray
+    _data: np.ndarray | None = None
+    _offsets: np.ndarray | None = None
+    _encoded: tuple[np.ndarray, pa.Array] | None = None
 
     @functools.cached_property
     def values(self) -> pa.LargeStringArray:
+        if self._data is None:
+            return self.vocabulary.take(pa.array(self.ids))
         return pa.LargeStringArray.from_buffers(
             len(self._offsets) - 1, pa.py_buffer(self._offsets), pa.py_buffer(self._data))
 
-    @functools.cached_property
+    @property
     def ids(self) -> np.ndarray:
-        return pc.dictionary_encode(self.values).indices.to_numpy().astype(np.int64)
+        return self._encode()[0]
+
+    @property
+    def vocabulary(self) -> pa.Array:
+        return self._encode()[1]
+
+    def _encode(self) -> tuple[np.ndarray, pa.Array]:
+        if self._encoded is None:
+            encoded = pc.dictionary_encode(self.values)
+            self._encoded = (encoded.indices.to_numpy().astype(np.int64), encoded.dictionary)
+        return self._encoded
 
     def lists(self) -> pa.LargeListArray:
         """The words of each document as one list per document."""
@@ -136,17 +154,115 @@ class Words:
         np.cumsum(self.counts, out=offsets[1:])
         return pa.LargeListArray.from_arrays(pa.array(offsets), self.values)
 
+    def slices(self, text: pa.Array, size: int = 0) -> Iterator[tuple[int, int, Words]]:
+        """(first row, end row, their words) for consecutive rows of `text` (these words' column)
+        of about `size` bytes (default CHUNK_BYTES): per-row work on cache-sized pieces."""
+        _, offsets = utf8_buffer(text)
+        cuts = _cuts(offsets, size or CHUNK_BYTES)
+        first = np.zeros(len(self.counts) + 1, np.int64)
+        np.cumsum(self.counts, out=first[1:])
+        ids, vocabulary = self._encode()
+        for start, end in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            words = slice(first[start], first[end])
+            yield start, end, Words(doc=self.doc[words] - start, counts=self.counts[start:end],
+                                    chars=self.chars[words], letter=self.letter[words],
+                                    symbol=self.symbol[words], _encoded=(ids[words], vocabulary))
+
+    def take(self, rows: np.ndarray) -> Words:
+        """The words of documents `rows` (in that order), as a batch of their own."""
+        if len(rows) == len(self.counts) and np.array_equal(rows, np.arange(len(rows))):
+            return self
+        counts = self.counts[rows]
+        first = np.zeros(len(self.counts) + 1, np.int64)
+        np.cumsum(self.counts, out=first[1:])
+        shift = first[rows] - np.append(0, np.cumsum(counts)[:-1])
+        taken = np.repeat(shift, counts) + np.arange(counts.sum())
+        ids, vocabulary = self._encode()
+        return Words(doc=np.repeat(np.arange(len(rows), dtype=self.doc.dtype), counts), counts=counts,
+                     chars=self.chars[taken], letter=self.letter[taken], symbol=self.symbol[taken],
+                     _encoded=(ids[taken], vocabulary))
+
 
 def tokenize(text: pa.Array, lang: pa.Array | None = None, segment: bool = True) -> Words:
     """The words of every document of `text` (nulls have none).
 
     `lang` (one code per row, e.g. langid's column) selects a segmenter for ja, zh and th
     rows when `segment` is on and the segmenter is installed; other rows, and those rows
-    without one, use the character rule for unspaced scripts.
+    without one, use the character rule for unspaced scripts. The last batch's words are
+    kept: the same column, or rows of it (a later filter's batch after an earlier one
+    removed documents), are not split again.
     """
+    lang = None if lang is None or not segment else lang
+    cached = _LAST_BATCH[0]
+    if cached is not None and cached[2] == segment:
+        rows = _rows_of(text, lang, cached[0], cached[1])
+        if rows is not None:
+            return cached[3].take(rows)
+    words = _tokenize(text, lang, segment)
+    _LAST_BATCH[0] = (text, lang, segment, words)
+    return words
+
+
+def _tokenize(text: pa.Array, lang: pa.Array | None, segment: bool) -> Words:
+    """`tokenize` without the cache: the batch in slices of about CHUNK_BYTES (numpy's
+    temporaries of a whole 10 MB batch are several times slower than of cache-sized slices)."""
     segmented = None
-    if segment and lang is not None:
+    if lang is not None:
         text, segmented = _segmented(text, lang)
+    cuts = _cuts(utf8_buffer(text)[1], CHUNK_BYTES)
+    parts = [_tokenize_rows(text.slice(start, end - start),
+                            None if segmented is None else segmented[start:end])
+             for start, end in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)]
+    if len(parts) == 1:
+        return parts[0]
+    first_word = np.cumsum([0] + [len(part.doc) for part in parts])
+    string_base = np.cumsum([0] + [len(part._data) for part in parts])
+    return Words(
+        doc=np.concatenate([part.doc + start for part, start in zip(parts, cuts[:-1].tolist(), strict=True)]),
+        counts=np.concatenate([part.counts for part in parts]),
+        chars=np.concatenate([part.chars for part in parts]),
+        letter=np.concatenate([part.letter for part in parts]),
+        symbol=np.concatenate([part.symbol for part in parts]),
+        _data=np.concatenate([part._data for part in parts]),
+        _offsets=np.append(np.concatenate([part._offsets[:-1] + base for part, base
+                                           in zip(parts, string_base[:-1].tolist(), strict=True)]),
+                           string_base[-1]) if first_word[-1] else np.zeros(1, np.int64))
+
+
+def _cuts(offsets: np.ndarray, size: int) -> np.ndarray:
+    """Row boundaries cutting documents with these byte offsets into pieces of about `size` bytes."""
+    chunk = (offsets[:-1] - offsets[0]) // size
+    return np.concatenate([[0], np.flatnonzero(np.diff(chunk)) + 1, [len(offsets) - 1]]).astype(np.int64)
+
+
+def _rows_of(text: pa.Array, lang: pa.Array | None, old_text: pa.Array,
+             old_lang: pa.Array | None) -> np.ndarray | None:
+    """The row of `old_text` holding each row of `text` (with the same language), or None."""
+    if (lang is None) != (old_lang is None) or len(text) > len(old_text):
+        return None
+    if text is old_text or (len(text) == len(old_text) and text.type == old_text.type
+                            and text.offset == old_text.offset
+                            and [b.address if b else 0 for b in text.buffers()]
+                            == [b.address if b else 0 for b in old_text.buffers()]):
+        rows = np.arange(len(text))
+    else:
+        # A batch of other documents is told by its first row, before hashing the old batch.
+        if len(text) and (not text[0].is_valid or pc.index(old_text, text[0].as_py()).as_py() < 0):
+            return None
+        found = pc.index_in(text.cast(old_text.type), value_set=old_text)
+        if found.null_count:
+            return None
+        rows = found.to_numpy()
+    if lang is not None:
+        same = pc.equal(pc.fill_null(lang.cast(pa.string()), ""),
+                        pc.fill_null(old_lang.cast(pa.string()).take(pa.array(rows)), ""))
+        if not pc.all(same).as_py():
+            return None
+    return rows
+
+
+def _tokenize_rows(text: pa.Array, segmented: np.ndarray | None) -> Words:
+    """The words of a slice of rows; `segmented` marks rows a segmenter has spaced."""
     data, offsets = utf8_buffer(text)
     data = data[offsets[0]:offsets[-1]]
     offsets = (offsets - offsets[0]).astype(np.int64)
