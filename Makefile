@@ -16,6 +16,7 @@ $(BIN)/corpus: pyproject.toml
 demo: $(BIN)/corpus
 	$(BIN)/python scripts/make_demo_corpus.py $(DEMO)/corpus
 	$(BIN)/corpus run configs/quickstart.yaml
+	$(BIN)/corpus export out/quickstart --to hf --repo quickstart --dry-run
 
 # The browser test drives Debian's Chromium through playwright (never `playwright install`).
 # CI runs as root on Debian; without apt (or root) the browser test skips instead.

@@ -3,28 +3,47 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
+import yaml
 
 from corpus.escape import markdown_code, markdown_text
 from corpus.figures import Figures, recorded
 from corpus.funnel import funnel_rows
 
+# The Hub's `size_categories` buckets, by the number of kept documents.
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                   (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"),
+                   (1_000_000_000, "100M<n<1B"), (10_000_000_000, "1B<n<10B"),
+                   (100_000_000_000, "10B<n<100B"), (1_000_000_000_000, "100B<n<1T"))
+# The shard kinds `datasets.load_dataset(version)` loads, as configs: the kept data by default.
+HUB_CONFIGS = (("default", "data"), ("rejects", "rejects"))
+# What the Hub accepts as a language code (ISO 639-1/3, optionally with a BCP-47 subtag).
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
-def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
-    """Markdown: identity, sources, counts, the filters' own tables (languages, ...), filters with
-    parameters and effect, gates.
+
+def render_card(manifest: dict[str, Any], stats: dict[str, Any], folder: Path | None = None) -> str:
+    """YAML front matter for the Hub and `datasets` (`hub_metadata`), then Markdown: identity,
+    sources, counts, the filters' own tables (languages, ...), filters with parameters and
+    effect, gates.
 
     Every value that comes from the config, the inputs or a filter (not the engine's own version
     names, dates and digests) goes through `markdown_text` or `markdown_code`: a file name or a
-    gate error must not become a link, an image or HTML."""
+    gate error must not become a link, an image or HTML. The front matter is dumped by
+    `yaml.safe_dump`, which quotes and escapes what would otherwise be YAML."""
     counts = manifest["counts"]
     sections = [
+        front_matter(hub_metadata(manifest, stats, folder)),
         f"# {markdown_text(manifest['dataset'])} {manifest['version']}",
         f"Text dataset produced by corpus-engine {manifest['engine']['version']} on "
         f"{manifest['created_at']} (parent version: {manifest.get('parent') or 'none'}; status: "
         f"{manifest.get('status', 'published')}). Kept documents are in `data/`, removed ones with "
         "the filter and reason in `rejects/`, unreadable input records in `quarantine/`; "
         "`stats.json` holds the statistics and `report.html` the audit report.",
+        _terms(manifest),
         _redaction(manifest),
         "## Counts\n\n| read | kept | rejected | quarantined | kept fraction |\n|---:|---:|---:|---:|---:|\n"
         f"| {counts['read']:,} | {counts['kept']:,} | {counts['rejected']:,} | {counts['quarantined']:,} "
@@ -34,10 +53,94 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
         _filters(manifest, stats),
         _gates(manifest),
         _fingerprints(manifest),
-        "## Loading\n\n```python\nimport pyarrow.dataset as ds\n\n"
+        "## Loading\n\nFrom this folder (or its Hub repository), the kept documents and, as the "
+        "`rejects` configuration, the removed ones:\n\n```python\nimport datasets\n\n"
+        "kept = datasets.load_dataset(\"path/to/version\", split=\"train\")\n"
+        "rejects = datasets.load_dataset(\"path/to/version\", \"rejects\", split=\"train\")\n```\n\n"
+        "```python\nimport pyarrow.dataset as ds\n\n"
         "table = ds.dataset(\"data/\", format=\"parquet\").to_table()\n```",
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def front_matter(metadata: dict[str, Any]) -> str:
+    """The metadata as a README's YAML block; one line per scalar, so no value can end the block."""
+    text = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=1 << 30)
+    return f"---\n{text}---"
+
+
+def hub_metadata(manifest: dict[str, Any], stats: dict[str, Any], folder: Path | None = None
+                 ) -> dict[str, Any]:
+    """The card's Hugging Face metadata: configs (kept data, rejects), languages, licence, source,
+    size category, name and tags. With the version's `folder`, a config whose shards do not all
+    have the same columns loads the columns they share (`datasets` needs one schema)."""
+    card = manifest["config"].get("card", {})
+    metadata: dict[str, Any] = {"configs": _hub_configs(manifest, folder)}
+    languages = _languages(manifest, stats)
+    if languages:
+        metadata["language"] = languages
+        metadata["multilinguality"] = "monolingual" if len(languages) == 1 else "multilingual"
+    if card.get("license"):
+        metadata["license"] = card["license"]
+    if card.get("source"):
+        metadata["source_datasets"] = list(card["source"])
+    kept = manifest["counts"]["kept"]
+    metadata["size_categories"] = [next((name for bound, name in SIZE_CATEGORIES if kept < bound), "n>1T")]
+    metadata["pretty_name"] = card.get("pretty_name") or manifest["dataset"]
+    if card.get("tags"):
+        metadata["tags"] = list(card["tags"])
+    return metadata
+
+
+def _hub_configs(manifest: dict[str, Any], folder: Path | None) -> list[dict[str, Any]]:
+    configs = []
+    for name, kind in HUB_CONFIGS:
+        shards = manifest["shards"].get(kind)
+        if not shards:
+            continue
+        config: dict[str, Any] = {"config_name": name,
+                                  "data_files": [{"split": "train", "path": f"{kind}/part-*.parquet"}]}
+        if name == "default":
+            config["default"] = True
+        columns = _shared_columns(folder, shards) if folder is not None else None
+        if columns is not None:
+            config["columns"] = columns
+        configs.append(config)
+    return configs
+
+
+def _shared_columns(folder: Path, shards: list[dict[str, Any]]) -> list[str] | None:
+    """The columns every shard has, in the first shard's order; None when all have the same.
+
+    Each filter's rejects carry the columns of the filters up to it, so rejects of two filters
+    differ."""
+    names = [pq.read_schema(folder / shard["path"]).names for shard in shards]
+    if all(set(other) == set(names[0]) for other in names[1:]):
+        return None
+    return [column for column in names[0] if all(column in other for other in names[1:])]
+
+
+def _languages(manifest: dict[str, Any], stats: dict[str, Any]) -> list[str]:
+    """The keys with a value of every card table that declares `metadata: language`, sorted."""
+    figures = recorded(manifest)
+    found: set[str] = set()
+    for entry in stats["filters"]:
+        for table in figures.get(entry["name"], Figures()).card:
+            if table.metadata == "language":
+                values = entry["counters"].get(table.group, {})
+                found.update(key for key, value in values.items() if value and _LANGUAGE.match(key))
+    return sorted(found)
+
+
+def _terms(manifest: dict[str, Any]) -> str:
+    """Licence and source, as the config states them."""
+    card = manifest["config"].get("card", {})
+    lines = []
+    if card.get("license"):
+        lines.append(f"Licence: {markdown_code(card['license'])}.")
+    if card.get("source"):
+        lines.append("Source: " + ", ".join(markdown_text(item) for item in card["source"]) + ".")
+    return " ".join(lines)
 
 
 def _redaction(manifest: dict[str, Any]) -> str:

@@ -165,13 +165,15 @@ Metric = CounterShare | CounterValue | LargestBin
 class CardTable:
     """A dataset-card table of a counter group's largest values, with their share of the group.
 
-    `title` may use `{label}` (the step); rows with a zero value are left out."""
+    `title` may use `{label}` (the step); rows with a zero value are left out. `metadata` names
+    the card's Hugging Face metadata field the keys with a value fill (`language`)."""
 
     title: str
     group: str
     key_header: str
     value_header: str = "documents"
     limit: int = 15
+    metadata: str | None = None
 
 
 @dataclass(frozen=True)

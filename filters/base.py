@@ -142,8 +142,11 @@ class Filter(ABC):
     # (`corpus.figures`); recorded in each version's manifest, so they outlive the package.
     figures: ClassVar[Figures] = Figures()
 
-    def __init__(self, params: FilterParams | None = None) -> None:
-        self.params = params if params is not None else self.Params()
+    def __init__(self, params: FilterParams | None = None, **values: Any) -> None:
+        """`LangID(LangID.Params(min_score=0.5))` or, from Python, `LangID(min_score=0.5)`."""
+        if params is not None and values:
+            raise TypeError(f"{type(self).__name__}: give params or keyword values, not both")
+        self.params = params if params is not None else self.Params(**values)
 
     def setup(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Load models and compile patterns; called once per worker before the first batch."""

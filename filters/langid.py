@@ -60,7 +60,8 @@ class LangID(Filter):
         ),
         # `langid.lang_share.ko`: Korean's share of the documents the step kept.
         metrics=(CounterShare("lang_share", "kept_by_lang"),),
-        card=(CardTable("Languages (kept documents, by {label})", "kept_by_lang", "language"),),
+        card=(CardTable("Languages (kept documents, by {label})", "kept_by_lang", "language",
+                        metadata="language"),),
     )
 
     class Params(FilterParams):

@@ -62,7 +62,7 @@ def write_audit(folder: Path, manifest: dict[str, Any], stats: dict[str, Any]) -
 
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
     (folder / "report.html").write_text(render_report(stats, manifest, samples), encoding="utf-8")
-    (folder / "README.md").write_text(render_card(manifest, stats), encoding="utf-8")
+    (folder / "README.md").write_text(render_card(manifest, stats, folder), encoding="utf-8")
 
 
 def version_report(folder: Path, other: Path | None = None) -> str:

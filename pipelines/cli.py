@@ -336,6 +336,34 @@ def verify(ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
         out.print(terminal_text(f"  {check:<10} {what}"), soft_wrap=True)
 
 
+@app.command()
+def export(
+    ref: Annotated[str, typer.Argument(help="DATASET_DIR[@vN]")],
+    repo: Annotated[str, typer.Option("--repo", help="Hub dataset repository: NAME or OWNER/NAME")],
+    to: Annotated[Literal["hf"], typer.Option("--to", help="where to: hf (the Hugging Face Hub)")] = "hf",
+    private: Annotated[bool, typer.Option("--private", help="create the repository private")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would be uploaded")] = False,
+) -> None:
+    """Upload a verified version to a Hugging Face dataset repository, as one commit.
+
+    The token is huggingface_hub's (HF_TOKEN, or `hf auth login`); it is never printed."""
+    from pipelines.export import prepare_upload, upload
+
+    try:
+        plan = prepare_upload(_version(ref), repo)
+        out.print(terminal_text(f"{'would upload' if dry_run else 'uploading'} {len(plan.files)} files "
+                                f"({plan.total_bytes:,} bytes) of {plan.folder} to the {to} dataset "
+                                f"{plan.repo} in one commit: {plan.message}"), soft_wrap=True)
+        if dry_run:
+            for path, size in plan.files:
+                out.print(terminal_text(f"  {path}  {size:,}"), soft_wrap=True)
+            return
+        url = upload(plan, private)
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
+    out.print(terminal_text(f"committed {url}"), soft_wrap=True)
+
+
 def _version(ref: str, beside: Path | None = None) -> Path:
     """The folder of `DIR[@vN]`; `@vN` alone means another version of `beside`'s dataset."""
     if ref.startswith("@") and beside is not None:

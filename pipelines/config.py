@@ -6,7 +6,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from corpus.errors import ConfigError
 from filters.base import Filter, FilterParams
@@ -45,6 +53,23 @@ class OutputConfig(_Strict):
                                                "source_offset columns")
     keep_rejects: bool = True
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+
+
+class CardConfig(_Strict):
+    """What the dataset card (README.md of each version) states beyond what the run measures;
+    `license`, `source`, `pretty_name` and `tags` also go into its Hugging Face metadata."""
+
+    license: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9.+-]*$",
+                                description="a Hub licence id (apache-2.0, cc-by-4.0, odc-by, other)")
+    source: list[str] = Field(default_factory=list,
+                              description="where the raw data comes from: Hub dataset ids or URLs")
+    pretty_name: str | None = Field(None, description="the dataset's display name (default: dataset)")
+    tags: list[str] = Field(default_factory=lambda: ["corpus-engine"], description="Hub tags")
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class FilterSpec(BaseModel):
@@ -88,6 +113,7 @@ class PipelineConfig(_Strict):
     filters: list[FilterSpec] = Field(default_factory=list)
     expectations: dict[str, Bounds] = Field(
         default_factory=dict, description="quality gates, e.g. total.kept_fraction: {min: 0.3}")
+    card: CardConfig = CardConfig()
     # Where the config came from (its file), to name in errors found after validation.
     _source: str = PrivateAttr("config")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+import yaml
 from conftest import corpus_cli, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -182,6 +183,9 @@ def test_the_card_shows_hostile_names_and_reasons_as_text(hostile):
     version = hostile["dataset"] / "v0002"
     card = (version / "README.md").read_text()
     assert "<img" not in card and "<script" not in card and "\x1b" not in card
+    # The Hub renders the Markdown after the YAML front matter (dumped by yaml.safe_dump).
+    _, front, card = card.split("---\n", 2)
+    assert yaml.safe_load(front)["pretty_name"] == "hostile"
     html = MARKDOWN.render(card)
     assert "<img" not in html and "<script" not in html and "<a " not in html
     for tag in re.findall(r"<([a-z0-9]+)", html):
