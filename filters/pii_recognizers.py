@@ -127,13 +127,23 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
     Italian numbers may be very short: dates (`02.02.2001`), the last group of a reference
     number (`4531 5286 9169 1682`) and decimals (`0.35052 × 82`) came out as phone numbers.
     A match is rejected when `not_a_phone` says so; each rejection is counted.
+
+    The matcher's search (candidates, inner groups, their checks) is the same in every region
+    until a parse succeeds, so it runs once (`CandidateProbe`); a region then only parses the
+    probe's candidates, and searches itself only when one of them is its number.
     """
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         results, rejected = [], set()
+        probe, parsed = CandidateProbe(text, self.leniency), {}
         for region in self.supported_regions:
-            matcher = LongNumberMatcher if only_drops_digits(region) else phonenumbers.PhoneNumberMatcher
-            for match in matcher(text, region, leniency=self.leniency):
+            if only_drops_digits(region):
+                matcher = LongNumberMatcher(text, region, leniency=self.leniency, parsed=parsed)
+                if not matcher.parses_any(probe.candidates):
+                    continue
+            else:
+                matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency)
+            for match in matcher:
                 if not_a_phone(text, match.start, match.end, match.number):
                     rejected.add((match.start, match.end))
                     continue
@@ -170,19 +180,68 @@ _AFTER = re.compile(r"^(?:[ .,/:\-]?\d|\s[-+−]\s\d|\s*[=×*÷^±≈<>≤≥%�
                     r"|\s?(?:bytes?|[KMGT]i?B|[kMG]?Hz|[kcmµ]?m[²³]?|[mk]?g|mAh|ms|px|dpi|rpm)(?![A-Za-z]))")
 
 
+# A + before the first digit, then a country code (parsing tries 1 to 3 digits): such a number
+# is parsed the same way whatever the region (the region is only used when the digits after
+# the + are no country code).
+_INTERNATIONAL = re.compile(
+    r"[^+＋\d]*[+＋]+(?:" + "|".join(sorted(map(str, phonenumbers.COUNTRY_CODE_TO_REGION_CODE))) + r")")
+
+
 class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
-    """libphonenumber's matcher that does not parse a candidate holding fewer than
-    MIN_PHONE_DIGITS digits and no letter (letters can stand for digits): in a region whose
-    national prefix rule only drops digits (`only_drops_digits`) its national number is
-    shorter still, so `not_a_phone` would reject it. Parsing the short numbers of prose
-    (years, counts, prices) in every region was most of the pii filter's time; they are no
-    longer counted as validator rejections."""
+    """libphonenumber's matcher that does not parse a candidate `not_a_phone` would reject
+    whatever number it parsed to: one holding fewer than MIN_PHONE_DIGITS digits and no
+    letter (letters can stand for digits; in a region whose national prefix rule only drops
+    digits, `only_drops_digits`, its national number is shorter still), and one
+    `beside_other_text` (an id's digits after `web-`, a group of a longer number). Parsing
+    these in every region was most of the pii filter's time; they are not counted as
+    validator rejections. (The matcher then tries the candidate's inner groups, which sit
+    beside the same text or digits: the same spans on the bench's web corpus, eval_pii and
+    test_pii.)"""
+
+    def __init__(self, text: str, region: str | None, leniency: Any,
+                 parsed: dict[tuple[str, int, str | None], Any] | None = None) -> None:
+        super().__init__(text, region, leniency=leniency)
+        self.parsed = {} if parsed is None else parsed
 
     def _parse_and_verify(self, candidate: str, offset: int) -> Any:
+        if not self.worth_parsing(candidate, offset):
+            return None
+        return self.verified(candidate, offset)
+
+    def verified(self, candidate: str, offset: int) -> Any:
+        """libphonenumber's parse and check of a candidate, kept in `parsed` (shared by the
+        regions of one text): a number written with + and a country code reads the same in
+        every region."""
+        key = (candidate, offset, None if _INTERNATIONAL.match(candidate) else self.preferred_region)
+        if key not in self.parsed:
+            self.parsed[key] = super()._parse_and_verify(candidate, offset)
+        return self.parsed[key]
+
+    def worth_parsing(self, candidate: str, offset: int) -> bool:
         if sum(char.isdigit() for char in candidate) < MIN_PHONE_DIGITS and \
                 not any(char.isalpha() for char in candidate):
-            return None
-        return super()._parse_and_verify(candidate, offset)
+            return False
+        return not beside_other_text(self.text, offset, offset + len(candidate))
+
+    def parses_any(self, candidates: list[tuple[str, int]]) -> bool:
+        """Whether any of `candidates` (text, offset) is a number of this matcher's region."""
+        return any(self.verified(candidate, offset) is not None for candidate, offset in candidates)
+
+
+class CandidateProbe(LongNumberMatcher):
+    """The matcher's search with every parse failing, run to the end of the text: `candidates`
+    lists what it would have parsed, in order. A region that parses none of them takes the
+    same path and finds nothing; one that parses any finds a number (its path turns there)."""
+
+    def __init__(self, text: str, leniency: Any) -> None:
+        super().__init__(text, None, leniency=leniency)
+        self.candidates: list[tuple[str, int]] = []
+        if self.has_next():
+            raise AssertionError("the probe never parses, so it never matches")
+
+    def _parse_and_verify(self, candidate: str, offset: int) -> None:
+        if self.worth_parsing(candidate, offset):
+            self.candidates.append((candidate, offset))
 
 
 @functools.cache
@@ -212,6 +271,12 @@ def not_a_phone(text: str, start: int, end: int, number: phonenumbers.PhoneNumbe
         return True
     if _QUANTITY.fullmatch(core) or _VERSION.search(core) or _NOT_WRITTEN_AS_A_PHONE.search(core):
         return True
+    return beside_other_text(text, start, end)
+
+
+def beside_other_text(text: str, start: int, end: int) -> bool:
+    """True when the characters around text[start:end] make its digits part of something else
+    (`_BEFORE`, `_AFTER`): a longer number, an identifier, arithmetic, a unit or a currency."""
     return bool(_BEFORE.search(text[max(0, start - 4):start]) or _AFTER.search(text[end:end + 6]))
 
 

@@ -199,3 +199,31 @@ def test_spacy_model_adds_person_and_location():
     spans, _, _ = detect(["Barack Obama visited Paris last spring."], nlp_model="en_core_web_lg",
                          action="annotate")
     assert {"PERSON", "LOCATION"} <= {s["type"] for s in spans[0]}
+
+
+def test_phone_search_run_once_finds_what_every_region_finds_searching_alone():
+    """The phone recognizer searches a text once and parses its candidates per region; a plain
+    libphonenumber search in each region, filtered the same way, finds the same numbers."""
+    import phonenumbers
+
+    from filters.pii import DEFAULT_REGIONS
+    from filters.pii_recognizers import PlausiblePhoneRecognizer, not_a_phone
+
+    recognizer = PlausiblePhoneRecognizer(supported_language="en", supported_regions=DEFAULT_REGIONS,
+                                          leniency=1)
+    texts = [*POSITIVES["PHONE_NUMBER"], *HARD_NEGATIVES, *mixed_corpus(300, seed=11),
+             "ids web-0000017 and web-0001234, call 010-9876-5432 or +49 30 901820, fax 03-1234-5678",
+             "(+33) 1 42 68 53 00 / 0049 30 12345678 / +82 2-123-4567 / 1-800-555-0199 ext. 12"]
+    found_somewhere = 0
+    for text in texts:
+        alone = set()
+        for region in DEFAULT_REGIONS:
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=1):
+                if not not_a_phone(text, match.start, match.end, match.number):
+                    alone.add((match.start, match.end))
+        alone = {span for span in alone if not any(other != span and other[0] <= span[0] and
+                                                   span[1] <= other[1] for other in alone)}
+        once = {(result.start, result.end) for result in recognizer.analyze(text, ["PHONE_NUMBER"])}
+        assert once == alone, text
+        found_somewhere += bool(once)
+    assert found_somewhere >= 40
