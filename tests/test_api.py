@@ -3,6 +3,8 @@ as objects, and filters over in-memory Arrow data."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -145,3 +147,34 @@ def test_filter_chain_is_a_callable_class_for_ray_data(records):
     second = chain(table.slice(5))
     assert first.num_rows + second.num_rows == 9
     assert chain.stats["special_chars"].docs_in == 10 and len(chain.rejected) == 1
+
+
+RAY_DATA = """
+import json
+import pyarrow as pa
+import ray
+from filters.special_chars import SpecialChars
+from pipelines.api import FilterChain
+
+ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+try:
+    texts = [PROSE] * 50 + [SOUP] * 10
+    ds = ray.data.from_arrow(pa.table({"id": [str(i) for i in range(60)], "text": texts}))
+    kept = ds.map_batches(FilterChain, fn_constructor_args=([SpecialChars(max_ratio=0.5)],),
+                          batch_format="pyarrow", concurrency=1, num_cpus=0.5).take_all()
+    print(json.dumps({"kept": len(kept), "columns": sorted(kept[0])}))
+finally:
+    ray.shutdown()
+"""
+
+
+@pytest.mark.slow
+def test_filter_chain_runs_in_ray_data_map_batches(tmp_path):
+    pytest.importorskip("ray.data")
+    script = f"PROSE = {PROSE!r}\nSOUP = {SOUP!r}\n" + RAY_DATA
+    # a local Ray in its own process, stopped by the script; fractional CPUs per actor (FIELD-NOTES)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            cwd=tmp_path, env={**os.environ, "RAY_AUTH_MODE": "disabled"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "kept": 50, "columns": ["id", "special_char_ratio", "text"]}
