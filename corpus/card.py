@@ -96,13 +96,13 @@ def _hub_configs(manifest: dict[str, Any], folder: Path | None) -> list[dict[str
     configs = []
     for name, kind in HUB_CONFIGS:
         shards = manifest["shards"].get(kind)
-        if not shards:
+        if not shards and name != "default":  # no kept data: load_dataset says so, never loads rejects
             continue
         config: dict[str, Any] = {"config_name": name,
                                   "data_files": [{"split": "train", "path": f"{kind}/part-*.parquet"}]}
         if name == "default":
             config["default"] = True
-        columns = _shared_columns(folder, shards) if folder is not None else None
+        columns = _shared_columns(folder, shards) if folder is not None and shards else None
         if columns is not None:
             config["columns"] = columns
         configs.append(config)

@@ -24,6 +24,7 @@ from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Keys, Read
 from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
+from filters.minhash_signing import _signatures, minhash
 from filters.shingles import set_jaccard, shingle_hashes, shingle_lists, shingle_sets
 
 SIGNATURE = "signature"
@@ -331,41 +332,6 @@ def _write_decisions(targets: list[Path], members: Members, rows: np.ndarray, ke
         write_decisions(target, table.filter(pa.array(source == first_source + number)))
 
 
-def minhash(hashes: np.ndarray, parents: np.ndarray, documents: int, a: np.ndarray, b: np.ndarray,
-            chunk: int = 1 << 15) -> np.ndarray:
-    """Signatures (documents x permutations, uint32) of 32-bit shingle hashes grouped by document.
-
-    h -> murmur3 fmix32(h) * a + b (mod 2^32), minimum per document: datasketch's affine32.
-    Shingles are processed in chunks so the (shingles x permutations) matrix stays small.
-    Documents without shingles keep the maximum value everywhere.
-    """
-    signatures = np.full((documents, len(a)), np.iinfo(np.uint32).max, dtype=np.uint32)
-    mixed = fmix32(hashes)
-    for start in range(0, len(mixed), chunk):
-        values = mixed[start:start + chunk, None] * a[None, :] + b[None, :]
-        _reduce(signatures, parents[start:start + chunk], values)
-    return signatures
-
-
-def _reduce(signatures: np.ndarray, owners: np.ndarray, values: np.ndarray) -> None:
-    """Per-document minima of a chunk whose rows are grouped by document (owners ascending)."""
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    minima = np.minimum.reduceat(values, starts, axis=0)
-    docs = owners[starts]
-    signatures[docs] = np.minimum(signatures[docs], minima)
-
-
-def fmix32(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finaliser, as datasketch applies it before permuting."""
-    h = values.astype(np.uint32, copy=True)
-    h ^= h >> np.uint32(16)
-    h *= np.uint32(0x85EBCA6B)
-    h ^= h >> np.uint32(13)
-    h *= np.uint32(0xC2B2AE35)
-    h ^= h >> np.uint32(16)
-    return h
-
-
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One 64-bit key per document and band, band after band (bands x documents values)."""
     weights = np.random.default_rng(0).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
@@ -453,13 +419,6 @@ def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.nd
     chained = members & (previous != leader) & (previous != order)
     return (np.concatenate([order[members], order[chained]]),
             np.concatenate([leader[members], previous[chained]]))
-
-
-def _signatures(batch: pa.RecordBatch | pa.Table, num_perm: int) -> np.ndarray:
-    column = batch.column(SIGNATURE)
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    return column.flatten().to_numpy(zero_copy_only=False).reshape(len(column), num_perm)
 
 
 def banding(threshold: float, num_perm: int, recall_target: float) -> tuple[int, int]:

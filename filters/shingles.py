@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from filters.text import digits_to_zero, fold, remove_whitespace, symbols_to_spaces, utf8_values
+from filters.text import digits_to_zero, fold, remove_whitespace, symbols_to_spaces, utf8_buffer, utf8_values
 
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
@@ -133,33 +133,44 @@ def _word_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray
 def _char_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     if not len(rows):
         return _nothing()
-    compact = remove_whitespace(text.take(pa.array(rows))).to_pylist()
-    points = [np.frombuffer(doc.encode("utf-32-le"), dtype=np.uint32) for doc in compact]
-    counts = np.array([len(p) for p in points])
+    compact = remove_whitespace(text.take(pa.array(rows)))
+    counts = pc.utf8_length(compact).fill_null(0).to_numpy()
     if not counts.sum():
         return _nothing()
-    codes = np.concatenate(points).astype(np.uint64)
+    values, offsets = utf8_buffer(compact)
+    # the batch's code points in one decode, not one Python string per document
+    points = str(memoryview(values[offsets[0]:offsets[-1]]), "utf-8").encode("utf-32-le")
+    codes = np.frombuffer(points, dtype=np.uint32).astype(np.uint64)
     parents = np.repeat(rows, counts)
     return _ngrams(_splitmix64(codes), parents, n)
 
 
 def _ngrams(tokens: np.ndarray, parents: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n-gram hashes within each document; a document with fewer than n tokens gets one
-    shingle of all its tokens."""
+    """n-gram hashes within each document (documents are contiguous runs of `parents`); a
+    document with fewer than n tokens gets one shingle of all its tokens."""
     count = len(tokens)
+    windows = max(count - n + 1, 0)
+    # every window of n tokens of the batch, weighted sums over contiguous slices; those that
+    # cross a document boundary are dropped below
+    combined = np.zeros(count, dtype=np.uint64)
+    step = np.empty(windows, dtype=np.uint64)
+    for k in range(n):
+        np.multiply(tokens[k:k + windows], _POSITION_WEIGHTS[k % 64], out=step)
+        combined[:windows] += step
+    begins = np.zeros(count, dtype=bool)
+    begins[:windows] = parents[:windows] == parents[n - 1:]
     starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
     sizes = np.diff(np.r_[starts, count])
-    first_of = np.repeat(starts, sizes)
-    position = np.arange(count) - first_of
-    size_of = np.repeat(sizes, sizes)
-    # a window starts at each position that has n tokens ahead in its document, or at the
-    # first token of a document shorter than n
-    begins = np.flatnonzero((position + n <= size_of) | ((position == 0) & (size_of < n)))
-    combined = np.zeros(len(begins), dtype=np.uint64)
-    for k in range(n):
-        inside = k < np.minimum(size_of[begins], n)
-        index = np.minimum(begins + k, count - 1)
-        combined += np.where(inside, tokens[index] * _POSITION_WEIGHTS[k % 64], np.uint64(0))
+    short, short_sizes = starts[sizes < n], sizes[sizes < n]
+    if len(short):
+        sums = np.zeros(len(short), dtype=np.uint64)
+        for k in range(int(short_sizes.max())):
+            has = short_sizes > k
+            sums[has] += tokens[short[has] + k] * _POSITION_WEIGHTS[k % 64]
+        combined[short] = sums
+        begins[short] = True
+    begins = np.flatnonzero(begins)
+    combined = combined[begins]
     folded = (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
     return folded.astype(np.uint32), parents[begins]
 

@@ -150,3 +150,18 @@ def test_export_refuses_a_version_that_does_not_verify(version, tmp_path):
     (copy / "stats.json").write_text("{}\n")
     result = corpus_cli("export", str(copy), "--repo", "someone/web", "--dry-run")
     assert result.returncode == 2 and "does not verify" in result.stderr
+
+
+def test_a_version_that_kept_nothing_never_loads_its_rejects_as_the_data(tmp_path, prose_records_module):
+    source = write_jsonl(tmp_path / "raw" / "docs.jsonl", prose_records_module)
+    summary = run(tmp_path, [source], [{"langid": {"languages": ["zu"]}}], dataset="none")
+    assert summary.counts["kept"] == 0
+    configs = {config["config_name"]: config for config in metadata(summary)["configs"]}
+    assert configs["default"]["data_files"][0]["path"] == "data/part-*.parquet"
+    # datasets resolves every config's files: with no data/ it loads nothing rather than the rejects
+    for name in (None, "rejects"):
+        with pytest.raises(FileNotFoundError, match="No .*data files found"):
+            datasets.load_dataset(str(summary.path), name, split="train", cache_dir=str(tmp_path / "cache"))
+    rejects = datasets.load_dataset("parquet", data_dir=str(summary.path / "rejects"), split="train",
+                                    cache_dir=str(tmp_path / "cache"))
+    assert rejects.num_rows == len(prose_records_module)
