@@ -5,6 +5,7 @@ Usage:
                             [--skip-datatrove] [--json results.json]
     python scripts/bench.py --startup                  # fixed cost: whole processes, 40,000 docs
     python scripts/bench.py --pipeline quickstart      # the quickstart chain, 20,000 docs [--profile]
+    python scripts/bench.py --gopher                   # gopher_quality + gopher_repetition, 4,096 docs
 
 Steps:
 1. Generate (seeded, reused when the parameters match) a JSONL corpus of multilingual
@@ -520,6 +521,7 @@ def bench_quickstart(args: argparse.Namespace) -> dict[str, Any]:
 
 
 LINE_FILTER_DOCS = 10_000
+TARGET_GOPHER_PER_CORE = 5_000
 
 
 def bench_line_filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -560,6 +562,83 @@ def bench_line_filters(args: argparse.Namespace) -> dict[str, Any]:
     print(markdown_table(rows, speedups, 1))
     for row in rows:
         print(f"{row.name}: {row.docs_per_second:,.0f} docs/s on one core, kept {row.kept:,}")
+    return {"rows": [row.to_dict() for row in rows], "ratios": speedups, "environment": environment()}
+
+
+GOPHER_DOCS = 4096
+
+
+def debian_english_documents(count: int) -> list[str]:
+    """Real English text of 3-4 KB: Debian's /usr/share/doc READMEs, changelogs and notes, cut at
+    paragraph breaks (the parity set of tests/test_gopher.py, same order)."""
+    import glob
+
+    documents: list[str] = []
+    for path in sorted(glob.glob("/usr/share/doc/**/*", recursive=True)):
+        name = Path(path).name
+        if not (name.endswith((".gz", ".txt", ".md", ".rst")) or name.startswith("README")):
+            continue
+        try:
+            raw = Path(path).read_bytes()
+            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
+        except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile):
+            continue
+        current = ""
+        for paragraph in text.split("\n\n"):
+            current += paragraph + "\n\n"
+            if len(current) >= 3000:
+                documents.append(current.strip())
+                current = ""
+        if current.strip():
+            documents.append(current.strip())
+    random.Random(3).shuffle(documents)
+    return [text for text in documents if 3000 <= len(text) <= 4000][:count]
+
+
+def bench_gopher(args: argparse.Namespace) -> dict[str, Any]:
+    """gopher_quality + gopher_repetition together on one core (CPU time): both on every batch of
+    real English 3-4 KB documents, ours on Arrow batches (words split once, shared) against
+    datatrove's GopherQualityFilter and GopherRepetitionFilter per document; kept = passes both."""
+    from corpus.stats import FilterStats
+    from filters.gopher_quality import GopherQuality
+    from filters.gopher_repetition import GopherRepetition
+
+    texts = debian_english_documents(args.docs if args.docs_given else GOPHER_DOCS)
+    table = pa.table({"text": pa.array(texts, pa.large_string())})
+    megabytes = pc.sum(pc.binary_length(table.column("text"))).as_py() / MB
+    batches = table.to_batches(max_chunksize=MICRO_BATCH_ROWS)
+    ours = [GopherQuality(), GopherRepetition()]
+    for flt in ours:
+        flt.setup()
+        flt.apply(batches[0].slice(0, 10), FilterStats(flt.name))  # one-time tables (filters.words)
+    group = "gopher_quality + gopher_repetition (1 core, CPU time)"
+    started, kept = time.process_time(), 0
+    for batch in batches:
+        keep = [flt.apply(batch, FilterStats(flt.name)).keep for flt in ours]
+        kept += pc.and_(*keep).true_count
+    rows = [Row(group, "ours, both filters' apply per batch", len(texts), kept, time.process_time() - started,
+                megabytes)]
+    if not args.skip_datatrove:
+        from datatrove.data import Document
+        from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
+
+        peers = [GopherQualityFilter(), GopherRepetitionFilter()]
+        for peer in peers:
+            peer.filter(Document(text=texts[0], id="warm-up"))  # loads spaCy
+        started, kept = time.process_time(), 0
+        for i, text in enumerate(texts):
+            kept += all([peer.filter(Document(text=text, id=str(i))) is True for peer in peers])
+        rows.append(Row(group, "datatrove, both filters' filter per document", len(texts), kept,
+                        time.process_time() - started, megabytes))
+    print(f"\n{len(texts):,} English documents from /usr/share/doc ({megabytes * 1000 / len(texts):.2f} KB "
+          f"of text each), batches of {MICRO_BATCH_ROWS}; load average {os.getloadavg()[0]:.2f}\n")
+    speedups = ratios(rows)
+    print(markdown_table(rows, speedups, 1))
+    for row in rows:
+        print(f"{row.name}: {row.docs_per_second:,.0f} docs/s per core, kept {row.kept:,}")
+    per_core = rows[0].docs_per_second
+    print(f"verdict: {per_core:,.0f} docs/s per core for the pair (target >= {TARGET_GOPHER_PER_CORE:,}): "
+          f"{'PASS' if per_core >= TARGET_GOPHER_PER_CORE else 'FAIL'}")
     return {"rows": [row.to_dict() for row in rows], "ratios": speedups, "environment": environment()}
 
 
@@ -1058,6 +1137,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--line-filters", action="store_true",
                         help="c4_quality and fineweb_quality alone on one core against datatrove's "
                         "C4QualityFilter and FineWebQualityFilter on the same web-like documents")
+    parser.add_argument("--gopher", action="store_true",
+                        help="gopher_quality + gopher_repetition together on one core against datatrove's "
+                        "Gopher filters on the same real English 3-4 KB documents (/usr/share/doc)")
     parser.add_argument("--profile", action="store_true",
                         help="with --pipeline: run ours as one in-process worker under cProfile and "
                         "print the top functions (datatrove is skipped)")
@@ -1076,6 +1158,8 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
         return bench_quickstart(args)
     if args.line_filters:
         return bench_line_filters(args)
+    if args.gopher:
+        return bench_gopher(args)
     args.docs = args.docs or 200_000
     corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2,
                            args.dup_rate)
