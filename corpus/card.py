@@ -49,6 +49,7 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any], folder: Path | 
         f"| {counts['read']:,} | {counts['kept']:,} | {counts['rejected']:,} | {counts['quarantined']:,} "
         f"| {stats['total']['kept_fraction']:.1%} |",
         _sources(manifest),
+        _per_source(manifest),
         _declared(manifest, stats),
         _filters(manifest, stats),
         _gates(manifest),
@@ -164,6 +165,31 @@ def _sources(manifest: dict[str, Any]) -> str:
     lines += [f"| {markdown_text(i['uri'])} | "
               f"{markdown_text(i['format'] + ('+' + i['compression'] if i['compression'] else ''))} "
               f"| {i['size']:,} | `{i['fingerprint']}` |" for i in manifest["inputs"]]
+    return "\n".join(lines)
+
+
+# The card's per-source table shows this many inputs, most kept first.
+SOURCE_ROWS = 20
+
+
+def _per_source(manifest: dict[str, Any]) -> str:
+    """Documents (and kept tokens, when counted) per input, by the name the `source_file` column
+    gives it, most kept first; at most SOURCE_ROWS rows (the manifest has every input)."""
+    inputs = [item for item in manifest["inputs"] if "documents" in item]
+    if not inputs:
+        return ""
+    tokens = any("tokens_kept" in item for item in inputs)
+    lines = ["## Documents per source\n",
+             "| source_file | read | kept | rejected | quarantined |" + (" tokens kept |" if tokens else ""),
+             "|---|---:|---:|---:|---:|" + ("---:|" if tokens else "")]
+    for item in sorted(inputs, key=lambda item: -item["documents"]["kept"])[:SOURCE_ROWS]:
+        counts = item["documents"]
+        lines.append(f"| {markdown_text(item['name'])} | {counts['read']:,} | {counts['kept']:,} | "
+                     f"{counts['rejected']:,} | {counts['quarantined']:,} |"
+                     + (f" {item.get('tokens_kept', 0):,} |" if tokens else ""))
+    if len(inputs) > SOURCE_ROWS:
+        lines.append(f"\n{len(inputs) - SOURCE_ROWS:,} more sources; `manifest.json` lists every input "
+                     "with its counts.")
     return "\n".join(lines)
 
 

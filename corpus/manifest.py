@@ -81,6 +81,7 @@ def manifest_document(dataset: str, config: dict[str, Any], files: list[InputFil
     for result in results.first:
         for key, value in result.skipped.items():
             skipped[key] = skipped.get(key, 0) + value
+    by_input = counts_by_input(results)
     return {
         "dataset": dataset,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -94,16 +95,38 @@ def manifest_document(dataset: str, config: dict[str, Any], files: list[InputFil
         },
         "filters": [{"label": s.label, "name": s.filter.name, "versions": s.filter.versions(),
                      "figures": s.filter.figures.to_json()} for s in steps],
-        "inputs": [describe_input(item, fingerprints[item.uri]) for item in files],
+        "inputs": [{**describe_input(item, fingerprints[item.uri]), **by_input.get(number, {})}
+                   for number, item in enumerate(files)],
         "counts": counts,
         "skipped_records": skipped,
     }
 
 
+def counts_by_input(results: RunResults) -> dict[int, dict[str, Any]]:
+    """What became of each input's documents, by input index (each task reads one input):
+    `documents` read, kept, rejected, quarantined."""
+    found: dict[int, dict[str, Any]] = {}
+
+    def entry(result: Any) -> dict[str, int]:
+        return found.setdefault(result.origin, {"documents": dict.fromkeys(
+            ("read", "kept", "rejected", "quarantined"), 0)})["documents"]
+
+    for result in results.first:
+        entry(result)["read"] += result.records
+        entry(result)["quarantined"] += result.quarantined
+    for result in results.all():
+        entry(result)["rejected"] += result.rejected
+    for result in results.last:
+        entry(result)["kept"] += result.kept
+    found.pop(None, None)  # units recorded before tasks knew their input
+    return found
+
+
 def describe_input(item: InputFile, fingerprint: str) -> dict[str, Any]:
-    """One input as the manifest lists it."""
+    """One input as the manifest lists it; `name` is how the provenance column names it."""
     return {
         "uri": item.uri,
+        "name": item.name,
         "format": item.format,
         "compression": item.compression,
         "size": item.size,

@@ -25,6 +25,7 @@ class UnitResult(Protocol):
     rejected: int
     skipped: dict[str, int]
     lengths: dict[str, dict[str, Any]]
+    origin: int | None  # the input index of the unit's documents
 
 
 Unit = TypeVar("Unit", bound=UnitResult)

@@ -128,22 +128,24 @@ class ShardWriter:
                 self._close_file()
         start = 0
         while start < batch.num_rows:
-            take = self._room(batch.slice(start))
-            self._add(batch.slice(start, take))
-            start += take
+            rest = batch.slice(start)
+            # Rows fit by their average size: a file or row group that cannot take the next row
+            # is closed first, so neither passes its byte limit unless one row alone does.
+            per_row = max(1, rest.nbytes // rest.num_rows)
+            layout = self.layout
+            in_file = min(layout.shard_rows - self._open_rows,
+                          (layout.shard_bytes - self._open_bytes) // per_row)
+            in_group = in_file if layout.group_rows is None else min(
+                layout.group_rows - self._group_rows, (layout.group_bytes - self.buffered_bytes) // per_row)
+            if in_file <= 0 and self._open_rows:
+                self._close_file()
+            elif in_group <= 0 and self._group_rows:
+                self.flush_group()
+            else:
+                take = max(1, min(rest.num_rows, in_file, in_group))
+                self._add(batch.slice(start, take))
+                start += take
         self.budget.check()
-
-    def _room(self, rest: pa.RecordBatch) -> int:
-        """Rows of `rest` that fit in the open file and row group (at least one), by the rows'
-        average size."""
-        layout = self.layout
-        rows = layout.shard_rows - self._open_rows
-        room = layout.shard_bytes - self._open_bytes
-        if layout.group_rows is not None:
-            rows = min(rows, layout.group_rows - self._group_rows)
-            room = min(room, layout.group_bytes - self.buffered_bytes)
-        per_row = max(1, rest.nbytes // rest.num_rows)
-        return max(1, min(rest.num_rows, rows, room // per_row))
 
     def _add(self, part: pa.RecordBatch) -> None:
         size = part.nbytes
@@ -205,3 +207,19 @@ def with_provenance(batch: pa.RecordBatch, sources: Mapping[int, str]) -> pa.Rec
     position = batch.schema.get_field_index(ORDER)
     batch = batch.set_column(position, SOURCE_FILE, files)
     return batch.add_column(position + 1, SOURCE_OFFSET, offsets)
+
+
+def describe_shards(folder: Path) -> str:
+    """One line on the shards in `folder` as a remote reader meets them: files, rows, row groups
+    and the columns (the provenance ones among them when written)."""
+    files = []
+    for path in sorted(folder.glob("*.parquet")):
+        with path.open("rb") as handle:  # a local path or object storage (universal-pathlib)
+            files.append(pq.ParquetFile(handle).metadata)
+    if not files:
+        return f"{folder.name}: no shards"
+    groups = sum(file.num_row_groups for file in files)
+    rows = sum(file.num_rows for file in files)
+    columns = files[0].schema.to_arrow_schema().names
+    return (f"{folder.name}: {len(files):,} shard(s), {rows:,} rows in {groups:,} row group(s); "
+            f"columns {', '.join(columns)}")

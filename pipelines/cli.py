@@ -17,6 +17,7 @@ from corpus.escape import terminal, terminal_text
 from corpus.funnel import funnel_table
 from corpus.store import parse_ref, read_json, signing_key
 from corpus.verify import verify_version
+from corpus.writers import describe_shards
 from filters.registry import UnknownFilter, get_filter, references
 from pipelines.audit import redacted_samples, version_report, warm_up
 from pipelines.config import check_resources, load_config
@@ -91,6 +92,7 @@ def run(
                        ("manifest", path / "manifest.json"), ("report", path / "report.html"),
                        ("card", path / "README.md")):
         out.print(terminal_text(f"{name:<10} {item}"), soft_wrap=True)
+    out.print(terminal_text(f"{'shards':<10} {describe_shards(path / 'data')}"), soft_wrap=True)
     for gate in summary.gates:
         mark = ("pass", "green") if gate.passed else ("FAIL", "red")
         value = "missing" if gate.value is None else f"{gate.value:.4g}"
