@@ -12,6 +12,9 @@ from filters.text import digits_to_zero, fold, remove_whitespace, symbols_to_spa
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 CJK_SHARE = 0.3  # documents with at least this share of CJK characters get character shingles
+# Code point ranges whose every character is Han, Hangul, Hiragana or Katakana in each Unicode
+# version since 3.0 (tests/test_minhash_signing.py checks them against CJK_SCRIPT).
+CJK_BLOCKS = ((0x4E00, 0x9FA5), (0xAC00, 0xD7A3), (0x3041, 0x3094), (0x30A1, 0x30FA))
 # Odd 64-bit multipliers that place each token of an n-gram; order matters, as it should.
 _POSITION_WEIGHTS = (np.random.default_rng(20261128).integers(1, 2**63, size=64, dtype=np.uint64)
                      | np.uint64(1))
@@ -26,14 +29,41 @@ def character_documents(text: pa.Array, langs: pa.Array | None, mode: str) -> np
     """Which documents get character shingles: by `lang` where langid ran, else by script."""
     if mode != "auto":
         return np.full(len(text), mode == "char")
-    cjk = pc.count_substring_regex(text, CJK_SCRIPT).to_numpy(zero_copy_only=False)
     length = np.maximum(pc.utf8_length(text).to_numpy(zero_copy_only=False), 1)
-    by_script = cjk / length >= CJK_SHARE
-    if langs is None:
-        return by_script
-    lang = np.array(langs.to_pylist(), dtype=object)
+    lang = np.array(langs.to_pylist() if langs is not None else [None] * len(text), dtype=object)
     known = lang != None  # noqa: E711 - elementwise comparison with None
+    # Every character of these scripts is U+1100 or above, so a UTF-8 lead byte of 0xE1 or more:
+    # the regex counts only in documents where such bytes could reach the share.
+    values, offsets = utf8_buffer(text)
+    high = np.diff(np.searchsorted(np.flatnonzero(values >= 0xE1), offsets))
+    rows = np.flatnonzero(~known & (high / length >= CJK_SHARE))
+    by_script = np.zeros(len(text), dtype=bool)
+    if len(rows):
+        # characters of CJK_BLOCKS are a lower bound: the regex counts where it does not decide
+        by_script[rows] = _in_cjk_blocks(text.take(pa.array(rows))) / length[rows] >= CJK_SHARE
+        rows = rows[~by_script[rows]]
+    if len(rows):
+        cjk = pc.count_substring_regex(text.take(pa.array(rows)), CJK_SCRIPT).to_numpy(zero_copy_only=False)
+        by_script[rows] = cjk / length[rows] >= CJK_SHARE
     return np.where(known, np.isin(lang, list(CJK_LANGUAGES)), by_script)
+
+
+def _in_cjk_blocks(text: pa.Array) -> np.ndarray:
+    """Characters of each (non-null) document that lie in CJK_BLOCKS."""
+    points = _code_points(text)
+    inside = np.zeros(len(points), dtype=bool)
+    for low, high in CJK_BLOCKS:
+        inside |= (points >= low) & (points <= high)
+    ends = np.cumsum(pc.utf8_length(text).to_numpy())
+    return np.diff(np.searchsorted(np.flatnonzero(inside), np.r_[0, ends]))
+
+
+def _code_points(text: pa.Array) -> np.ndarray:
+    """The code points of a column's documents, concatenated (one decode for the column, not
+    one Python string per document)."""
+    values, offsets = utf8_buffer(text)
+    points = str(memoryview(values[offsets[0]:offsets[-1]]), "utf-8").encode("utf-32-le")
+    return np.frombuffer(points, dtype=np.uint32)
 
 
 def shingle_hashes(text: pa.Array, langs: pa.Array | None, mode: str, ngram: int, char_ngram: int
@@ -137,12 +167,8 @@ def _char_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray
     counts = pc.utf8_length(compact).fill_null(0).to_numpy()
     if not counts.sum():
         return _nothing()
-    values, offsets = utf8_buffer(compact)
-    # the batch's code points in one decode, not one Python string per document
-    points = str(memoryview(values[offsets[0]:offsets[-1]]), "utf-8").encode("utf-32-le")
-    codes = np.frombuffer(points, dtype=np.uint32).astype(np.uint64)
     parents = np.repeat(rows, counts)
-    return _ngrams(_splitmix64(codes), parents, n)
+    return _ngrams(_splitmix64(_code_points(compact).astype(np.uint64)), parents, n)
 
 
 def _ngrams(tokens: np.ndarray, parents: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +195,6 @@ def _ngrams(tokens: np.ndarray, parents: np.ndarray, n: int) -> tuple[np.ndarray
             sums[has] += tokens[short[has] + k] * _POSITION_WEIGHTS[k % 64]
         combined[short] = sums
         begins[short] = True
-    begins = np.flatnonzero(begins)
     combined = combined[begins]
     folded = (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
     return folded.astype(np.uint32), parents[begins]
