@@ -25,12 +25,20 @@ from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Keys, Read
 from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
 from filters.minhash_signing import _signatures, minhash
-from filters.shingles import set_jaccard, shingle_hashes, shingle_lists, shingle_sets
+from filters.minhash_verify import (
+    KEY_BATCH_ROWS,
+    LENGTH,
+    NODES,
+    SHINGLES,
+    SIGNATURE,
+    MemberFiles,
+    PairCheck,
+    Verification,
+    agreement_floor,
+    store_members,
+)
+from filters.shingles import shingle_hashes, shingle_lists
 
-SIGNATURE = "signature"
-LENGTH = "length"
-SHINGLES = "shingles"
-SOURCE = "__corpus_key_file"
 CLUSTER_EDGES = [2, 3, 4, 5, 10, 20, 50, 100, 1000, 1_000_000]
 DECISION_SCHEMA = decision_schema({"dup_cluster": pa.string(), "duplicate_of": pa.string()})
 S_CURVE = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
@@ -38,6 +46,7 @@ LARGEST_SHOWN = 5  # clusters listed in the report with two sample members each
 # Rounds of "compare a document left standing beside a removed one with that one's kept
 # document" (see `star_clusters`); each round only adds verified pairs, one is nearly always enough.
 LEADER_ROUNDS = 3
+EARLIER_SPAN = 1 << 50  # ORDERs below zero, one span per `against` version: they come first
 
 
 class MinHashDedup(GlobalFilter):
@@ -147,15 +156,17 @@ class MinHashDedup(GlobalFilter):
 
     def resolve(self, keys: Keys, stats: FilterStats, workdir: Path) -> None:
         """Three passes over the key files, each mapped over the executor's workers; memory is
-        bounded by one band partition and the documents that have a candidate, never by the
-        corpus, and no worker or driver ever holds every signature.
+        bounded by one band partition, one verification job and, on the driver, the candidate
+        pairs and their documents' ids: no worker or driver ever holds every signature, and the
+        driver holds no signature or shingle set at all.
 
         1. each key file's band keys are spread to `partitions` files by key hash (a shuffle);
         2. each partition alone is sorted into buckets: every member is paired with the
            bucket's first document (earliest input order) and the one before it;
-        3. each key file returns the signatures (and with `verify: exact` the shingle sets) of
-           its documents that are in a pair; the pairs are verified and `star_clusters`
-           decides which documents go, each against a kept document it is verified against.
+        3. each key file writes the signatures (and with `verify: exact` the shingle lists) of
+           its documents that are in a pair to member files (`filters.minhash_verify`); the
+           pairs are verified there in jobs, and `star_clusters` decides which documents go,
+           each against a kept document it is verified against.
 
         The decision is written as one decision file per key file (`keys.decisions`): every
         member of a cluster gets `dup_cluster`, removed ones `duplicate_of` and a reason.
@@ -163,14 +174,11 @@ class MinHashDedup(GlobalFilter):
         started = time.perf_counter()
         workdir.mkdir(parents=True, exist_ok=True)
         sources = list(keys.files)
-        earlier = self._earlier_versions(stats)
+        earlier = self._earlier_versions(stats, workdir / "earlier.parquet")
         if earlier is not None:
-            pq.write_table(earlier, workdir / "earlier.parquet")
-            sources.insert(0, workdir / "earlier.parquet")
-        first, second = self._candidates(sources, keys.map, workdir, stats)
-        nodes = np.unique(np.concatenate([first, second]))
-        members = self._members(sources, keys.map, nodes)
-        first, second = np.searchsorted(members.order, first), np.searchsorted(members.order, second)
+            sources.insert(0, earlier)
+        first, second, nodes = self._candidates(sources, keys.map, workdir, stats)
+        members = self._members(sources, keys.map, nodes, workdir)
         stats.count("pairs", "candidates", len(first))
         check = None
         if self.params.verify != "none":
@@ -182,138 +190,133 @@ class MinHashDedup(GlobalFilter):
             first, second = first[similar], second[similar]
         stats.count("pairs", "duplicates", len(first))
         leader = star_clusters(first, second, members.order, members.lengths, self.params.keep, check, stats)
+        if self.params.verify == "exact":
+            stats.count("pairs", "compared_on_shingles", members.check.on_shingles)
         rows, kept = _cluster_stats(leader, members, first, second, self.params.max_cluster_size, stats)
-        members.release()
+        members.check.release()
         _write_decisions(keys.decisions, members, rows, kept, 0 if earlier is None else 1)
         stats.info.update(partitions=self.params.partitions,
                           resolve_seconds=round(time.perf_counter() - started, 1))
 
     def _candidates(self, sources: list[Path], map_: Callable, workdir: Path, stats: FilterStats
-                    ) -> tuple[np.ndarray, np.ndarray]:
-        """(later ORDER, earlier ORDER) pairs of documents that share a band bucket."""
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs of documents that share a band bucket, as (later, earlier) indexes into the
+        sorted ORDERs of the documents in a pair (the third array)."""
         shape = (self.bands, self.rows, self.params.partitions, self.params.num_perm)
         map_(_spread_bands, [(number, path, workdir, shape) for number, path in enumerate(sources)])
         found = map_(_partition_pairs, [(part, workdir) for part in range(self.params.partitions)])
         stats.info["largest_partition_rows"] = max((rows for _, _, rows in found), default=0)
-        later = [pairs for pairs, _, _ in found if len(pairs)]
-        if not later:
-            return _empty(), _empty()
-        earlier_ = [pairs for _, pairs, _ in found if len(pairs)]
-        pairs = np.unique(np.stack([np.concatenate(later), np.concatenate(earlier_)], axis=1), axis=0)
-        return pairs[:, 0], pairs[:, 1]
+        later = np.concatenate([_empty(), *(pairs for pairs, _, _ in found)])
+        earlier_ = np.concatenate([_empty(), *(pairs for _, pairs, _ in found)])
+        del found
+        nodes = np.unique(np.concatenate([later, earlier_]))
+        # one 64-bit key per pair (two indexes below 2^32): a 1-D unique, not a row-wise one
+        packed = (np.searchsorted(nodes, later).astype(np.uint64) << np.uint64(32)) | \
+            np.searchsorted(nodes, earlier_).astype(np.uint64)
+        del later, earlier_
+        packed = np.unique(packed)
+        return ((packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(np.int64),
+                nodes)
 
-    def _members(self, sources: list[Path], map_: Callable, nodes: np.ndarray) -> Members:
-        """The documents in `nodes`, sorted by ORDER."""
-        exact = self.params.verify == "exact"
-        jobs = list(enumerate((path, nodes, exact) for path in sources))
-        parts = [table for table in map_(_select_members, jobs) if table is not None]
-        if not parts:
-            return Members(_empty(), pa.array([], pa.string()), _empty(), np.zeros(0, np.int32),
-                           np.zeros((0, self.params.num_perm), np.uint32), _empty())
-        order = np.concatenate([part.column(ORDER).to_numpy() for part in parts])
+    def _members(self, sources: list[Path], map_: Callable, nodes: np.ndarray, workdir: Path) -> Members:
+        """The documents in `nodes` (sorted ORDERs), their rows written to member files."""
+        np.save(workdir / NODES, nodes)
+        jobs = [(number, path, workdir, self.params.num_perm, self.params.verify == "exact")
+                for number, path in enumerate(sources)]
+        parts = map_(store_members, jobs)
+        counts = [0 if part is None else part.num_rows for part in parts]
+        starts = np.zeros(len(parts) + 1, np.int64)
+        np.cumsum(counts, out=starts[1:])
+        how = Verification(MemberFiles(workdir, starts, self.params.num_perm), self.params.verify == "exact",
+                           agreement_floor(self.params.threshold, self.params.num_perm))
+        check = PairCheck(map_, how)
+        found = [part for part in parts if part is not None]
+        if not found:
+            return Members(_empty(), pa.array([], pa.string()), _empty(), np.zeros(0, np.int32), _empty(),
+                           check)
+        table = pa.concat_tables(found)
+        del parts, found
+        # member files hold rows in key-file order: `rows` maps a member (ORDER rank) to its own
+        order = table.column(ORDER).to_numpy()
         ranking = np.argsort(order, kind="stable")
-        # signatures stay in arrival order (one copy, not two): `rows` maps a member to its own
-        signatures = np.concatenate([_signatures(part, self.params.num_perm) for part in parts])
-        column = pa.chunked_array([part.column(ID) for part in parts]).cast(pa.string()).combine_chunks()
-        members = Members(order[ranking], column.take(pa.array(ranking)),
-                          np.concatenate([part.column(LENGTH).to_numpy() for part in parts])[ranking],
-                          np.concatenate([part.column(SOURCE).to_numpy() for part in parts])[ranking],
-                          signatures, ranking)
-        if exact:
-            # chunks, not ChunkedArrays: pa.chunked_array converts a ChunkedArray value by value
-            lists = pa.chunked_array([chunk for part in parts for chunk in part.column(SHINGLES).chunks],
-                                     type=parts[0].schema.field(SHINGLES).type)
-            sizes = pc.list_value_length(lists).to_numpy()
-            offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
-            np.cumsum(sizes, out=offsets[1:])
-            members.sets = shingle_sets(pc.list_flatten(lists).to_numpy(), offsets)
-        return members
+        source = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        return Members(order[ranking], table.column(ID).combine_chunks().take(pa.array(ranking)),
+                       table.column(LENGTH).to_numpy()[ranking], source[ranking], ranking, check)
 
     def write_index(self, keys: Keys, folder: Path) -> None:
-        """The signatures (and with `verify: exact` the shingle sets) of the documents this
-        version keeps, for `against` in later runs."""
+        """The signatures (and with `verify: exact` the shingle lists) of the documents this
+        version keeps, for `against` in later runs: one file per key file, written on the workers."""
         folder.mkdir(parents=True, exist_ok=True)
-        settings = self._index_settings()
-        exact = self.params.verify == "exact"
+        schema = self._index_schema()
+        keys.map(_write_index_part, [(path, decision, folder / f"minhash-{number:05d}.parquet", schema)
+                                     for number, (path, decision) in enumerate(zip(keys.files, keys.decisions,
+                                                                                   strict=True))])
+
+    def _index_schema(self) -> pa.Schema:
+        """The columns of `index/` (shingle lists only with `verify: exact`), with the settings
+        that must match for two versions' signatures to be comparable."""
         fields = [(ID, pa.string()), (SIGNATURE, pa.list_(pa.uint32(), self.params.num_perm)),
                   (LENGTH, pa.int64())]
-        columns = [ORDER, ID, SIGNATURE, LENGTH]
-        if exact:
+        if self.params.verify == "exact":
             fields.append((SHINGLES, pa.large_list(pa.uint32())))
-            columns.append(SHINGLES)
-        schema = pa.schema(fields, metadata={b"corpus.minhash": json.dumps(settings).encode()})
-        with pq.ParquetWriter(folder / "minhash-00000.parquet", schema, compression="zstd") as writer:
-            for path, decision in zip(keys.files, keys.decisions, strict=True):
-                decisions = DecisionReader([decision])
-                for batch in pq.ParquetFile(path).iter_batches(columns=columns):
-                    kept = pc.is_null(decisions.take(batch.column(ORDER)).column(REASON))
-                    rows = batch.filter(kept.combine_chunks())
-                    writer.write_batch(pa.record_batch(
-                        [rows.column(ID), rows.column(SIGNATURE), rows.column(LENGTH).cast(pa.int64()),
-                         *([rows.column(SHINGLES)] if exact else [])], schema=schema))
-                decisions.close()
+        return pa.schema(fields, metadata={b"corpus.minhash": json.dumps(self._index_settings()).encode()})
 
     def _index_settings(self) -> dict[str, int]:
-        """What must match for two versions' signatures to be comparable."""
         return {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
                 "char_ngram": self.params.char_ngram}
 
-    def _earlier_versions(self, stats: FilterStats) -> pa.Table | None:
-        """Documents of the versions in `against`, ordered before every new document."""
-        tables = []
-        for position, ref in enumerate(self.params.against):
-            store, version = parse_ref(ref)
-            folder = store.version_path(version) / "index"
-            files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-            if not files:
-                raise UserError(f"{ref} has no minhash index (index/); run it with minhash_dedup first")
-            table = pa.concat_tables(pq.read_table(f) for f in files)
-            settings = json.loads((table.schema.metadata or {}).get(b"corpus.minhash", b"{}"))
-            wanted = self._index_settings()
-            if settings != wanted:
-                raise UserError(f"{ref} was deduplicated with {settings}, this run uses {wanted}")
-            if self.params.verify == "exact" and SHINGLES not in table.column_names:
-                raise UserError(f"{ref} has no shingle sets in its minhash index (it was deduplicated "
-                                f"with verify: signature or none); set verify: signature to use it")
-            # earlier versions come first in input order, so they are never the copy removed
-            offset = (len(self.params.against) - position) * (1 << 50)
-            order = np.arange(table.num_rows, dtype=np.int64) - offset
-            tables.append(table.append_column(ORDER, pa.array(order)))
-            stats.count("against", ref, table.num_rows)
-        columns = [ORDER, ID, SIGNATURE, LENGTH, *([SHINGLES] if self.params.verify == "exact" else [])]
-        return pa.concat_tables(tables).select(columns) if tables else None
+    def _earlier_versions(self, stats: FilterStats, target: Path) -> Path | None:
+        """The documents of the versions in `against`, ordered before every new document, as one
+        key file at `target` (streamed batch by batch); None without `against`."""
+        if not self.params.against:
+            return None
+        schema = self._index_schema()
+        wanted = self._index_settings()
+        with pq.ParquetWriter(target, pa.schema([(ORDER, pa.int64()), *schema])) as writer:
+            for position, ref in enumerate(self.params.against):
+                store, version = parse_ref(ref)
+                folder = store.version_path(version) / "index"
+                files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+                if not files:
+                    raise UserError(f"{ref} has no minhash index (index/); run it with minhash_dedup first")
+                # earlier versions come first in input order, so they are never the copy removed
+                first = -(len(self.params.against) - position) * EARLIER_SPAN
+                order = first
+                for path in files:
+                    found = pq.read_schema(path)
+                    settings = json.loads((found.metadata or {}).get(b"corpus.minhash", b"{}"))
+                    if settings != wanted:
+                        raise UserError(f"{ref} was deduplicated with {settings}, this run uses {wanted}")
+                    if SHINGLES in schema.names and SHINGLES not in found.names:
+                        raise UserError(f"{ref} has no shingle sets in its minhash index (it was "
+                                        f"deduplicated with verify: signature or none); set verify: "
+                                        f"signature to use it")
+                    for batch in pq.ParquetFile(path).iter_batches(batch_size=KEY_BATCH_ROWS,
+                                                                   columns=schema.names):
+                        orders = pa.array(np.arange(order, order + batch.num_rows, dtype=np.int64))
+                        columns = [batch.column(name).cast(schema.field(name).type) for name in schema.names]
+                        writer.write_batch(pa.record_batch([orders, *columns], schema=writer.schema))
+                        order += batch.num_rows
+                stats.count("against", ref, order - first)
+        return target
 
 
 @dataclass
 class Members:
     """The documents in a candidate pair, sorted by ORDER: their ids, lengths and the key file
-    (`source`) each came from; `signatures[rows[i]]` is the signature of member i and, with
-    exact verification, list `rows[i]` of `sets` (values, offsets) its shingle set."""
+    (`source`) each came from; member i is row `rows[i]` of the member files `check` reads."""
 
     order: np.ndarray
     ids: pa.StringArray
     lengths: np.ndarray
     source: np.ndarray
-    signatures: np.ndarray | None
     rows: np.ndarray
-    sets: tuple[np.ndarray, np.ndarray] | None = None
+    check: PairCheck
 
-    def similarity(self, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
-        """Each pair's Jaccard similarity: exact on the shingle sets when the members carry
-        them, else the share of signature positions that agree (a chunk of pairs at a time:
-        two gathered signatures per pair are large)."""
-        if self.sets is not None:
-            return set_jaccard(*self.sets, self.rows[first], self.rows[second])
-        result = np.empty(len(first), dtype=np.float64)
-        for start in range(0, len(first), chunk):
-            a = self.signatures[self.rows[first[start:start + chunk]]]
-            b = self.signatures[self.rows[second[start:start + chunk]]]
-            result[start:start + chunk] = (a == b).mean(axis=1)
-        return result
-
-    def release(self) -> None:
-        """Let go of signatures and shingle sets, the largest part of the resolve's memory."""
-        self.signatures, self.sets = None, None
+    def similarity(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Each pair's similarity, computed on the workers: exact Jaccard with `verify: exact`
+        (for pairs whose signatures reach the agreement floor), else the signatures' agreement."""
+        return self.check(self.rows[first], self.rows[second])
 
 
 def _write_decisions(targets: list[Path], members: Members, rows: np.ndarray, kept: np.ndarray,
@@ -387,20 +390,22 @@ def _partition_pairs(job: tuple[int, Path]) -> tuple[np.ndarray, np.ndarray, int
     return later, earlier, table.num_rows
 
 
-def _select_members(job: tuple[int, tuple[Path, np.ndarray, bool]]) -> pa.Table | None:
-    """The rows of key file number `number` whose documents are in a candidate pair (with their
-    shingle lists when `exact`)."""
-    number, (path, nodes, exact) = job
-    parts = []
-    columns = [ORDER, ID, SIGNATURE, LENGTH, *([SHINGLES] if exact else [])]
-    for batch in pq.ParquetFile(path).iter_batches(columns=columns):
-        selected = np.isin(batch.column(ORDER).to_numpy(), nodes)
-        if selected.any():
-            parts.append(batch.filter(pa.array(selected)))
-    if not parts:
-        return None
-    table = pa.Table.from_batches(parts)
-    return table.append_column(SOURCE, pa.array(np.full(table.num_rows, number, np.int32)))
+def _write_index_part(job: tuple[Path, Path, Path, pa.Schema]) -> None:
+    """Map step of `write_index`: the kept documents of one key file. The hash columns are
+    stored plain (random 32-bit values: compression and dictionaries only cost time)."""
+    path, decision, target, schema = job
+    plain = [name for name in schema.names if name in (SIGNATURE, SHINGLES)]
+    decisions = DecisionReader([decision])
+    with pq.ParquetWriter(target, schema, compression={name: "none" if name in plain else "zstd"
+                                                       for name in schema.names},
+                          use_dictionary=[name for name in schema.names if name not in plain]) as writer:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=KEY_BATCH_ROWS,
+                                                       columns=[ORDER, *schema.names]):
+            kept = pc.is_null(decisions.take(batch.column(ORDER)).column(REASON))
+            rows = batch.filter(kept.combine_chunks())
+            writer.write_batch(pa.record_batch([rows.column(name).cast(schema.field(name).type)
+                                                for name in schema.names], schema=schema))
+    decisions.close()
 
 
 def bucket_pairs(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

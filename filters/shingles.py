@@ -107,7 +107,8 @@ def shingle_sets(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, n
 def set_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray,
                 chunk: int = 1 << 23) -> np.ndarray:
     """Exact Jaccard similarity of pairs of shingle sets (`shingle_sets` output), list `first[i]`
-    against list `second[i]`; pairs go a chunk of about `chunk` hashes at a time."""
+    against list `second[i]` (each list sorted and without repeats, as `shingle_sets` makes them);
+    pairs go a chunk of about `chunk` hashes at a time."""
     sizes = np.diff(offsets)
     result = np.zeros(len(first), dtype=np.float64)
     ends = np.cumsum(sizes[first] + sizes[second])
@@ -122,19 +123,23 @@ def set_jaccard(values: np.ndarray, offsets: np.ndarray, first: np.ndarray, seco
 
 def _chunk_jaccard(values: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, first: np.ndarray,
                    second: np.ndarray) -> np.ndarray:
-    """Both sets of each pair tagged with the pair's number and sorted together: a hash that
-    appears twice under one tag is in the intersection (each set holds it once)."""
+    """Each side's sets tagged with the pair's number: since each set is sorted, each side is
+    one sorted array, and a binary search of one side in the other finds the intersection
+    (no sort of the pairs' hashes)."""
     pairs = np.arange(len(first), dtype=np.uint64)
-    tagged = [(np.repeat(pairs, sizes[side]) << np.uint64(32))
-              | values[_ranges(offsets[side], sizes[side])].astype(np.uint64) for side in (first, second)]
-    merged = np.sort(np.concatenate(tagged))
-    shared = merged[1:][merged[1:] == merged[:-1]] >> np.uint64(32)
-    inter = np.bincount(shared.astype(np.int64), minlength=len(first))
+    left, right = [(np.repeat(pairs, sizes[side]) << np.uint64(32))
+                   | values[index_ranges(offsets[side], sizes[side])].astype(np.uint64)
+                   for side in (first, second)]
+    inter = np.zeros(len(first), dtype=np.int64)
+    if len(left) and len(right):
+        at = np.minimum(np.searchsorted(right, left), len(right) - 1)
+        shared = left[right[at] == left] >> np.uint64(32)
+        inter = np.bincount(shared.astype(np.int64), minlength=len(first))
     union = sizes[first] + sizes[second] - inter
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def index_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The indices start..start+size of every range, concatenated."""
     total = int(sizes.sum())
     if not total:

@@ -281,7 +281,9 @@ def child_dedup(out: Path, workers: int) -> dict[str, Any]:
     """Near-dedup at scale: minhash_dedup (128 permutations, threshold 0.8, verification from
     BENCH_DEDUP_VERIFY, set by --dedup-verify) over OUT/input."""
     verify = os.environ.get("BENCH_DEDUP_VERIFY", "exact")
-    return _run_ours(out / "dedup", out, workers, [{"minhash_dedup": {"threshold": 0.8, "verify": verify}}])
+    result = _run_ours(out / "dedup", out, workers, [{"minhash_dedup": {"threshold": 0.8, "verify": verify}}])
+    # this process is the run's driver (the resolve's pairs and clusters); ru_maxrss is in KiB
+    return result | {"driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB}
 
 
 def _run_ours(root: Path, out: Path, workers: int, filters: list[dict[str, Any]]) -> dict[str, Any]:
@@ -894,8 +896,9 @@ def bench_dedup(corpus: Corpus, out: Path, workers: int) -> dict[str, Any]:
     print(f"minhash_dedup: {json.dumps(step['counters'])}; bands x rows {step['info'].get('bands')} x "
           f"{step['info'].get('rows')}, verify {step['info'].get('verify')}; resolve seconds "
           f"{step['info'].get('resolve_seconds')}; resolve + apply + sign seconds (summed) "
-          f"{step['wall_seconds']:.1f}")
-    return {"rows": [row.__dict__ | {"process": measured.__dict__}], "minhash": step["counters"]}
+          f"{step['wall_seconds']:.1f}; peak RSS of the driver alone {result['driver_peak_rss_mb']:,.0f} MB")
+    return {"rows": [row.__dict__ | {"process": measured.__dict__}], "minhash": step["counters"],
+            "driver_peak_rss_mb": result["driver_peak_rss_mb"]}
 
 
 def bench_datatrove(corpus: Corpus, out: Path, workers: int) -> tuple[Row, Row]:

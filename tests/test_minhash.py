@@ -1,4 +1,4 @@
-"""minhash_dedup: datasketch-identical signatures, LSH, clusters, keep rules, CJK shingles."""
+"""minhash_dedup: datasketch-identical signatures, LSH, clusters, keep rules, CJK shingles, verification."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import random
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import read_rows, run, write_jsonl
 from datasketch import MinHash
 
+from filters import minhash_verify
+from filters.base import serial_map
 from filters.minhash_dedup import MinHashDedup, candidate_probability, minhash
-from filters.shingles import shingle_hashes
+from filters.minhash_verify import agreement_floor
+from filters.shingles import set_jaccard, shingle_hashes, shingle_sets
 
 WORDS = ["river", "town", "bridge", "people", "evening", "walk", "old", "new", "light", "rain", "market",
          "street", "house", "garden", "school", "music", "water", "stone", "window", "morning", "summer",
@@ -177,3 +181,79 @@ def test_resolution_does_not_depend_on_the_number_of_partitions(tmp_path):
         assert summary.stats["filters"][0]["info"]["partitions"] == partitions
     assert outcomes[0] == outcomes[1] == outcomes[2]
     assert {doc_id for doc_id, _ in outcomes[0]} == set(source_of)
+
+
+def key_file(path, flt: MinHashDedup, texts: list[str], first_order: int):
+    """A key file as the executor writes it: ORDER, ID and the filter's keys."""
+    batch = pa.record_batch([pa.array(texts, pa.large_string())], names=["text"])
+    keys = flt.sign(batch)
+    orders = pa.array(range(first_order, first_order + len(texts)), pa.int64())
+    ids = pa.array([f"d{order}" for order in orders.to_pylist()])
+    pq.write_table(pa.table({"__corpus_order": orders, "id": ids, **keys}), path)
+    return path
+
+
+def word_shingles(text: str) -> set[str]:
+    tokens = text.split()
+    return {" ".join(tokens[i:i + 5]) for i in range(len(tokens) - 4)}
+
+
+def test_pairs_are_verified_on_the_workers_from_member_files(tmp_path):
+    """Members of two key files: close pairs get their exact Jaccard, far pairs are rejected on
+    their signatures without reading shingles; answers do not depend on the job size."""
+    rng = random.Random(7)
+    base, other = prose(rng, 150), prose(rng, 150)
+    texts = [base, other, edit(rng, base, 3), edit(rng, base, 30), prose(rng, 150)]
+    flt = MinHashDedup()
+    flt.setup()
+    files = [key_file(tmp_path / "k0.parquet", flt, texts[:2], 0),
+             key_file(tmp_path / "k1.parquet", flt, texts[2:], 1 << 40)]
+    nodes = np.array([0, 1, 1 << 40, (1 << 40) + 1, (1 << 40) + 2])
+    (tmp_path / "work").mkdir()
+    members = flt._members(files, serial_map, nodes, tmp_path / "work")
+    assert members.source.tolist() == [0, 0, 1, 1, 1]
+    first, second = np.array([2, 3, 4, 1]), np.array([0, 0, 0, 0])
+    similarity = members.similarity(first, second)
+    truth = [len(word_shingles(texts[a].lower()) & word_shingles(texts[b].lower()))
+             / len(word_shingles(texts[a].lower()) | word_shingles(texts[b].lower()))
+             for a, b in zip(first, second, strict=True)]
+    assert similarity[0] == pytest.approx(truth[0]) and truth[0] > 0.8  # exact, not an estimate
+    floor = agreement_floor(0.8, 128)
+    assert (similarity[1:] < floor / 128).all() and max(truth[1:]) < 0.5
+    assert members.check.on_shingles == 1  # only the close pair read its shingle lists
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(minhash_verify, "JOB_PAIRS", 1)
+        assert np.array_equal(members.similarity(first, second), similarity)
+    members.check.release()
+    assert not list((tmp_path / "work").glob("members-*"))
+
+
+def test_pairs_at_the_threshold_reach_the_agreement_floor():
+    """2,000 pairs of sets with Jaccard exactly 0.8: the signature check keeps every one (a miss
+    has probability 1e-6 each); pairs at 0.4 are nearly all rejected before their shingles."""
+    flt = MinHashDedup()
+    flt.setup()
+    rng = np.random.default_rng(11)
+    floor = agreement_floor(0.8, 128)
+    for shared, own, kept in ((160, 20, 1.0), (80, 60, 0.0)):  # J = 160/200 = 0.8, 80/200 = 0.4
+        hashes, parents = [], []
+        for pair in range(2000):
+            values = rng.choice(2**32, size=shared + 2 * own, replace=False).astype(np.uint32)
+            for side, extra in enumerate((values[shared:shared + own], values[shared + own:])):
+                hashes.append(np.concatenate([values[:shared], extra]))
+                parents.append(np.full(shared + own, 2 * pair + side))
+        signatures = minhash(np.concatenate(hashes), np.concatenate(parents), 4000, flt.a, flt.b)
+        agree = (signatures[0::2] == signatures[1::2]).sum(axis=1)
+        assert (agree >= floor).mean() == pytest.approx(kept, abs=0.001)
+
+
+def test_set_jaccard_matches_python_sets():
+    rng = np.random.default_rng(2)
+    lists = [rng.integers(0, 300, size=rng.integers(0, 200)).astype(np.uint32) for _ in range(60)]
+    offsets = np.r_[0, np.cumsum([len(item) for item in lists])]
+    values, set_offsets = shingle_sets(np.concatenate(lists), offsets)
+    first, second = rng.integers(0, 60, size=500), rng.integers(0, 60, size=500)
+    ours = set_jaccard(values, set_offsets, first, second, chunk=256)
+    for a, b, value in zip(first.tolist(), second.tolist(), ours.tolist(), strict=True):
+        one, two = set(lists[a].tolist()), set(lists[b].tolist())
+        assert value == (len(one & two) / len(one | two) if one | two else 0.0)
