@@ -14,8 +14,8 @@ $(BIN)/corpus: pyproject.toml
 	touch $@
 
 demo: $(BIN)/corpus
-	$(BIN)/python scripts/make_demo_corpus.py $(DEMO)/corpus
-	$(BIN)/corpus run configs/quickstart.yaml
+	$(BIN)/python scripts/make_demo_corpus.py $(DEMO)/corpus --tokenizer $(DEMO)/tokenizer.json
+	$(BIN)/corpus run configs/quickstart.yaml --set tokenizer=$(DEMO)/tokenizer.json
 	$(BIN)/corpus export out/quickstart --to hf --repo quickstart --dry-run
 
 # The browser test drives Debian's Chromium through playwright (never `playwright install`).

@@ -48,6 +48,7 @@ def render_card(manifest: dict[str, Any], stats: dict[str, Any], folder: Path | 
         "## Counts\n\n| read | kept | rejected | quarantined | kept fraction |\n|---:|---:|---:|---:|---:|\n"
         f"| {counts['read']:,} | {counts['kept']:,} | {counts['rejected']:,} | {counts['quarantined']:,} "
         f"| {stats['total']['kept_fraction']:.1%} |",
+        _tokens(manifest, stats),
         _sources(manifest),
         _per_source(manifest),
         _declared(manifest, stats),
@@ -213,6 +214,23 @@ def _declared(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
     return "\n\n".join(sections)
 
 
+def _tokens(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
+    """Tokens read and kept, kept by language, and the tokenizer; or that none was configured."""
+    total, tokenizer = stats["total"], manifest.get("tokenizer")
+    if total.get("tokens_in") is None or not tokenizer:
+        return "## Tokens\n\nNot counted: no tokenizer was configured."
+    lines = ["## Tokens\n", f"Counted with the tokenizer {markdown_text(Path(tokenizer['path']).name)} "
+             f"(vocabulary {tokenizer['vocab_size']:,}, sha256 {markdown_code(tokenizer['sha256'])}, "
+             f"tokenizers {markdown_code(tokenizer['tokenizers'])}), no special tokens added: "
+             f"{total['tokens_in']:,} tokens read, {total['tokens_out']:,} kept.\n"]
+    by_lang = sorted((total.get("tokens_by_lang") or {}).items(), key=lambda item: -item[1])
+    if by_lang:
+        lines += ["| language | kept tokens | share |", "|---|---:|---:|"]
+        lines += [f"| {markdown_text(code)} | {count:,} | {count / (total['tokens_out'] or 1):.1%} |"
+                  for code, count in by_lang]
+    return "\n".join(lines)
+
+
 def _filters(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
     params = [next(iter(entry.items())) for entry in manifest["config"]["filters"]]
     lines = ["## Filters, in order\n"]
@@ -222,7 +240,9 @@ def _filters(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
                         for reason, count in sorted(reasons.items())) or "nothing"
         lines.append(f"- **{markdown_text(row['filter'])}** ({markdown_code(name)}, mode "
                      f"{markdown_text(row['mode'])}): removed {row['removed']:,} of "
-                     f"{row['in']:,} documents ({row['removed_pct']:.1f} %); reasons: {why}. "
+                     f"{row['in']:,} documents ({row['removed_pct']:.1f} %)"
+                     + (f", tokens {row['tokens_in']:,} in and {row['tokens_out']:,} out"
+                        if row["tokens_in"] is not None else "") + f"; reasons: {why}. "
                      f"Parameters: {markdown_code(json.dumps(settings, ensure_ascii=False, sort_keys=True))}")
     return "\n".join(lines)
 

@@ -46,14 +46,33 @@ def length_histograms(results: RunResults) -> dict[str, Any]:
     return merged
 
 
+def token_totals(results: RunResults, counted: bool) -> dict[str, Any]:
+    """Tokens read (first segment) and kept (last), kept by language, and the seconds spent
+    tokenizing; every value None when no tokenizer was configured (`counted` false)."""
+    if not counted:
+        return {"tokens_in": None, "tokens_out": None, "tokens_by_lang": None, "tokenize_seconds": None}
+    by_lang: dict[str, int] = {}
+    for result in results.last:
+        for code, count in result.tokens["kept_by_lang"].items():
+            by_lang[code] = by_lang.get(code, 0) + count
+    return {"tokens_in": sum(r.tokens["read"] for r in results.first),
+            "tokens_out": sum(r.tokens["kept"] for r in results.last),
+            "tokens_by_lang": dict(sorted(by_lang.items())),
+            "tokenize_seconds": round(sum(r.tokens["seconds"] for r in results.all()), 3)}
+
+
 def stats_document(steps: Sequence[ChainStep], merged: dict[str, FilterStats], counts: dict[str, int],
-                   lengths: dict[str, Any], elapsed: float) -> dict[str, Any]:
-    """stats.json: one entry per step in chain order (with the filter's run constants), then the totals."""
+                   lengths: dict[str, Any], elapsed: float,
+                   tokens: dict[str, Any]) -> dict[str, Any]:
+    """stats.json: one entry per step in chain order (with the filter's run constants), then the totals
+    (`tokens` from `token_totals`)."""
     filters = [merged.get(step.label, FilterStats(step.label)).to_dict() for step in steps]
     for entry, step in zip(filters, steps, strict=True):
         entry["filter"] = step.filter.name
         entry["mode"] = step.filter.params.mode
         entry["info"] = {**step.filter.info(), **entry["info"]}
+        if tokens["tokens_in"] is not None and entry["tokens_in"] is None:  # no document reached it
+            entry.update(tokens_in=0, tokens_out=0, tokens_in_by_lang={}, tokens_by_lang={})
     chars_in = filters[0]["chars_in"] if filters else None
     return {
         "filters": filters,
@@ -62,6 +81,7 @@ def stats_document(steps: Sequence[ChainStep], merged: dict[str, FilterStats], c
             "kept_fraction": counts["kept"] / counts["read"] if counts["read"] else 0.0,
             "chars_in": chars_in,
             "chars_out": filters[-1]["chars_out"] if filters else None,
+            **tokens,
             "wall_seconds": round(elapsed, 3),
             "docs_per_second": round(counts["read"] / elapsed, 1) if elapsed else None,
             "length_histograms": lengths,

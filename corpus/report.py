@@ -55,11 +55,13 @@ WIDE, HEIGHT = 6.5, 2.5
 COLOURS = {"kept": KEPT, "removed": REMOVED, "read": READ, "accent": ACCENT}
 TOTALS = (("read", "read"), ("kept", "kept"), ("rejected", "rejected"), ("quarantined", "quarantined"),
           ("kept_fraction", "kept fraction"), ("chars_in", "characters in"),
-          ("chars_out", "characters out"), ("wall_seconds", "seconds"),
+          ("chars_out", "characters out"), ("tokens_in", "tokens in"), ("tokens_out", "tokens out"),
+          ("tokenize_seconds", "seconds tokenizing"), ("wall_seconds", "seconds"),
           ("docs_per_second", "documents / second"))
 FILTER_FIGURES = (("docs_in", "docs in"), ("docs_out", "docs out"), ("docs_removed", "removed"),
                   ("chars_in", "chars in"), ("chars_out", "chars out"), ("bytes_in", "bytes in"),
-                  ("bytes_out", "bytes out"), ("wall_seconds", "wall seconds"),
+                  ("bytes_out", "bytes out"), ("tokens_in", "tokens in"), ("tokens_out", "tokens out"),
+                  ("wall_seconds", "wall seconds"),
                   ("cpu_seconds", "CPU seconds"))
 INPUT_COLUMNS = ("uri", "format", "compression", "size", "fingerprint")
 SHARD_COLUMNS = ("path", "rows", "bytes", "sha256")
@@ -248,9 +250,28 @@ def _navigation(stats: Json, manifest: Json) -> str:
 
 
 def _totals(numbers: _Numbers, stats: Json) -> str:
+    total = stats["total"]
     cards = [f'<div class="card">{html.escape(text)}{numbers("total", key)}</div>'
-             for key, text in TOTALS if key in stats["total"]]
-    return _section("totals", "Totals", f'<div class="cards">{"".join(cards)}</div>')
+             for key, text in TOTALS if key in total and (total[key] is not None or
+                                                          not key.startswith("token"))]
+    if total.get("tokens_in", MISSING) is None:
+        tokens = "<p>Tokens: not counted, no tokenizer was configured (<code>tokenizer:</code>).</p>"
+    else:
+        tokens = _tokens_by_lang(numbers, ("total",), total, "Kept tokens by language")
+    return _section("totals", "Totals", f'<div class="cards">{"".join(cards)}</div>' + tokens)
+
+
+def _tokens_by_lang(numbers: _Numbers, parts: tuple[str, ...], node: Json, caption: str) -> str:
+    """Tokens by language (in, where counted, and out) as a table; empty without languages."""
+    out, into = node.get("tokens_by_lang") or {}, node.get("tokens_in_by_lang") or {}
+    codes = sorted(set(out) | set(into), key=lambda code: (-into.get(code, out.get(code, 0)), code))
+    if not codes:
+        return ""
+    columns = [("tokens_in_by_lang", "tokens in")] if into else []
+    columns.append(("tokens_by_lang", "tokens out"))
+    rows = [[html.escape(code), *(numbers.optional(*parts, key, code) for key, _ in columns)]
+            for code in codes]
+    return f"<h3>{html.escape(caption)}</h3>" + _table(["language", *(text for _, text in columns)], rows)
 
 
 def _gates(manifest: Json) -> str:
@@ -268,20 +289,22 @@ def _gates(manifest: Json) -> str:
 
 
 def _funnel(numbers: _Numbers, stats: Json) -> str:
+    total = stats["total"]
+    tokens = ("tokens_in", "tokens_out") if total.get("tokens_in") is not None else ()
     rows = []
     for entry, row in zip(stats["filters"], funnel_rows(stats), strict=True):
         label = entry["name"]
         name = html.escape(label) + (" <small>(annotate)</small>" if row["mode"] == "annotate" else "")
         docs = [numbers("filters", label, key) for key in ("docs_in", "docs_out", "docs_removed")]
-        chars = [numbers("filters", label, key) for key in ("chars_in", "chars_out", "wall_seconds")]
+        chars = [numbers("filters", label, key) for key in ("chars_in", "chars_out", *tokens,
+                                                            "wall_seconds")]
         rows.append([name, *docs, f"{row['removed_pct']:.1f}%", *chars])
-    total = stats["total"]
     rejected = f"{100 * total['rejected'] / total['read']:.1f}%" if total["read"] else "–"
     foot = ["total", numbers("total", "read"), numbers("total", "kept"), numbers("total", "rejected"),
             rejected, numbers("total", "chars_in"), numbers("total", "chars_out"),
-            numbers("total", "wall_seconds")]
+            *(numbers("total", key) for key in tokens), numbers("total", "wall_seconds")]
     table = _table(["filter", "docs in", "docs out", "removed", "removed %", "chars in", "chars out",
-                    "seconds"], rows, foot)
+                    *(key.replace("_", " ") for key in tokens), "seconds"], rows, foot)
     note = (f"<p>Quarantined records (never reach a filter): {numbers('total', 'quarantined')}. "
             "The total row's seconds are the whole run, reading and writing included.</p>")
     plot = _funnel_plot(stats) if stats["filters"] else ""
@@ -312,14 +335,15 @@ def _filter_section(numbers: _Numbers, entry: Json, manifest: Json, figures: Fig
     label, kind = entry["name"], entry.get("filter", entry["name"])
     part = _declared(numbers, entry, figures, _params(manifest, label))
     meta = f'<p class="meta">filter {html.escape(kind)}, mode {html.escape(entry.get("mode", "filter"))}</p>'
-    content = (meta + _figures(numbers, entry) + part.html + _generic(numbers, entry, part)
+    tokens = _tokens_by_lang(numbers, ("filters", label), entry, "Tokens by language")
+    content = (meta + _figures(numbers, entry) + tokens + part.html + _generic(numbers, entry, part)
                + _info(numbers, entry) + "<h3>Removed samples</h3>" + _samples(samples))
     return _section(_anchor(label), label, content)
 
 
 def _figures(numbers: _Numbers, entry: Json) -> str:
-    """Documents, characters and bytes in and out, and the time the filter took."""
-    figures = [(key, text) for key, text in FILTER_FIGURES if key in entry]
+    """Documents, characters, bytes and tokens (where counted) in and out, and the time the filter took."""
+    figures = [(key, text) for key, text in FILTER_FIGURES if entry.get(key) is not None]
     cells = [numbers("filters", entry["name"], key) for key, _ in figures]
     return _table([text for _, text in figures], [cells], css="figures")
 

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from corpus.errors import ConfigError
+from corpus.tokens import TokenizerProblem, TokenizerRef, check_tokenizer
 from filters.base import Filter, FilterParams
 from filters.registry import UnknownFilter, get_filter
 
@@ -114,6 +115,9 @@ class PipelineConfig(_Strict):
     expectations: dict[str, Bounds] = Field(
         default_factory=dict, description="quality gates, e.g. total.kept_fraction: {min: 0.3}")
     card: CardConfig = CardConfig()
+    tokenizer: str | None = Field(
+        None, description="a Hugging Face tokenizer.json: every step's statistics then count tokens "
+                          "in and out (needs the tokens extra); none: no token counts")
     # Where the config came from (its file), to name in errors found after validation.
     _source: str = PrivateAttr("config")
 
@@ -124,6 +128,9 @@ class PipelineConfig(_Strict):
             if name.partition(".")[0] not in labels or "." not in name:
                 raise ValueError(f"expectation {name!r} must start with total. or a filter of the "
                                  f"chain ({', '.join(sorted(labels - {'total'})) or 'none'})")
+            if self.tokenizer is None and name.split(".")[1].startswith("tokens"):
+                raise ValueError(f"expectation {name!r} counts tokens: set tokenizer: PATH "
+                                 "(a tokenizer.json)")
         return self
 
     def resolved(self) -> dict[str, Any]:
@@ -171,7 +178,8 @@ def validate_config(raw: dict[str, Any], source: str = "config") -> PipelineConf
 
 
 def check_resources(config: PipelineConfig) -> None:
-    """Check every model, list and package the filters will load; all problems in one ConfigError.
+    """Check every model, list and package the filters will load, and the tokenizer; all problems
+    in one ConfigError.
 
     `corpus validate` and `corpus run` call this before any data is read (see
     `Filter.check_resources`), one line per problem naming the key.
@@ -179,8 +187,22 @@ def check_resources(config: PipelineConfig) -> None:
     problems = [f"{config._source}: filters[{index}].{spec.name}.{problem}"
                 for index, spec in enumerate(config.filters)
                 for problem in spec.build().check_resources()]
+    try:
+        tokenizer_ref(config)
+    except ConfigError as exc:
+        problems.append(str(exc))
     if problems:
         raise ConfigError("\n".join(problems))
+
+
+def tokenizer_ref(config: PipelineConfig) -> TokenizerRef | None:
+    """The configured tokenizer, checked (`corpus.tokens`); None without one."""
+    if config.tokenizer is None:
+        return None
+    try:
+        return check_tokenizer(config.tokenizer)
+    except TokenizerProblem as exc:
+        raise ConfigError(f"{config._source}: tokenizer: {exc}") from None
 
 
 def apply_override(raw: dict[str, Any], override: str) -> None:

@@ -16,7 +16,13 @@ import corpus
 from corpus.faults import checkpoint
 from corpus.figures import recorded
 from corpus.gates import GateResult, evaluate
-from corpus.manifest import count_documents, length_histograms, manifest_document, stats_document
+from corpus.manifest import (
+    count_documents,
+    length_histograms,
+    manifest_document,
+    stats_document,
+    token_totals,
+)
 from corpus.sources import check_store_root, discover, fingerprint, plan_splits
 from corpus.stats import FilterStats, merge_all
 from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, read_json
@@ -104,10 +110,13 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
         if counts["read"] != counts["kept"] + counts["rejected"] + counts["quarantined"]:
             raise AccountingError(f"accounting broken: {counts}")
         elapsed = time.perf_counter() - started
-        stats = stats_document(steps, merged, counts, length_histograms(results), elapsed)
+        tokenizer = schedule.write.tokenizer
+        stats = stats_document(steps, merged, counts, length_histograms(results), elapsed,
+                               token_totals(results, tokenizer is not None))
         manifest = manifest_document(config.dataset, resolved, files, fingerprints, steps, counts, results)
         manifest["run"] = {"id": staging.run_id, "resumed": staging.state.get("resumed", 0)}
         manifest["redaction"] = redaction_policy(segments)[1]
+        manifest["tokenizer"] = tokenizer.describe() if tokenizer is not None else None
         gates = evaluate({name: bounds.model_dump() for name, bounds in config.expectations.items()},
                          stats, recorded(manifest))
         failed = any(not gate.passed for gate in gates)

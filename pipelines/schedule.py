@@ -13,7 +13,7 @@ from corpus.readers import ReaderOptions
 from corpus.sources import Split
 from corpus.units import RunResults
 from corpus.writers import Layout
-from pipelines.config import PipelineConfig
+from pipelines.config import PipelineConfig, tokenizer_ref
 from pipelines.ledger import follow_key, segment_key, split_key
 from pipelines.plan import Segment
 from pipelines.redaction import Policy, redaction_policy
@@ -39,7 +39,7 @@ class Schedule:
         layout = Layout(output.shard_rows, output.shard_bytes, output.row_group_rows,
                         output.row_group_bytes)
         write = WriteOptions(layout, output.keep_rejects, output.compression,
-                             policy.key if policy else None, output.provenance)
+                             policy.key if policy else None, output.provenance, tokenizer_ref(config))
         reader = ReaderOptions(config.input.text_field, config.input.id_field,
                                config.input.batch_rows, config.input.batch_bytes,
                                config.input.max_record_bytes)

@@ -25,6 +25,7 @@ from corpus.readers.parquet import bounded_batches
 from corpus.schema import ID, ORDER, ORDER_SHIFT, QUARANTINE_SCHEMA, TEXT
 from corpus.sources import Split
 from corpus.stats import FilterStats, length_histogram
+from corpus.tokens import TokenizerRef, counter
 from corpus.writers import ONE_FILE, Budget, Layout, ShardWriter
 from pipelines.ledger import begin_unit, record_unit
 from pipelines.plan import Segment, Step
@@ -47,6 +48,7 @@ class WriteOptions:
     compression: str
     redaction: str | None = None  # the redaction policy's key (`Policy.key`), for the ledger
     provenance: bool = True
+    tokenizer: TokenizerRef | None = None  # counts tokens into the statistics; part of the ledger key
 
 
 @dataclass
@@ -94,6 +96,7 @@ class TaskResult:
     keys: list[Path] = field(default_factory=list)
     lengths: dict[str, dict[str, Any]] = field(default_factory=dict)
     origin: int | None = None  # the input index of the task's documents
+    tokens: dict[str, Any] | None = None  # tokens read, kept, kept by language (`corpus.tokens`)
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
@@ -127,6 +130,9 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     result = TaskResult(task.index, task.key, task.out, origin=task.origin[0] if task.origin else None)
     prefix = f"s{segment.index}-t{task.index:06d}"
     write = task.write
+    tokens = counter(write.tokenizer) if write.tokenizer else None
+    if tokens is not None:
+        tokens.start(stats)
     # Every writer of the task shares one budget for unwritten row groups (bounded memory).
     budget = Budget(write.layout.group_bytes)
     internal = Layout(write.layout.shard_rows, write.layout.shard_bytes, group_rows=None)
@@ -161,6 +167,8 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
         for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine, redacted):
             if task.split is not None and batch is not None:
                 lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+                if tokens is not None:
+                    batch = tokens.read(batch)
             for step in steps:
                 if batch is None or batch.num_rows == 0:
                     break
@@ -173,7 +181,9 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
                         if task.policy is not None and step.label in task.policy.before:
                             rejected = redacted(rejected)
                         rejects[step.label].write(rejected)
-                batch = outcome.kept
+                batch = outcome.kept if tokens is None else tokens.step(
+                    TEXT in step.filter.column_writes(), batch, outcome.kept, outcome.rejected,
+                    stats[step.label])
             if batch is not None and batch.num_rows:
                 if keys is not None:
                     keys.write(_keys(tail, batch, stats, task, position))
@@ -181,6 +191,8 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
                 result.kept += batch.num_rows
                 if keys is None:
                     lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+                    if tokens is not None:
+                        tokens.kept(batch)
             report(chunk_records, raw_bytes)
         for closing in (*rejects.values(), quarantine):
             closing.close()
@@ -192,6 +204,7 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
             out.close()
     result.stats = {label: s.to_dict() for label, s in stats.items()}
     result.lengths = {name: histogram.to_dict() for name, histogram in lengths.items()}
+    result.tokens = tokens.tally if tokens is not None else None
     checkpoint("unit")
     record_unit(task.out, result.to_record())
     return result

@@ -737,6 +737,30 @@ def print_summary(docs: Sequence[Doc], hard_negatives: int, bad_records: int) ->
     print(f"bad JSONL records: {bad_records}")
 
 
+# The demo tokenizer: a toy (a real run uses its model's tokenizer.json), trained here because
+# no tokenizer ships offline; 400 documents keep the training near one second.
+TOKENIZER_DOCS = 400
+TOKENIZER_VOCAB = 4000
+
+
+def write_tokenizer(path: Path, docs: Sequence[Doc]) -> float:
+    """Train a byte-level BPE tokenizer on the first documents and save it; the seconds it took."""
+    import time
+
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    started = time.perf_counter()
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=TOKENIZER_VOCAB, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tokenizer.train_from_iterator([record(doc)["text"] for doc in docs[:TOKENIZER_DOCS]], trainer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(path))
+    return time.perf_counter() - started
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, help="directory to write the corpus into")
@@ -744,6 +768,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--with-bad-records", action="store_true",
                         help="add malformed lines to the JSONL files")
+    parser.add_argument("--tokenizer", type=Path,
+                        help=f"also train a toy byte-level BPE tokenizer ({TOKENIZER_VOCAB:,} tokens, on "
+                             f"{TOKENIZER_DOCS} documents) and save it here, for `tokenizer:`")
     args = parser.parse_args(argv)
     if args.docs < 1:
         parser.error("--docs must be at least 1")
@@ -751,6 +778,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs = builder.build(args.docs)
     write_corpus(args.out_dir, docs, args.with_bad_records)
     print_summary(docs, builder.hard_negatives, len(BAD_RECORDS) if args.with_bad_records else 0)
+    if args.tokenizer:
+        seconds = write_tokenizer(args.tokenizer, docs)
+        print(f"toy tokenizer (byte-level BPE, {TOKENIZER_VOCAB:,} tokens, trained on {TOKENIZER_DOCS} "
+              f"documents in {seconds:.1f} s): {args.tokenizer}")
     return 0
 
 
