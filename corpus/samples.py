@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from corpus.remote import arrow_files
 from corpus.schema import ID, REJECT_FILTER, REJECT_REASON, TEXT
 
 PREVIEW_CHARS = 600
@@ -31,9 +32,11 @@ def sample_rejects(version: Path, n: int, seed: int = 0, only: str | None = None
     files = sorted((version / "rejects").glob("*.parquet"))
     if not files:
         return {}
+    filesystem, paths = arrow_files(files)  # local, or on object storage (corpus.remote)
     # Rejects of different filters carry different annotation columns: unify the schemas.
-    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
-    dataset = ds.dataset([str(f) for f in files], format="parquet", schema=schema)
+    schema = pa.unify_schemas([pq.read_schema(f, filesystem=filesystem) for f in paths],
+                              promote_options="permissive")
+    dataset = ds.dataset(paths, filesystem=filesystem, format="parquet", schema=schema)
     labels = dataset.to_table(columns=[REJECT_FILTER]).column(REJECT_FILTER)
     rng = np.random.default_rng(seed)
     samples: dict[str, list[dict[str, Any]]] = {}

@@ -253,13 +253,7 @@ class DatasetStore:
             previous = self.versions()
             number = int(previous[-1][1:]) + 1 if previous else 1
             version = f"v{number:04d}"
-            parent = self.latest()
-            manifest.update(version=version, parent=parent, parent_manifest_sha256=(
-                sha256_file(self.path / parent / MANIFEST) if parent else None))
-            _write_json(folder / "stats.json", stats)
-            if finish is not None:
-                finish(folder, manifest, stats)
-            seal(folder, manifest, key)
+            self._seal_version(folder, manifest, stats, version, finish, key)
             fsync_tree(folder)
             checkpoint("publish")
             os.rename(folder, self.path / version)
@@ -267,6 +261,18 @@ class DatasetStore:
             if move_latest:
                 self.move_latest(version)
         return version
+
+    def _seal_version(self, folder: Path, manifest: dict[str, Any], stats: dict[str, Any], version: str,
+                      finish: Callable[[Path, dict[str, Any], dict[str, Any]], None] | None,
+                      key: bytes | None) -> None:
+        """Name `folder`'s version and parent in the manifest, write stats, run `finish`, seal."""
+        parent = self.latest()
+        manifest.update(version=version, parent=parent, parent_manifest_sha256=(
+            sha256_file(self.path / parent / MANIFEST) if parent else None))
+        _write_json(folder / "stats.json", stats)
+        if finish is not None:
+            finish(folder, manifest, stats)
+        seal(folder, manifest, key)
 
     def move_latest(self, version: str) -> None:
         atomic_write(self.path / "LATEST", version + "\n")
@@ -296,8 +302,29 @@ def normalise_version(version: str) -> str:
     return f"v{int(digits):04d}"
 
 
+def is_url(root: str | Path) -> bool:
+    """A store root on an fsspec filesystem other than the local one (s3://, gs://, ...)."""
+    return "://" in str(root) and not str(root).startswith("file://")
+
+
+def open_store(root: str | Path, dataset: str) -> DatasetStore:
+    """The store of `dataset` under `root`: a local folder, or an fsspec URL (corpus.remote)."""
+    if is_url(root):
+        from corpus.remote import RemoteStore  # fsspec's cloud filesystems load only when used
+
+        return RemoteStore(str(root), dataset)
+    return DatasetStore(root, dataset)
+
+
 def parse_ref(ref: str) -> tuple[DatasetStore, str | None]:
     """`DIR[@vN]` -> the dataset's store and the version asked for (None means LATEST)."""
+    if is_url(ref):  # the version is after the last "@": one before it would be a URL's userinfo
+        head, _, tail = ref.rpartition("@")
+        path, version = (head, tail) if head and "/" not in tail else (ref, "")
+        root, _, name = path.rstrip("/").rpartition("/")
+        if VERSION_NAME.match(name) and not version:
+            (root, _, name), version = root.rpartition("/"), name
+        return open_store(root, name), version or None
     path, _, version = ref.partition("@")
     folder = Path(path.rstrip("/"))
     if VERSION_NAME.match(folder.name) and not version:
@@ -360,6 +387,9 @@ def config_sha256(config: dict[str, Any]) -> str:
 
 def list_files(folder: Path) -> list[str]:
     """Every file below `folder` (links included, never followed), as sorted relative paths."""
+    if not isinstance(folder, Path):  # a folder on object storage (corpus.remote): no links there
+        base = folder.path.rstrip("/") + "/"
+        return sorted(name[len(base):] for name in folder.fs.find(folder.path))
     found = []
     for parent, folders, files in os.walk(folder):
         base = Path(parent).relative_to(folder)
@@ -370,7 +400,7 @@ def list_files(folder: Path) -> list[str]:
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:  # a local Path or a file on object storage (corpus.remote)
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

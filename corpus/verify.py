@@ -256,7 +256,7 @@ def _check_chain(path: Path, manifest: dict[str, Any], digest: str, result: Veri
 
 def _rows(file: Path, result: Verification) -> int | None:
     try:
-        return pq.ParquetFile(file).metadata.num_rows
+        return _num_rows(file)
     except (pa.ArrowException, OSError) as exc:
         result.problems.append(f"{file.parent.name}/{file.name} cannot be read as Parquet: {exc}")
         return None
@@ -271,10 +271,16 @@ def _folder_rows(folder: Path, result: Verification) -> int | None:
         if file.is_symlink():
             return None
         try:
-            total += pq.ParquetFile(file).metadata.num_rows
+            total += _num_rows(file)
         except (pa.ArrowException, OSError):
             return None
     return total
+
+
+def _num_rows(file: Path) -> int:
+    """Rows in a Parquet file's footer (a local file or one on object storage)."""
+    with file.open("rb") as handle:
+        return pq.ParquetFile(handle).metadata.num_rows
 
 
 def _inside(name: str) -> bool:

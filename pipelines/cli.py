@@ -15,7 +15,7 @@ from corpus.diff import config_changes, count_deltas, filter_deltas
 from corpus.errors import UserError
 from corpus.escape import terminal, terminal_text
 from corpus.funnel import funnel_table
-from corpus.store import parse_ref, read_json, signing_key
+from corpus.store import DatasetStore, parse_ref, read_json, signing_key
 from corpus.verify import verify_version
 from corpus.writers import describe_shards
 from filters.registry import UnknownFilter, get_filter, references
@@ -148,9 +148,9 @@ def list_filters(name: Annotated[str, typer.Argument(help="show one filter")] = 
 
 
 @app.command()
-def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")]) -> None:
+def versions(dataset_dir: Annotated[str, typer.Argument(help="<root>/<dataset>")]) -> None:
     """List the published versions of a dataset."""
-    store, _ = parse_ref(str(dataset_dir))
+    store = _store(dataset_dir)
     found = store.versions()
     if not found:
         raise _fail(f"{dataset_dir} has no published version", 2)
@@ -172,9 +172,9 @@ def versions(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>"
 
 
 @app.command()
-def runs(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")]) -> None:
+def runs(dataset_dir: Annotated[str, typer.Argument(help="<root>/<dataset>")]) -> None:
     """List a dataset's staging areas: running, interrupted, failed or kept runs and their work."""
-    store, _ = parse_ref(str(dataset_dir))
+    store = _store(dataset_dir)
     areas = store.staging_areas()
     if not areas:
         out.print(terminal_text(f"{dataset_dir}: no staging areas"), soft_wrap=True)
@@ -192,11 +192,11 @@ def runs(dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")]) 
 
 @app.command()
 def gc(
-    dataset_dir: Annotated[Path, typer.Argument(help="<root>/<dataset>")],
+    dataset_dir: Annotated[str, typer.Argument(help="<root>/<dataset>")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would go")] = False,
 ) -> None:
     """Remove the staging areas of stopped runs (never one a live run holds)."""
-    store, _ = parse_ref(str(dataset_dir))
+    store = _store(dataset_dir)
     removed, trash = collect(store, dry_run)
     verb = "would remove" if dry_run else "removed"
     for area in removed:
@@ -245,7 +245,7 @@ def report(
         other = _version(compare, beside=path) if compare else None
         name = f"{path.parent.name}-{path.name}{f'-vs-{other.name}' if other else ''}-report.html"
         target = output / name if output is not None and output.is_dir() else output or Path(name)
-        if target.resolve().is_relative_to(path.parent.resolve()):
+        if isinstance(path, Path) and target.resolve().is_relative_to(path.parent.resolve()):
             raise UserError(f"{target} is inside the dataset {path.parent}, whose versions are "
                             f"immutable: write the report elsewhere (--output)")
         html = version_report(path, other)
@@ -364,6 +364,14 @@ def export(
     except UserError as exc:
         raise _fail(str(exc), 2) from None
     out.print(terminal_text(f"committed {url}"), soft_wrap=True)
+
+
+def _store(dataset_dir: str) -> DatasetStore:
+    """The store of `<root>/<dataset>`; an unreachable remote root ends the command in one line."""
+    try:
+        return parse_ref(dataset_dir)[0]
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
 
 
 def _version(ref: str, beside: Path | None = None) -> Path:

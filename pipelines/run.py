@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow.parquet as pq
 
 import corpus
+from corpus.errors import UserError
 from corpus.faults import checkpoint
 from corpus.figures import recorded
 from corpus.gates import GateResult, evaluate
@@ -25,7 +26,7 @@ from corpus.manifest import (
 )
 from corpus.sources import check_store_root, discover, fingerprint, plan_splits
 from corpus.stats import FilterStats, merge_all
-from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, read_json
+from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, is_url, open_store, read_json
 from corpus.units import RunResults
 from filters.base import Keys
 from filters.decisions import decision_files
@@ -83,6 +84,10 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     """
     check_chain(config)
     check_resources(config)
+    if is_url(config.output.root) and config.executor == "ray" and config.ray.address:
+        # The staging area of a store on object storage is on the driver's disk (corpus.remote).
+        raise UserError(f"output.root {config.output.root} is on object storage: the Ray executor "
+                        f"can use it only with a local Ray instance (no ray.address) for now")
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
     files = discover(config.input.paths, config.input.format)
@@ -91,7 +96,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     splits = plan_splits(files, config.input.split_bytes)
     steps = label_steps(config.filters)
     segments = plan_segments(steps)
-    store = DatasetStore(config.output.root, config.dataset)
+    store = open_store(config.output.root, config.dataset)
     resolved = config.resolved()
     signature = {"engine": corpus.__version__, "dataset": config.dataset,
                  "inputs": digest(sorted(fingerprints.items())), "config": resolved,

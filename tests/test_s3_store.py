@@ -1,0 +1,233 @@
+"""A store root on s3://, against a real S3-compatible server (moto in server mode) on localhost.
+
+The `corpus` command runs as a subprocess that reaches the server through s3fs, configured
+only by the environment (AWS_ENDPOINT_URL and dummy credentials), as a cloud run would be.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CORPUS, corpus_cli, version_contents, write_jsonl
+
+pytest.importorskip("s3fs")
+pytest.importorskip("upath")
+moto_server = pytest.importorskip("moto.server")
+
+FILTERS = [{"langid": {"min_score": 0.5}}, {"special_chars": {"max_ratio": 0.3}},
+           {"exact_dedup": {}}]
+WORDS = ["river", "stone", "garden", "window", "market", "winter", "letter", "bridge", "forest",
+         "kitchen", "mountain", "evening", "teacher", "village", "morning", "harbour"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A moto S3 server on a free port, and the environment that points s3fs at it."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    moto = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    yield env
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    moto.stop()
+
+
+@pytest.fixture
+def s3(server, tmp_path, monkeypatch):
+    """A fresh bucket (its s3:// URL and an s3fs filesystem) and a local staging folder."""
+    import s3fs
+
+    monkeypatch.setenv("CORPUS_STAGING_DIR", str(tmp_path / "staging"))
+    fs = s3fs.S3FileSystem(skip_instance_cache=True)
+    bucket = f"corpus-{secrets.token_hex(4)}"
+    fs.mkdir(bucket)
+    return f"s3://{bucket}/store", fs
+
+
+def make_inputs(folder: Path) -> list[Path]:
+    """English prose, symbol noise and exact copies over two files."""
+    paths = []
+    for number in range(2):
+        records = []
+        for i in range(400):
+            words = [WORDS[(i * 7 + k * 3 + number) % len(WORDS)] for k in range(30)]
+            text = ("#@$%^&*" * 12 if i % 40 == 0 else
+                    records[-1]["text"] if i % 30 == 1 else
+                    "The " + " ".join(words) + " is near the old road.")
+            records.append({"id": f"f{number}-{i}", "text": text})
+        paths.append(write_jsonl(folder / f"part-{number}.jsonl", records))
+    return paths
+
+
+def write_config(tmp_path: Path, root: str, name: str = "config.yaml", **extra: Any) -> Path:
+    inputs = make_inputs(tmp_path / "in")
+    config = {"dataset": "web", "workers": 1, "input": {"paths": [str(p) for p in inputs]},
+              "output": {"root": root, "shard_rows": 300}, "filters": FILTERS, **extra}
+    path = tmp_path / name
+    path.write_text(json.dumps(config))
+    return path
+
+
+def test_a_run_publishes_to_s3_the_same_version_as_on_disk_and_every_read_command_works(
+        tmp_path, s3, server):
+    root, fs = s3
+    config = write_config(tmp_path, root)
+    result = corpus_cli("run", str(config), "-q", env=server, check=True)
+    assert f"{root}/web/v0001/manifest.json" in result.stdout
+    corpus_cli("run", str(config), "-q", "--output", str(tmp_path / "local"), check=True)
+
+    bucket_path = root.removeprefix("s3://")
+    remote = fs.find(f"{bucket_path}/web")
+    assert f"{bucket_path}/web/_latest/v0001" in remote and f"{bucket_path}/web/_claims/v0001" in remote
+    download = tmp_path / "download"
+    fs.get(f"{bucket_path}/web/v0001/", str(download), recursive=True)
+    assert version_contents(download) == version_contents(tmp_path / "local" / "web" / "v0001")
+    assert not (tmp_path / "staging").exists() or not any((tmp_path / "staging").rglob("*"))
+
+    dataset = f"{root}/web"
+    versions = corpus_cli("versions", dataset, env=server, check=True).stdout
+    assert "v0001 (LATEST)" in versions
+    stats = corpus_cli("stats", dataset, env=server, check=True).stdout
+    assert "special_chars" in stats and "exact_dedup" in stats
+    assert "verified" in corpus_cli("verify", f"{dataset}@v1", env=server, check=True).stdout
+    sample = corpus_cli("sample", dataset, "--rejected-by", "special_chars", "-n", "2", env=server,
+                        check=True).stdout
+    assert "#@$%^&*" in sample
+    report = corpus_cli("report", dataset, "--output", str(tmp_path), env=server, check=True)
+    assert (tmp_path / "web-v0001-report.html").stat().st_size > 10_000, report.stdout
+
+    corpus_cli("run", str(config), "-q", "--set", "filters.special_chars.max_ratio=0.5", env=server,
+               check=True)
+    assert "v0002 (LATEST)" in corpus_cli("versions", dataset, env=server, check=True).stdout
+    diff = corpus_cli("diff", f"{dataset}@v1", "@v2", env=server, check=True).stdout
+    assert "filters.1.special_chars.max_ratio: 0.3 -> 0.5" in diff
+    manifest = json.loads(fs.cat_file(f"{bucket_path}/web/v0002/manifest.json"))
+    assert manifest["parent"] == "v0001"
+    assert "verified" in corpus_cli("verify", dataset, env=server, check=True).stdout
+    assert "no staging areas" in corpus_cli("runs", dataset, env=server, check=True).stdout
+
+
+def test_verify_names_a_shard_rewritten_on_the_server(tmp_path, s3, server):
+    root, fs = s3
+    corpus_cli("run", str(write_config(tmp_path, root)), "-q", env=server, check=True)
+    shard = f"{root.removeprefix('s3://')}/web/v0001/data/part-00000.parquet"
+    fs.pipe_file(shard, fs.cat_file(shard)[:-8] + b"\0" * 8)
+    result = corpus_cli("verify", f"{root}/web", env=server)
+    assert result.returncode == 1
+    assert "data/part-00000.parquet was changed" in result.stderr
+
+
+def test_two_concurrent_runs_publish_two_versions(tmp_path, s3, server):
+    root, fs = s3
+    config = write_config(tmp_path, root)
+    runs = [subprocess.Popen([CORPUS, "run", str(config), "-q", "--fresh"], env={**os.environ, **server},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    published = sorted(line.split()[-1].rsplit("/", 2)[-2] for out, _ in outputs
+                       for line in out.splitlines() if line.startswith("manifest"))
+    assert published == ["v0001", "v0002"]
+    versions = corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
+    assert "v0002 (LATEST)" in versions and "v0001 " in versions
+
+
+def test_two_concurrent_claims_of_one_number_exactly_one_wins(s3):
+    from corpus.remote import RemoteStore
+
+    root, _ = s3
+    stores = [RemoteStore(root, "web") for _ in range(8)]
+    start = threading.Barrier(len(stores))
+    won: list[bool] = [False] * len(stores)
+
+    def claim(index: int) -> None:
+        start.wait()
+        won[index] = stores[index]._create(f"{stores[index].path.path}/_claims/v0001", f"run {index}")
+
+    threads = [threading.Thread(target=claim, args=(index,)) for index in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(won) == 1
+    assert [store._claim("later") for store in stores[:2]] == ["v0002", "v0003"]
+
+
+def test_a_version_folder_without_a_manifest_is_ignored_and_its_number_skipped(tmp_path, s3, server):
+    root, fs = s3
+    bucket_path = root.removeprefix("s3://")
+    fs.pipe_file(f"{bucket_path}/web/v0001/data/part-00000.parquet", b"half uploaded")
+    result = corpus_cli("versions", f"{root}/web", env=server)
+    assert result.returncode == 2 and "has no published version" in result.stderr
+    corpus_cli("run", str(write_config(tmp_path, root)), "-q", env=server, check=True)
+    assert "v0002 (LATEST)" in corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
+
+
+def test_a_missing_bucket_is_one_line_naming_it(tmp_path, server):
+    root = f"s3://no-such-bucket-{secrets.token_hex(4)}/store"
+    for args in (("versions", f"{root}/web"), ("run", str(write_config(tmp_path, root)), "-q")):
+        result = corpus_cli(*args, env=server)
+        assert result.returncode == 2, result.stderr
+        assert "does not exist" in result.stderr and root.split("/")[2] in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_denied_access_is_one_line_without_the_credentials(tmp_path, s3, server, monkeypatch):
+    import boto3
+    import moto.settings
+
+    root, _ = s3
+    iam = boto3.client("iam")
+    user = f"reader-{secrets.token_hex(3)}"
+    iam.create_user(UserName=user)  # no policy: every S3 request is denied
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)  # enforce IAM from now on
+    env = {**server, "AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    for args in (("versions", f"{root}/web"), ("run", str(write_config(tmp_path, root)), "-q")):
+        result = corpus_cli(*args, env=env)
+        assert result.returncode == 2, result.stderr
+        assert f"access denied to {root}" in result.stderr and "Traceback" not in result.stderr
+        assert key["SecretAccessKey"] not in result.stderr + result.stdout
+        assert key["AccessKeyId"] not in result.stderr + result.stdout
+
+
+def test_credentials_in_the_store_url_are_refused_and_never_echoed(tmp_path, server):
+    result = corpus_cli("versions", "s3://AKIDEXAMPLE:s3cr3t@bucket/store/web", env=server)
+    assert result.returncode == 2 and "carries credentials" in result.stderr
+    assert "s3cr3t" not in result.stderr and "AKIDEXAMPLE" not in result.stderr
+
+
+def test_runs_killed_before_upload_and_before_latest_resume_to_one_published_version(
+        tmp_path, s3, server):
+    root, fs = s3
+    config = write_config(tmp_path, root)
+    for point in ("publish", "latest"):
+        killed = corpus_cli("run", str(config), "-q", env={**server, "CORPUS_KILL_AT": point})
+        assert killed.returncode == -9
+    # v0001 was claimed by the first attempt and never uploaded; v0002 is complete but unmarked.
+    assert "(LATEST)" not in corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
+    resumed = corpus_cli("run", str(config), env=server, check=True)
+    assert "had already published v0002" in resumed.stderr
+    versions = corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
+    assert "v0002 (LATEST)" in versions and "v0001" not in versions
+    assert "verified" in corpus_cli("verify", f"{root}/web", env=server, check=True).stdout
+    assert not any((tmp_path / "staging").rglob("*.parquet"))
