@@ -124,7 +124,7 @@ def manifest_document(dataset: str, config: dict[str, Any], files: list[InputFil
 
 def counts_by_input(results: RunResults) -> dict[int, dict[str, Any]]:
     """What became of each input's documents, by input index (each task reads one input):
-    `documents` read, kept, rejected, quarantined."""
+    `documents` read, kept, rejected, quarantined, and the `tokens_kept` when tokens were counted."""
     found: dict[int, dict[str, Any]] = {}
 
     def entry(result: Any) -> dict[str, int]:
@@ -138,6 +138,9 @@ def counts_by_input(results: RunResults) -> dict[int, dict[str, Any]]:
         entry(result)["rejected"] += result.rejected
     for result in results.last:
         entry(result)["kept"] += result.kept
+        if result.tokens is not None:
+            counted = found[result.origin]
+            counted["tokens_kept"] = counted.get("tokens_kept", 0) + result.tokens["kept"]
     found.pop(None, None)  # units recorded before tasks knew their input
     return found
 

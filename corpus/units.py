@@ -26,6 +26,7 @@ class UnitResult(Protocol):
     skipped: dict[str, int]
     lengths: dict[str, dict[str, Any]]
     origin: int | None  # the input index of the unit's documents
+    tokens: dict[str, Any] | None  # tokens counted (`corpus.tokens`), None without a tokenizer
 
 
 Unit = TypeVar("Unit", bound=UnitResult)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from conftest import read_rows, run, write_jsonl
 
 from corpus.sources import published_name
@@ -97,3 +98,24 @@ def test_a_remote_input_is_named_by_its_url_without_credentials_or_query():
     assert published_name("s3://bucket/crawl/part-1.jsonl.gz", None) == "s3://bucket/crawl/part-1.jsonl.gz"
     assert published_name("https://user:secret@host.example:8443/d/x.jsonl?X-Amz-Signature=abc#frag",
                           None) == "https://host.example:8443/d/x.jsonl"
+
+
+def test_the_card_counts_kept_tokens_per_source_with_a_tokenizer(tmp_path):
+    tokenizers = pytest.importorskip("tokenizers")
+    tokenizer = tokenizers.Tokenizer(tokenizers.models.BPE())
+    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.train_from_iterator([PROSE, SOUP], tokenizers.trainers.BpeTrainer(
+        vocab_size=300, show_progress=False, initial_alphabet=tokenizers.pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer.save(str(tmp_path / "tokenizer.json"))
+    texts = {"a.jsonl": [f"{PROSE} Day {i}." for i in range(3)] + [SOUP], "b.jsonl": [f"{PROSE} Night."]}
+    for name, values in texts.items():
+        write_jsonl(tmp_path / "raw" / name, [{"id": f"{name}{i}", "text": t} for i, t in enumerate(values)])
+    summary = run(tmp_path, [tmp_path / "raw"], [{"special_chars": {"max_ratio": 0.3}}],
+                  tokenizer=str(tmp_path / "tokenizer.json"))
+    manifest = json.loads((summary.path / "manifest.json").read_text())
+    expected = {name: sum(len(tokenizer.encode(t, add_special_tokens=False).ids) for t in values if t != SOUP)
+                for name, values in texts.items()}
+    assert {item["name"]: item["tokens_kept"] for item in manifest["inputs"]} == expected
+    card = (summary.path / "README.md").read_text()
+    assert "| source_file | read | kept | rejected | quarantined | tokens kept |" in card
+    assert f"| a.jsonl | 4 | 3 | 1 | 0 | {expected['a.jsonl']:,} |" in card
