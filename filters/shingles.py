@@ -77,6 +77,8 @@ def shingle_hashes(text: pa.Array, langs: pa.Array | None, mode: str, ngram: int
     chars = character_documents(text, langs, mode)
     parts = [_word_shingles(normal, np.flatnonzero(~chars), ngram),
              _char_shingles(normal, np.flatnonzero(chars), char_ngram)]
+    if not len(parts[0][0]) or not len(parts[1][0]):  # one kind of shingles: already by row
+        return parts[0] if len(parts[0][0]) else parts[1]
     hashes = np.concatenate([p[0] for p in parts])
     parents = np.concatenate([p[1] for p in parts])
     by_row = np.argsort(parents, kind="stable")
@@ -202,7 +204,7 @@ def _ngrams(tokens: np.ndarray, parents: np.ndarray, n: int) -> tuple[np.ndarray
         begins[short] = True
     combined = combined[begins]
     folded = (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    return folded.astype(np.uint32), parents[begins]
+    return folded.astype(np.uint32), np.repeat(parents[starts], np.maximum(sizes - n + 1, 1))
 
 
 def _splitmix64(values: np.ndarray) -> np.ndarray:
