@@ -4,8 +4,10 @@ A word is what the quality rules (Gopher, C4, FineWeb) count, split the way spaC
 tokenizer (the one datatrove uses) splits: at Unicode whitespace, then punctuation at either
 end of a chunk comes off one character at a time (a run of dots stays one: `...`), while
 punctuation inside a chunk stays in the word (`3.14`, `e.g`, `adduser(8`, `17:11`), except
-`- : < > = / ,` between a letter or digit and a letter (`well - known`, `key = value`) and an
-apostrophe, which starts a word (`it 's`). So
+`- : < > = / ,` between a letter or digit and a letter (`well - known`, `key = value`), `+ - * ^`
+between digits (`2022 - 03 - 08`) and an apostrophe, which starts a word (`it 's`). At a chunk's
+end only spaCy's suffix characters come off (`insertions(+ )`, `tic80-*-`), and its two-character
+emoticons stay one word (`func ):`). So
 `(see "this"), it's` is `( see " this " ) , it 's`, and Korean words are space-separated eojeol.
 
 Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) need a
@@ -79,6 +81,18 @@ _LAST_BATCH: list[tuple[pa.Array, pa.Array | None, bool, Words] | None] = [None]
 # ASCII punctuation spaCy's English tokenizer never splits off the front of a chunk.
 NOT_PREFIX = np.zeros(MAX_CODE_POINT, bool)
 NOT_PREFIX[[ord(char) for char in "-/+@^|~\\"]] = True
+# ASCII punctuation spaCy's English tokenizer never splits off the end of a chunk: after a letter,
+# and after a digit (`+ $ %` are suffixes there only).
+NOT_SUFFIX = np.zeros(MAX_CODE_POINT, bool)
+NOT_SUFFIX[[ord(char) for char in "$%+-/=@^|~\\"]] = True
+NOT_SUFFIX_AFTER_DIGIT = np.zeros(MAX_CODE_POINT, bool)
+NOT_SUFFIX_AFTER_DIGIT[[ord(char) for char in "-/=@^|~\\"]] = True
+# spaCy's infix between a digit and a digit or hyphen (`2022-03-08` is `2022 - 03 - 08`).
+DIGIT_INFIX = [ord(char) for char in "+-*^"]
+# spaCy's two-character emoticons: split-off punctuation forming one is one word (`foo):` is `foo ):`).
+EMOTICONS = ("(=", ":)", ":}", ";)", ":*", ":|", "[:", "[=", "=/", "(;", ":>", "=]", "(:", "]=", "):", ":(",
+             ":]", "=)", ":/", "=[", "=(", "=|")
+EMOTICON_PAIRS = np.array(sorted(ord(a) * MAX_CODE_POINT + ord(b) for a, b in EMOTICONS), np.int64)
 
 
 @functools.cache
@@ -397,7 +411,20 @@ def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray
         lone = ((points[run_first] == ord(".")) & (run_first == run_last) & (after == SPACE)
                 & (before == WORD) & (neighbour(np.maximum(run_first - 1, 0), -1) == SPACE))
         glued = (wordlike[before] & wordlike[after]) | (opening & (before == SPACE) & wordlike[after]) | lone
+        # A run ending a chunk after a word loses characters from its end only while they are
+        # spaCy suffixes: the rest stays on the word (`insertions(+)` is `insertions(+ )`).
+        trailing = wordlike[before] & (after == SPACE)
+        in_trailing = np.flatnonzero(trailing[run])
+        if len(in_trailing):
+            at = punct[in_trailing]
+            code = points[at]
+            stays = np.where(_digit(points[at - 1]), NOT_SUFFIX_AFTER_DIGIT[code], NOT_SUFFIX[code])
+            last_stay = np.full(len(run_first), -1, np.int64)
+            np.maximum.at(last_stay, run[in_trailing[stays]], at[stays])
+            inside_trailing = at <= last_stay[run[in_trailing]]
         inside = glued[run]
+        if len(in_trailing):
+            inside[in_trailing] |= inside_trailing
         split = punct[~inside]
         # Each split-off character is a word, except the second and later of a run of dots
         # (`...`) or hyphens (`--`).
@@ -405,6 +432,10 @@ def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray
         previous_code = points[np.maximum(split - 1, 0)]
         continues = ((code == ord(".")) | (code == ord("-"))) & (previous_code == code) & ~first_char[split]
         starts = split[~continues]
+        paired = starts[(starts > 0) & ~first_char[starts]]
+        pair = points[paired - 1].astype(np.int64) * MAX_CODE_POINT + points[paired]
+        paired = paired[np.isin(pair, EMOTICON_PAIRS) & np.isin(paired - 1, starts)]
+        starts = np.setdiff1d(starts, paired, assume_unique=True)
         boundary[starts] = True
         symbol[starts] = True
         follows = split[~last_char[split]] + 1
@@ -414,6 +445,9 @@ def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray
         boundary[joined[kind == APOSTROPHE]] = True
         infix = joined[(kind == INFIX) & (neighbour(joined, -1) == WORD) & (neighbour(joined, 1) == WORD)]
         infix = infix[letters[points[infix + 1]]]
+        math = joined[np.isin(points[joined], DIGIT_INFIX) & ~first_char[joined] & ~last_char[joined]]
+        math = math[_digit(points[math - 1]) & (_digit(points[math + 1]) | (points[math + 1] == ord("-")))]
+        infix = np.union1d(infix, math)
         boundary[infix] = True
         symbol[infix] = True
         boundary[infix + 1] = True
@@ -426,6 +460,10 @@ def _boundaries(classes: np.ndarray, first_char: np.ndarray, visible: np.ndarray
     marks = np.flatnonzero(classes == MARK)
     boundary[marks[neighbour(marks, -1) != SPACE]] = False
     return boundary, symbol
+
+
+def _digit(points: np.ndarray) -> np.ndarray:
+    return (points >= ord("0")) & (points <= ord("9"))
 
 
 def _segmented(text: pa.Array, lang: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
