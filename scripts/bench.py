@@ -5,6 +5,7 @@ Usage:
                             [--skip-datatrove] [--json results.json]
     python scripts/bench.py --startup                  # fixed cost: whole processes, 40,000 docs
     python scripts/bench.py --pipeline quickstart      # the quickstart chain, 20,000 docs [--profile]
+    python scripts/bench.py --tokenizer PATH           # token counting's cost per core, 40,000 docs
     python scripts/bench.py --gopher                   # gopher_quality + gopher_repetition, 4,096 docs
 
 Steps:
@@ -398,16 +399,19 @@ def quickstart_filters() -> list[dict[str, Any]]:
 
 
 def corpus_run(name: str, corpus: Corpus, out: Path, workers: int, filters: list[dict[str, Any]],
-               profile: bool = False) -> tuple[Row, ChildRun, dict[str, Any], float]:
+               profile: bool = False, tokenizer: Path | None = None
+               ) -> tuple[Row, ChildRun, dict[str, Any], float]:
     """`corpus run` as a user runs it, in its own process: the pipeline row, what was measured,
     the version's stats.json and the summed wall time of the segments (the work that is not
-    fixed cost). With `profile`, the run is one in-process worker under cProfile instead."""
+    fixed cost). With `profile`, the run is one in-process worker under cProfile instead; with
+    `tokenizer`, the run counts tokens."""
     root = out / name
     shutil.rmtree(root, ignore_errors=True)
     config_path = out / f"{name}.yaml"
     config_path.write_text(yaml.safe_dump({
         "dataset": name, "input": {"paths": [str(corpus.folder / corpus.pattern)], "format": "jsonl"},
-        "output": {"root": str(root)}, "workers": 1 if profile else workers, "filters": filters}))
+        "output": {"root": str(root)}, "workers": 1 if profile else workers, "filters": filters,
+        **({"tokenizer": str(tokenizer)} if tokenizer else {})}))
     command = [str(Path(sys.executable).with_name("corpus")), "run", str(config_path)]
     if profile:
         command = [sys.executable, "-m", "cProfile", "-o", str(out / f"{name}.prof"), *command[:1],
@@ -474,6 +478,74 @@ def bench_startup(args: argparse.Namespace) -> dict[str, Any]:
               f"{TARGET_SPEEDUP:.0f}x): {'PASS' if verdict >= TARGET_SPEEDUP else 'FAIL'}")
     return {"rows": [row.to_dict() for row in rows], "fixed_seconds": round(fixed, 3),
             "segment_seconds": segment, "ratios": speedups, "environment": environment()}
+
+
+TOKENIZER_VOCAB = 32_000
+TOKENIZER_TRAIN_DOCS = 5_000
+
+
+def bench_tokens(args: argparse.Namespace) -> dict[str, Any]:
+    """What counting tokens costs: `corpus run` (read > special_chars > write) with one worker on the
+    web-like corpus, without a tokenizer, with --tokenizer, and with it on one thread
+    (TOKENIZERS_PARALLELISM=false). A --tokenizer path that does not exist is first trained on the
+    corpus (byte-level BPE, 32k vocabulary, like GPT-2's) and saved there."""
+    docs = args.docs if args.docs_given else STARTUP_DOCS
+    corpus = ensure_web_corpus(args.out / "startup-input", docs, WEB_FILES)
+    if not args.tokenizer.exists():
+        train_tokenizer(corpus, args.tokenizer)
+    filters = [{"special_chars": {"max_ratio": MAX_RATIO}}]
+    runs = {}
+    variants = (("without tokenizer", None, None), ("with tokenizer", args.tokenizer, None),
+                ("with tokenizer, 1 thread", args.tokenizer, "false"))
+    for name, tokenizer, parallel in variants:
+        previous = os.environ.pop("TOKENIZERS_PARALLELISM", None)
+        if parallel is not None:
+            os.environ["TOKENIZERS_PARALLELISM"] = parallel
+        try:
+            _, measured, stats, segment = corpus_run("tokens", corpus, args.out, 1, filters,
+                                                     tokenizer=tokenizer)
+        finally:
+            os.environ.pop("TOKENIZERS_PARALLELISM", None)
+            if previous is not None:
+                os.environ["TOKENIZERS_PARALLELISM"] = previous
+        total = stats["total"]
+        runs[name] = {"docs": total["read"], "segment_seconds": segment,
+                      "process_seconds": measured.process_seconds, "cpu_seconds": measured.cpu_seconds,
+                      "other_cpu_seconds": measured.other_cpu_seconds, "tokens": total.get("tokens_in"),
+                      "tokenize_seconds": total.get("tokenize_seconds")}
+    print(f"\ncorpus: {corpus.docs:,} web-like docs ({corpus.text_bytes / corpus.docs / 1000:.2f} KB of "
+          f"text each), tokenizer {args.tokenizer}; corpus run, 1 worker, read > special_chars > write\n")
+    print("| run | docs/s (segment wall) | docs per CPU second | CPU ms per doc added | tokens "
+          "| tokens/s tokenizing | CPU s (other CPU s) |\n|---|---:|---:|---:|---:|---:|---:|")
+    base = runs["without tokenizer"]["cpu_seconds"]
+    for name, run in runs.items():
+        rate = f"{run['tokens'] / run['tokenize_seconds']:,.0f}" if run["tokens"] else "-"
+        added = f"{1000 * (run['cpu_seconds'] - base) / run['docs']:.2f}" if run["tokens"] else "-"
+        print(f"| {name} | {run['docs'] / run['segment_seconds']:,.0f} "
+              f"| {run['docs'] / run['cpu_seconds']:,.0f} | {added} | {run['tokens'] or 0:,} | {rate} "
+              f"| {run['cpu_seconds']:.1f} ({run['other_cpu_seconds']:.1f}) |")
+    return {"runs": runs, "environment": environment()}
+
+
+def train_tokenizer(corpus: Corpus, path: Path) -> None:
+    """A byte-level BPE tokenizer (TOKENIZER_VOCAB tokens) trained on the corpus's first documents."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    texts = []
+    for file in corpus.files:
+        with gzip.open(file, "rb") as handle:
+            texts += [orjson.loads(line)["text"] for line in itertools.islice(handle, TOKENIZER_TRAIN_DOCS)]
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    started = time.perf_counter()
+    tokenizer.train_from_iterator(texts[:TOKENIZER_TRAIN_DOCS], trainers.BpeTrainer(
+        vocab_size=TOKENIZER_VOCAB, show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(path))
+    print(f"trained {path} on {min(len(texts), TOKENIZER_TRAIN_DOCS):,} documents in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def bench_quickstart(args: argparse.Namespace) -> dict[str, Any]:
@@ -1146,6 +1218,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="with --pipeline: run ours as one in-process worker under cProfile and "
                         "print the top functions (datatrove is skipped)")
+    parser.add_argument("--tokenizer", type=Path,
+                        help="measure token counting with this tokenizer.json (trained on the corpus "
+                             "when the file does not exist)")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -1161,6 +1236,8 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
         return bench_quickstart(args)
     if args.line_filters:
         return bench_line_filters(args)
+    if args.tokenizer:
+        return bench_tokens(args)
     if args.gopher:
         return bench_gopher(args)
     args.docs = args.docs or 200_000
