@@ -60,6 +60,9 @@ LATEST_MARKERS = "_latest"
 CONDITIONAL_CREATE = ("s3", "s3a")
 CLAIM_SETTLE = 2.0
 STAGING_VARIABLE = "CORPUS_STAGING_DIR"
+# The clients under fsspec's cloud filesystems: their own errors (endpoint unreachable, no
+# credentials found) are not OSErrors, but are the user's to fix.
+CLIENT_LIBRARIES = ("botocore", "aiobotocore", "aiohttp", "google", "azure")
 
 
 def location(url: str) -> Any:
@@ -93,6 +96,10 @@ def remote_errors(url: str) -> Iterator[None]:
                         f"environment gives (for s3: AWS_PROFILE or AWS_ACCESS_KEY_ID, ~/.aws)") from None
     except OSError as exc:
         raise UserError(f"{url}: {type(exc).__name__}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        if not _client_error(exc):
+            raise  # a bug: keep its traceback
+        raise UserError(f"cannot reach {url}: {exc}") from None  # no endpoint, no credentials
 
 
 class RemoteStore(DatasetStore):
@@ -229,6 +236,10 @@ def arrow_files(files: list[Any]) -> tuple[Any, list[str]]:
     from pyarrow.fs import FSSpecHandler, PyFileSystem
 
     return PyFileSystem(FSSpecHandler(files[0].fs)), [file.path for file in files]
+
+
+def _client_error(exc: Exception) -> bool:
+    return any(cls.__module__.split(".")[0] in CLIENT_LIBRARIES for cls in type(exc).__mro__)
 
 
 def _has_credentials(url: str) -> bool:

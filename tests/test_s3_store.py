@@ -231,3 +231,52 @@ def test_runs_killed_before_upload_and_before_latest_resume_to_one_published_ver
     assert "v0002 (LATEST)" in versions and "v0001" not in versions
     assert "verified" in corpus_cli("verify", f"{root}/web", env=server, check=True).stdout
     assert not any((tmp_path / "staging").rglob("*.parquet"))
+
+
+def test_an_unreachable_endpoint_and_missing_credentials_are_one_line_each(server):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    nowhere = {**server, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed}", "AWS_MAX_ATTEMPTS": "1"}
+    anonymous = {**server, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                 "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+                 "AWS_EC2_METADATA_DISABLED": "true"}
+    for env, expected in ((nowhere, "Could not connect"), (anonymous, "Unable to locate credentials")):
+        result = corpus_cli("versions", "s3://bucket/store/web", env=env)
+        assert result.returncode == 2, result.stderr
+        assert f"cannot reach s3://bucket/store: {expected}" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_without_conditional_writes_a_claim_read_back_after_settling_has_one_owner(monkeypatch):
+    """memory:// has no conditional create (fsspec checks, then writes): two runs that both
+    pass the check both write, and the read-back leaves exactly one owner."""
+    import fsspec
+
+    from corpus import remote
+
+    monkeypatch.setattr(remote, "CLAIM_SETTLE", 0.3)
+    bucket = f"bucket-{secrets.token_hex(4)}"
+    fsspec.filesystem("memory").mkdir(bucket)
+    stores = [remote.RemoteStore(f"memory://{bucket}/store", "web") for _ in range(2)]
+    both_checked = threading.Barrier(2)
+    exists = type(stores[0].fs).exists
+
+    def racing_exists(fs, path, **kwargs):
+        found = exists(fs, path, **kwargs)
+        if path.endswith("_claims/v0001"):
+            both_checked.wait(timeout=10)  # neither writes before both have looked
+        return found
+
+    monkeypatch.setattr(type(stores[0].fs), "exists", racing_exists)
+    won = [False, False]
+
+    def claim(index: int) -> None:
+        won[index] = stores[index]._create(f"{stores[index].path.path}/_claims/v0001", f"run {index}")
+
+    threads = [threading.Thread(target=claim, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(won) == [False, True]
