@@ -202,8 +202,9 @@ class RemoteStore(DatasetStore):
         for group in (body, seal, [MANIFEST]):
             if group:
                 with remote_errors(self.url):
-                        self.fs.put([str(folder / name) for name in group],
+                    self.fs.put([str(folder / name) for name in group],
                                 [f"{target}/{name}" for name in group], mode="create")
+            checkpoint("upload")  # the crash tests kill here: a version folder without its manifest
 
     # Staging areas live on this machine's disk.
     def start_run(self, state: dict[str, Any]) -> Staging:

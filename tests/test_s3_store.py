@@ -216,21 +216,25 @@ def test_credentials_in_the_store_url_are_refused_and_never_echoed(tmp_path, ser
     assert "s3cr3t" not in result.stderr and "AKIDEXAMPLE" not in result.stderr
 
 
-def test_runs_killed_before_upload_and_before_latest_resume_to_one_published_version(
+def test_runs_killed_before_during_and_after_the_upload_resume_to_the_version_a_local_run_makes(
         tmp_path, s3, server):
     root, fs = s3
     config = write_config(tmp_path, root)
-    for point in ("publish", "latest"):
+    for point in ("publish", "upload", "latest"):
         killed = corpus_cli("run", str(config), "-q", env={**server, "CORPUS_KILL_AT": point})
         assert killed.returncode == -9
-    # v0001 was claimed by the first attempt and never uploaded; v0002 is complete but unmarked.
-    assert "(LATEST)" not in corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
-    resumed = corpus_cli("run", str(config), env=server, check=True)
-    assert "had already published v0002" in resumed.stderr
+    # v0001 was claimed and never uploaded, v0002 holds files but no manifest (killed
+    # mid-upload), v0003 is complete but LATEST does not mark it yet.
     versions = corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
-    assert "v0002 (LATEST)" in versions and "v0001" not in versions
+    assert "v0003" in versions and "v0002" not in versions and "(LATEST)" not in versions
+    resumed = corpus_cli("run", str(config), env=server, check=True)
+    assert "had already published v0003" in resumed.stderr
+    assert "v0003 (LATEST)" in corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
     assert "verified" in corpus_cli("verify", f"{root}/web", env=server, check=True).stdout
     assert not any((tmp_path / "staging").rglob("*.parquet"))
+    corpus_cli("run", str(config), "-q", "--output", str(tmp_path / "local"), check=True)
+    fs.get(f"{root.removeprefix('s3://')}/web/v0003/", str(tmp_path / "download"), recursive=True)
+    assert version_contents(tmp_path / "download") == version_contents(tmp_path / "local" / "web" / "v0001")
 
 
 def test_an_unreachable_endpoint_and_missing_credentials_are_one_line_each(server):
