@@ -2,8 +2,8 @@
 
 A document's count is taken when it is read and travels with it in the internal column
 TOKENS (spilled between segments, never published), so a step's tokens in and out are sums
-of that column. Only a step that declares it writes the text (pii's redaction, c4_quality's
-line removal) has its kept documents recounted, and only those whose text it changed.
+of that column. Only a step that declares it writes the text (a redaction, a line-level
+cleaning) has its kept documents recounted, and only those whose text it changed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from corpus.schema import INTERNAL_PREFIX, ORDER, TEXT, set_column
 from corpus.stats import FilterStats
 
 TOKENS = f"{INTERNAL_PREFIX}_tokens"
-LANG = "lang"  # the language column langid writes (or the input carries); counts by language follow it
+# The language column the language-ID step writes (or the input carries); counts by language follow it.
+LANG = "lang"
 _counters: dict[str, TokenCounter] = {}
 
 
