@@ -24,9 +24,9 @@ from pipelines.tasks import StepFailed
 MIB = 1 << 20
 WORD = 6  # letters per word: every document is fixed-width, so a corpus is one numpy array
 WORDS_PER_DOC = 30
-# Bounds on the whole process tree (driver and both workers). minhash's is looser: its driver
-# still gathers the signatures of every document in a candidate pair to verify the pairs, and
-# its workers peak near 500 MiB each; measured at 300k documents: 1.52 GiB, 1.62 GiB before
+# Bounds on the whole process tree (driver and both workers). minhash's is looser: its workers
+# peak near 500 MiB each while signing (pairs are verified on the workers from member files, so
+# the driver holds no signature); measured at 300k documents: 1.52 GiB, 1.62 GiB before
 # decisions were files (issue 14: not yet flat).
 RSS_LIMIT = {"exact_dedup": 1536 * MIB, "minhash_dedup": 2048 * MIB}
 TASK_LIMIT = 64 << 10
