@@ -82,6 +82,24 @@ def test_words_of_a_batch_are_reused_for_the_same_rows_and_for_rows_of_it():
     assert other.values.to_pylist() == ["six", "seven"]
 
 
+def test_words_and_repetition_measures_do_not_depend_on_the_slice_size(monkeypatch):
+    import filters.words
+
+    texts = [PROSE, "", "日本語の文章です。 x-1 (a):", PROSE + "\n\n" + PROSE, "one two one two one two"] * 7
+    batch = batch_of(texts)
+    whole = tokenize(batch.column("text"))
+    reasons, _, columns = decide(GopherRepetition, texts)
+    assert set(reasons) == {None, "top_2_gram", "top_3_gram", "dup_para_frac"}
+    monkeypatch.setattr(filters.words, "CHUNK_BYTES", 200)
+    monkeypatch.setattr(filters.words, "_LAST_BATCH", [None])
+    sliced = tokenize(batch.column("text"))
+    assert sliced.values.to_pylist() == whole.values.to_pylist()
+    assert sliced.doc.tolist() == whole.doc.tolist() and sliced.counts.tolist() == whole.counts.tolist()
+    sliced_reasons, _, sliced_columns = decide(GopherRepetition, texts)
+    assert sliced_reasons == reasons
+    assert sliced_columns["gopher_repetition"].to_pylist() == columns["gopher_repetition"].to_pylist()
+
+
 def test_korean_words_are_eojeol_and_unspaced_scripts_count_one_word_per_letter():
     text = pa.array(["한국어 문장은 띄어쓰기로 나뉩니다.", "日本語の文章です。", "我们在北京工作。",
                      "ภาษาไทย"])
