@@ -71,6 +71,12 @@ class LangID(Filter):
                                  description="remove documents whose top language scores below this")
         min_score_by_lang: dict[str, float] = Field(default_factory=dict,
                                                     description="per-language score thresholds")
+        short_text_chars: int | None = Field(
+            None, gt=0, description="texts of fewer characters than this are held to short_min_score "
+                                    "instead of min_score / min_score_by_lang (fastText is unsure on a "
+                                    "sentence or two); None: no short-text rule")
+        short_min_score: float = Field(0.1, ge=0.0, le=1.0,
+                                       description="the score threshold of texts under short_text_chars")
         text_chars: int = Field(1000, gt=0,
                                 description="characters of each document the model reads (a prefix)")
         model_path: str | None = Field(None, description="a fastText language-ID model file; "
@@ -94,7 +100,10 @@ class LangID(Filter):
 
     def info(self) -> dict[str, Any]:
         return {"model": self._model_file(), "text_chars": self.params.text_chars,
-                "normalisation": "prefix of text_chars characters, line breaks to spaces"}
+                "normalisation": "prefix of text_chars characters, line breaks to spaces",
+                "short_text_rule": ("none" if self.params.short_text_chars is None else
+                                    f"texts under {self.params.short_text_chars} characters: "
+                                    f"min_score {self.params.short_min_score}")}
 
     def _model_file(self) -> str:
         return self.params.model_path or str(bundled_lid_model())
@@ -109,9 +118,16 @@ class LangID(Filter):
         threshold = np.array([self.params.min_score_by_lang.get(code, self.params.min_score)
                               for code in lang]) if self.params.min_score_by_lang else self.params.min_score
         wanted = np.isin(lang, self.params.languages) if self.params.languages else np.ones(len(lang), bool)
+        chars = pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False)
         sure = score >= threshold
+        if self.params.short_text_chars is not None:
+            short = chars < self.params.short_text_chars
+            rescued = wanted & short & ~sure & (score >= self.params.short_min_score)
+            sure = np.where(short, score >= self.params.short_min_score, sure)
+            for code, count in zip(*np.unique(lang[rescued], return_counts=True), strict=True):
+                stats.count("kept_by_short_text_rule", code, int(count))
         keep = wanted & sure
-        self._count(stats, batch, lang, score, keep)
+        self._count(stats, lang, chars, score, keep)
         return Verdict(
             keep=pa.array(keep),
             columns={"lang": pa.array(lang, pa.string()), "lang_score": pa.array(score),
@@ -120,10 +136,9 @@ class LangID(Filter):
                                      np.where(~sure, "low_score", None)), pa.string()),
         )
 
-    def _count(self, stats: FilterStats, batch: pa.RecordBatch, lang: np.ndarray, score: np.ndarray,
+    def _count(self, stats: FilterStats, lang: np.ndarray, chars: np.ndarray, score: np.ndarray,
                keep: np.ndarray) -> None:
         """Documents and characters per language, kept and removed, and score histograms."""
-        chars = pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False)
         for code in np.unique(lang):
             rows = lang == code
             stats.count("docs_by_lang", code, int(rows.sum()))

@@ -117,3 +117,36 @@ def test_pipeline_records_the_model_and_feeds_per_language_thresholds(tmp_path):
     manifest = json.loads((summary.path / "manifest.json").read_text())
     versions = manifest["filters"][0]["versions"]
     assert versions["model_sha256"] == file_sha256(str(bundled_lid_model()))
+
+
+# Sentences of Debian's translated manual pages that lid.176 scores 0.16-0.47 (labels: their
+# pages' languages; the Portuguese one is read as Spanish), and a real terminfo source of 214
+# characters (`infocmp dw4`, ncurses-term) that it reads as English at 0.56.
+MANUAL_SENTENCES = ["Display only defined symbols for each object file.",
+                    "Specifies the name and optional arguments for a plug-in to be run.",
+                    "Especifica o formato do changelog.", "Stelt de kleurmodus in (sinds dpkg 1.18.5).",
+                    "Piccole modifiche di Bram Moolenaar.", "Désactiver l'utilisation des cookies."]
+TERMINFO_DW4 = ("#\tReconstructed via infocmp from file: /usr/share/terminfo/d/dw4\ndw4|DECwriter IV,\n"
+                "\tam, hc, os,\n\tcols#132,\n\tbel=^G, cr=\\r, cub1=^H, cud1=\\n, ht=^I, ind=\\n, is2=\\Ec, "
+                "kbs=^H,\n\tkf0=\\EOP, kf1=\\EOQ, kf2=\\EOR, kf3=\\EOS,\n")
+
+
+def test_short_texts_are_held_to_short_min_score_and_counted():
+    texts = MANUAL_SENTENCES + [TERMINFO_DW4, "}}}];"]
+    params = {"min_score": 0.6, "min_score_by_lang": {"en": 0.65}}
+    without, _ = run_langid(texts, **params)
+    assert without.kept.num_rows == 0
+    outcome, stats = run_langid(texts, short_text_chars=200, short_min_score=0.1, **params)
+    assert outcome.kept.column("text").to_pylist() == MANUAL_SENTENCES
+    # the terminfo source is 214 characters: min_score holds; "}}}];" scores 0.06
+    assert [min(s, 1.0) < 0.6 for s in outcome.rejected.column("lang_score").to_pylist()] == [True, True]
+    assert outcome.rejected.column("reason").to_pylist() == ["low_score", "low_score"]
+    assert stats.counters["kept_by_short_text_rule"] == {"en": 2, "es": 1, "nl": 1, "it": 1, "fr": 1}
+    assert "under 200 characters: min_score 0.1" in LangID(LangID.Params(short_text_chars=200)).info()[
+        "short_text_rule"]
+
+
+def test_the_short_text_rule_keeps_no_unwanted_language():
+    outcome, stats = run_langid(MANUAL_SENTENCES, languages=["en"], short_text_chars=200)
+    assert outcome.kept.column("lang").to_pylist() == ["en", "en"]
+    assert stats.counters["kept_by_short_text_rule"] == {"en": 2}
