@@ -130,7 +130,7 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
 
     The matcher's search (candidates, inner groups, their checks) is the same in every region
     until a parse succeeds, so it runs once (`CandidateProbe`); a region then only parses the
-    probe's candidates, and searches itself only when one of them is its number.
+    probe's candidates (`matches_along`), and searches itself only where its path turns.
     """
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
@@ -139,11 +139,12 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
         for region in self.supported_regions:
             if only_drops_digits(region):
                 matcher = LongNumberMatcher(text, region, leniency=self.leniency, parsed=parsed)
-                if not matcher.parses_any(probe.candidates):
-                    continue
+                matches = matcher.matches_along(probe)
+                if matches is None:
+                    matches = matcher
             else:
-                matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency)
-            for match in matcher:
+                matches = phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency)
+            for match in matches:
                 if not_a_phone(text, match.start, match.end, match.number):
                     rejected.add((match.start, match.end))
                     continue
@@ -223,25 +224,47 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
             return False
         return not beside_other_text(self.text, offset, offset + len(candidate))
 
-    def parses_any(self, candidates: list[tuple[str, int]]) -> bool:
-        """Whether any of `candidates` (text, offset) is a number of this matcher's region."""
-        return any(self.verified(candidate, offset) is not None for candidate, offset in candidates)
+    def matches_along(self, probe: CandidateProbe) -> list[Any] | None:
+        """This region's matches, found by parsing the probe's candidates in the probe's order:
+        a whole candidate that parses is a match, after which the search goes on where the
+        probe's did. None when an inner group parses: the search would go on from inside its
+        candidate, so the region must search itself."""
+        matches = []
+        for whole, inner in probe.groups:
+            match = self.verified(*whole) if whole else None
+            if match is not None:
+                matches.append(match)
+            elif any(self.verified(*group) is not None for group in inner):
+                return None
+        return matches
 
 
 class CandidateProbe(LongNumberMatcher):
-    """The matcher's search with every parse failing, run to the end of the text: `candidates`
-    lists what it would have parsed, in order. A region that parses none of them takes the
-    same path and finds nothing; one that parses any finds a number (its path turns there)."""
+    """The matcher's search with every parse failing, run to the end of the text. `groups`
+    lists, in order, each candidate tried whole and the inner groups tried after it (those
+    worth parsing; None for a whole one that is not): every region's search takes this path
+    until one of them parses."""
 
     def __init__(self, text: str, leniency: Any) -> None:
         super().__init__(text, None, leniency=leniency)
-        self.candidates: list[tuple[str, int]] = []
+        self.groups: list[tuple[tuple[str, int] | None, list[tuple[str, int]]]] = []
+        self._whole = False
         if self.has_next():
             raise AssertionError("the probe never parses, so it never matches")
+        self.groups = [(whole, inner) for whole, inner in self.groups if whole or inner]
+
+    def _extract_match(self, candidate: str, offset: int) -> None:
+        self.groups.append((None, []))
+        self._whole = True  # libphonenumber parses the whole candidate first
+        return super()._extract_match(candidate, offset)
 
     def _parse_and_verify(self, candidate: str, offset: int) -> None:
+        whole, self._whole = self._whole, False
         if self.worth_parsing(candidate, offset):
-            self.candidates.append((candidate, offset))
+            if whole:
+                self.groups[-1] = ((candidate, offset), [])
+            else:
+                self.groups[-1][1].append((candidate, offset))
 
 
 @functools.cache
