@@ -40,11 +40,27 @@ def _load(redaction: bool) -> None:
     # A failure here (presidio missing, say) is raised again, with its message, where
     # write_audit imports the same module: a thread would only print a traceback.
     with contextlib.suppress(Exception):
-        import corpus.report  # noqa: F401 - imported for its plotting modules
         import corpus.samples  # noqa: F401 - pyarrow.dataset
 
+        _draw_nothing()
         if redaction:
             _detector(prefilter_only=False)
+
+
+def _draw_nothing() -> None:
+    """Draw one empty figure as the report's plots are drawn: matplotlib's imports and its font
+    loading (half a CPU-second here) are then paid by this thread, not by the first plot."""
+    import io
+
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    from corpus.report import RC
+
+    with rc_context(RC):
+        figure = Figure()
+        figure.add_subplot().set_title("warm-up")
+        figure.savefig(io.BytesIO(), format="svg")
 
 
 def _warmed() -> None:

@@ -29,7 +29,8 @@ class LocalPool:
 
     Workers report progress through a queue that a thread of this process drains into the
     current segment's callback; the pool (and the models its workers loaded) lives across
-    segments.
+    segments. The workers start (spawn, import the engine) as the pool is entered, not when
+    the first task arrives, and a pool left without an error does not wait for them to exit.
     """
 
     def __init__(self, workers: int) -> None:
@@ -45,11 +46,16 @@ class LocalPool:
             self._drain.start()
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                              initializer=_init_worker, initargs=(self._messages, os.getpid()))
+            for _ in range(self.workers):  # each submit without an idle worker spawns one
+                self._pool.submit(int)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, failure: type[BaseException] | None, *exc_info) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            # After a failure wait: a task still running would write into units the run is
+            # about to clean up. Otherwise every task is done and the workers exit while the
+            # version is published (the interpreter joins them at exit).
+            self._pool.shutdown(wait=failure is not None, cancel_futures=True)
             self._messages.put(None)
             self._drain.join(timeout=5)
 
