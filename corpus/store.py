@@ -46,6 +46,8 @@ KEY_VARIABLE = "CORPUS_SIGNING_KEY"
 # A staging area being deleted is first renamed to this prefix: no run lists or adopts it.
 TRASH_PREFIX = ".trash-"
 VERSION_NAME = re.compile(r"^v(\d{4,})$")
+# A URL's scheme, as fsspec reads it: a local path holding "://" further on is still a path.
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # LATEST holds a short version name; more than this is not read (it names no version anyway).
 _LATEST_READ = 256
 
@@ -304,7 +306,8 @@ def normalise_version(version: str) -> str:
 
 def is_url(root: str | Path) -> bool:
     """A store root on an fsspec filesystem other than the local one (s3://, gs://, ...)."""
-    return "://" in str(root) and not str(root).startswith("file://")
+    match = _URL.match(str(root))
+    return match is not None and match.group(1).lower() not in ("file", "local")
 
 
 def open_store(root: str | Path, dataset: str) -> DatasetStore:
