@@ -31,6 +31,7 @@ def test_eval_prints_recall_per_noise_kind_and_loss_per_language():
         row = next(line for line in out.splitlines() if line.startswith(f"| {kind} |"))
         # every kind fills its bucket, or holds all its split has (source maps: 24 on some machines)
         assert eval_quality.MIN_DOCS <= int(row.split("|")[2]) <= 25, row
+        assert row.split("|")[6].strip().endswith("%"), row  # the chain on 20-400 character prefixes
     for lang in ("en", "ko", "ja", "zh"):
         row = next(line for line in out.splitlines() if line.startswith(f"| {lang} |")).split("|")
         # documents and short texts (Korean has fewer pages than a bucket asks for)
@@ -38,6 +39,15 @@ def test_eval_prints_recall_per_noise_kind_and_loss_per_language():
         assert all(cell.strip().endswith("%") for cell in row[3:5] + row[6:9]), row
     assert "quality filters added: gopher_quality" in out
     assert "Traceback" not in done.stderr
+
+
+def test_short_noise_is_each_noise_documents_prefix_of_20_to_400_characters():
+    docs = [eval_quality.Document("x" * 3000, "hex dumps", True, False, "a"),
+            eval_quality.Document("prose " * 100, "en", False, False, "b")] * 50
+    shorts = eval_quality.short_noise(docs, seed=1)
+    assert len(shorts) == 50 and all(d.noise and d.short and d.label == "hex dumps" for d in shorts)
+    lengths = [len(d.text) for d in shorts]
+    assert min(lengths) >= 20 and max(lengths) <= 400 and len(set(lengths)) > 10
 
 
 def test_missing_manual_pages_name_the_debian_package(tmp_path, monkeypatch):
