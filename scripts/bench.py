@@ -5,8 +5,8 @@ Usage:
                             [--skip-datatrove] [--json results.json]
     python scripts/bench.py --startup                  # fixed cost: whole processes, 40,000 docs
     python scripts/bench.py --pipeline quickstart      # the quickstart chain, 20,000 docs [--profile]
-    python scripts/bench.py --tokenizer PATH           # token counting's cost per core, 40,000 docs
     python scripts/bench.py --gopher                   # gopher_quality + gopher_repetition, 4,096 docs
+    python scripts/bench.py --tokenizer PATH           # token counting's cost per core, 40,000 docs
 
 Steps:
 1. Generate (seeded, reused when the parameters match) a JSONL corpus of multilingual
@@ -643,30 +643,10 @@ GOPHER_DOCS = 4096
 
 
 def debian_english_documents(count: int) -> list[str]:
-    """Real English text of 3-4 KB: Debian's /usr/share/doc READMEs, changelogs and notes, cut at
-    paragraph breaks (the parity set of tests/test_gopher.py, same order)."""
-    import glob
+    """Real English text of 3-4 KB (the parity set of tests/test_gopher.py, same order)."""
+    from eval_quality import english_documents  # scripts/ is on sys.path when a script runs
 
-    documents: list[str] = []
-    for path in sorted(glob.glob("/usr/share/doc/**/*", recursive=True)):
-        name = Path(path).name
-        if not (name.endswith((".gz", ".txt", ".md", ".rst")) or name.startswith("README")):
-            continue
-        try:
-            raw = Path(path).read_bytes()
-            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
-        except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile):
-            continue
-        current = ""
-        for paragraph in text.split("\n\n"):
-            current += paragraph + "\n\n"
-            if len(current) >= 3000:
-                documents.append(current.strip())
-                current = ""
-        if current.strip():
-            documents.append(current.strip())
-    random.Random(3).shuffle(documents)
-    return [text for text in documents if 3000 <= len(text) <= 4000][:count]
+    return [text for text in english_documents(20000) if 3000 <= len(text) <= 4000][:count]
 
 
 def bench_gopher(args: argparse.Namespace) -> dict[str, Any]:
@@ -1236,10 +1216,10 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
         return bench_quickstart(args)
     if args.line_filters:
         return bench_line_filters(args)
-    if args.tokenizer:
-        return bench_tokens(args)
     if args.gopher:
         return bench_gopher(args)
+    if args.tokenizer:
+        return bench_tokens(args)
     args.docs = args.docs or 200_000
     corpus = ensure_corpus(args.out, args.docs, args.doc_chars, args.files or args.workers * 2,
                            args.dup_rate)

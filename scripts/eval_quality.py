@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import glob
+import gzip
 import lzma
 import math
 import random
@@ -304,6 +306,31 @@ _COMBINING = {"'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", ":": "
               "o": "\u030a"}
 _NAMED = {"co": "©", "em": "—", "en": "–", "lq": "“", "rq": "”", "aq": "'", "dq": '"', "bu": "•", "ss": "ß"}
 _NAMED_ESCAPE = re.compile(r"\\\((" + "|".join(_NAMED) + ")")
+
+
+def english_documents(limit: int) -> list[str]:
+    """Real English text on this machine: Debian's /usr/share/doc READMEs, changelogs and
+    notes, cut into documents of about 3,000 characters at paragraph breaks."""
+    documents: list[str] = []
+    for path in sorted(glob.glob("/usr/share/doc/**/*", recursive=True)):
+        name = Path(path).name
+        if not (name.endswith((".gz", ".txt", ".md", ".rst")) or name.startswith("README")):
+            continue
+        try:
+            raw = Path(path).read_bytes()
+            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
+        except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile):
+            continue
+        current = ""
+        for paragraph in text.split("\n\n"):
+            current += paragraph + "\n\n"
+            if len(current) >= 3000:
+                documents.append(current.strip())
+                current = ""
+        if current.strip():
+            documents.append(current.strip())
+    random.Random(3).shuffle(documents)
+    return documents[:limit]
 
 
 def decode_accents(source: str) -> str:

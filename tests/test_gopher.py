@@ -3,11 +3,10 @@ script, a real run, parity with datatrove on real English text, speed."""
 
 from __future__ import annotations
 
-import glob
-import gzip
 import importlib.util
 import json
 import random
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +20,9 @@ from filters.gopher_quality import GopherQuality
 from filters.gopher_repetition import GopherRepetition, NGrams, _duplicate_n_grams, _top_n_gram
 from filters.words import segmenters, split_words, stop_words, tokenize, word_counts
 from tests.conftest import read_rows, run, write_jsonl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from eval_quality import english_documents  # noqa: E402  (the real-text set builders)
 
 # Real prose, no sentence repeated (so no repetition rule fires).
 PROSE = (
@@ -354,31 +356,6 @@ def test_pipeline_run_records_statistics_and_report_sections(tmp_path: Path):
 # --------------------------------------------------------------------------- parity and speed
 
 DATATROVE = importlib.util.find_spec("datatrove") is not None
-
-
-def english_documents(limit: int) -> list[str]:
-    """Real English text on this machine: Debian's /usr/share/doc READMEs, changelogs and
-    notes, cut into documents of about 3,000 characters at paragraph breaks."""
-    documents: list[str] = []
-    for path in sorted(glob.glob("/usr/share/doc/**/*", recursive=True)):
-        name = Path(path).name
-        if not (name.endswith((".gz", ".txt", ".md", ".rst")) or name.startswith("README")):
-            continue
-        try:
-            raw = Path(path).read_bytes()
-            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
-        except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile):
-            continue
-        current = ""
-        for paragraph in text.split("\n\n"):
-            current += paragraph + "\n\n"
-            if len(current) >= 3000:
-                documents.append(current.strip())
-                current = ""
-        if current.strip():
-            documents.append(current.strip())
-    random.Random(3).shuffle(documents)
-    return documents[:limit]
 
 
 @pytest.mark.skipif(not DATATROVE, reason="datatrove (the bench extra) is not installed")
