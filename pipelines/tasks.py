@@ -153,7 +153,9 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
             writer(task.out / "data", prefix, write.layout, compression=write.compression,
                    sources=sources)
         )
-        keys = (writer(task.out / "keys", prefix, ONE_FILE, public=False, compression="none")
+        # lz4: keys are mostly random hashes; it saves 12 % of their bytes and reads them faster
+        # (scripts/bench_spill.py, README "Performance")
+        keys = (writer(task.out / "keys", prefix, ONE_FILE, public=False, compression="lz4")
                 if segment.tail else None)
         rejects = {step.label: writer(task.out / "rejects", f"{prefix}-f{number:02d}",
                                       write.layout, compression=write.compression, sources=sources)
