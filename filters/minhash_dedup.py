@@ -22,7 +22,7 @@ from corpus.figures import CounterTable, CounterValue, Figures, LargestBin
 from corpus.schema import ID, ORDER, ORDER_SHIFT, TEXT
 from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
-from filters.base import FilterParams, GlobalFilter, Keys, Read
+from filters.base import FilterParams, GlobalFilter, Keys
 from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
 from filters.minhash_signing import _signatures, minhash
 from filters.minhash_verify import (
@@ -37,7 +37,7 @@ from filters.minhash_verify import (
     agreement_floor,
     store_members,
 )
-from filters.shingles import shingle_hashes, shingle_lists
+from filters.shingles import SHINGLE_SCHEME, shingle_hashes, shingle_lists
 
 CLUSTER_EDGES = [2, 3, 4, 5, 10, 20, 50, 100, 1000, 1_000_000]
 DECISION_SCHEMA = decision_schema({"dup_cluster": pa.string(), "duplicate_of": pa.string()})
@@ -77,10 +77,13 @@ class MinHashDedup(GlobalFilter):
     class Params(FilterParams):
         threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity that makes a duplicate")
         num_perm: int = Field(128, ge=16, le=1024, description="permutations in each signature")
-        ngram: int = Field(5, ge=1, description="words per shingle (space-separated scripts)")
-        char_ngram: int = Field(5, ge=1, description="characters per shingle (Chinese, Japanese, Korean)")
+        ngram: int = Field(5, ge=1, description="tokens per shingle (words; with shingles: auto also each "
+                                                "Han, Kana or Hangul character)")
+        char_ngram: int = Field(5, ge=1, description="characters per shingle with shingles: char (equal to "
+                                                     "ngram with auto)")
         shingles: Literal["auto", "word", "char"] = Field(
-            "auto", description="auto: characters for CJK documents (by lang or script), words otherwise")
+            "auto", description="auto: one token stream of words and single Han/Kana/Hangul characters; "
+                                "word: words only; char: every character")
         seed: int = Field(1, description="permutation seed (datasketch-compatible)")
         verify: Literal["exact", "signature", "none"] = Field(
             "exact", description="candidate pairs: exact Jaccard of their shingle sets (keys carry them), "
@@ -91,13 +94,20 @@ class MinHashDedup(GlobalFilter):
         keep: Literal["first", "longest"] = Field("first", description="which member of a cluster stays")
         max_cluster_size: int = Field(
             1000, ge=2, description="clusters larger than this are counted (clusters.above_max_size)")
-        lang_column: str = Field("lang", description="language column written by langid, if present")
         partitions: int = Field(
             32, ge=1, le=65536, description="band-key partitions resolved one at a time (memory: about "
                                             "16 x bands x documents / partitions bytes)")
         against: list[str] = Field(
             default_factory=list,
             description="earlier versions (DIR@vN) whose documents count as already delivered")
+
+        @model_validator(mode="after")
+        def _one_stream(self) -> MinHashDedup.Params:
+            if self.shingles == "auto" and self.char_ngram != self.ngram:
+                raise ValueError(f"ngram {self.ngram} and char_ngram {self.char_ngram} differ: with "
+                                 "shingles: auto one token stream holds words and Han/Kana/Hangul "
+                                 "characters, so they must be equal (or set shingles: word or char)")
+            return self
 
         @model_validator(mode="after")
         def _reachable(self) -> MinHashDedup.Params:
@@ -118,12 +128,6 @@ class MinHashDedup(GlobalFilter):
                 f"{bands} bands x {rows} rows",
                 f"chance that a pair with Jaccard J becomes a candidate: {curve}"]
 
-    def column_reads(self) -> tuple[Read, ...]:
-        if self.params.shingles != "auto":
-            return ()
-        return (Read(self.params.lang_column, fallback="chooses character shingles by script",
-                     instead="set shingles: word or char"),)
-
     def info(self) -> dict[str, object]:
         p = self.params
         bands, rows = banding(p.threshold, p.num_perm, p.recall_target)
@@ -139,11 +143,7 @@ class MinHashDedup(GlobalFilter):
         self.a, self.b = np.asarray(a, np.uint32), np.asarray(b, np.uint32)
 
     def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
-        column = self.params.lang_column
-        # Planned: only a column an earlier filter writes, never an input column of that name.
-        present = self.upstream if self.upstream is not None else batch.schema.names
-        langs = batch.column(column) if self.params.shingles == "auto" and column in present else None
-        hashes, parents = shingle_hashes(batch.column(TEXT), langs, self.params.shingles, self.params.ngram,
+        hashes, parents = shingle_hashes(batch.column(TEXT), self.params.shingles, self.params.ngram,
                                          self.params.char_ngram)
         signatures = minhash(hashes, parents, batch.num_rows, self.a, self.b)
         flat = pa.array(signatures.ravel(), pa.uint32())
@@ -261,9 +261,10 @@ class MinHashDedup(GlobalFilter):
             fields.append((SHINGLES, pa.large_list(pa.uint32())))
         return pa.schema(fields, metadata={b"corpus.minhash": json.dumps(self._index_settings()).encode()})
 
-    def _index_settings(self) -> dict[str, int]:
+    def _index_settings(self) -> dict[str, int | str]:
         return {"num_perm": self.params.num_perm, "seed": self.params.seed, "ngram": self.params.ngram,
-                "char_ngram": self.params.char_ngram}
+                "char_ngram": self.params.char_ngram, "shingles": self.params.shingles,
+                "shingle_scheme": SHINGLE_SCHEME}
 
     def _earlier_versions(self, stats: FilterStats, target: Path) -> Path | None:
         """The documents of the versions in `against`, ordered before every new document, as one

@@ -1,4 +1,4 @@
-"""Shingles for near-dedup: normalised word n-grams, or character n-grams for CJK, hashed per batch."""
+"""Shingles for near-dedup: n-grams of one token stream (words, and each CJK character), hashed per batch."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import xxhash
 
 from filters.text import digits_to_zero, fold, remove_whitespace, symbols_to_spaces, utf8_buffer, utf8_values
 
-CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
-CJK_SHARE = 0.3  # documents with at least this share of CJK characters get character shingles
-# Code point ranges whose every character is Han, Hangul, Hiragana or Katakana in each Unicode
-# version since 3.0 (tests/test_minhash_signing.py checks them against CJK_SCRIPT).
-CJK_BLOCKS = ((0x4E00, 0x9FA5), (0xAC00, 0xD7A3), (0x3041, 0x3094), (0x30A1, 0x30FA))
+# The shingles' definition, stored with a version's minhash index: an index whose shingles
+# were made otherwise is refused. 2: one token stream for mixed text (`shingles: auto`); the
+# indexes written before (a word or character choice per document) carry no number.
+SHINGLE_SCHEME = 2
 # Odd 64-bit multipliers that place each token of an n-gram; order matters, as it should.
 _POSITION_WEIGHTS = (np.random.default_rng(20261128).integers(1, 2**63, size=64, dtype=np.uint64)
                      | np.uint64(1))
@@ -25,64 +24,26 @@ def normalise(text: pa.Array) -> pa.Array:
     return digits_to_zero(symbols_to_spaces(fold(text)))
 
 
-def character_documents(text: pa.Array, langs: pa.Array | None, mode: str) -> np.ndarray:
-    """Which documents get character shingles: by `lang` where langid ran, else by script."""
-    if mode != "auto":
-        return np.full(len(text), mode == "char")
-    length = np.maximum(pc.utf8_length(text).to_numpy(zero_copy_only=False), 1)
-    lang = np.array(langs.to_pylist() if langs is not None else [None] * len(text), dtype=object)
-    known = lang != None  # noqa: E711 - elementwise comparison with None
-    # Every character of these scripts is U+1100 or above, so a UTF-8 lead byte of 0xE1 or more:
-    # the regex counts only in documents where such bytes could reach the share.
-    values, offsets = utf8_buffer(text)
-    high = np.diff(np.searchsorted(np.flatnonzero(values >= 0xE1), offsets))
-    rows = np.flatnonzero(~known & (high / length >= CJK_SHARE))
-    by_script = np.zeros(len(text), dtype=bool)
-    if len(rows):
-        # characters of CJK_BLOCKS are a lower bound: the regex counts where it does not decide
-        by_script[rows] = _in_cjk_blocks(text.take(pa.array(rows))) / length[rows] >= CJK_SHARE
-        rows = rows[~by_script[rows]]
-    if len(rows):
-        cjk = pc.count_substring_regex(text.take(pa.array(rows)), CJK_SCRIPT).to_numpy(zero_copy_only=False)
-        by_script[rows] = cjk / length[rows] >= CJK_SHARE
-    return np.where(known, np.isin(lang, list(CJK_LANGUAGES)), by_script)
+def tokens_spaced(text: pa.Array) -> pa.Array:
+    """Normalised text with a space on each side of every CJK character: split on whitespace,
+    it is the token stream of `shingles: auto` (words of other scripts, CJK characters one by one)."""
+    return pc.replace_substring_regex(text, CJK_SCRIPT, r" \0 ")
 
 
-def _in_cjk_blocks(text: pa.Array) -> np.ndarray:
-    """Characters of each (non-null) document that lie in CJK_BLOCKS."""
-    points = _code_points(text)
-    inside = np.zeros(len(points), dtype=bool)
-    for low, high in CJK_BLOCKS:
-        inside |= (points >= low) & (points <= high)
-    ends = np.cumsum(pc.utf8_length(text).to_numpy())
-    return np.diff(np.searchsorted(np.flatnonzero(inside), np.r_[0, ends]))
-
-
-def _code_points(text: pa.Array) -> np.ndarray:
-    """The code points of a column's documents, concatenated (one decode for the column, not
-    one Python string per document)."""
-    values, offsets = utf8_buffer(text)
-    points = str(memoryview(values[offsets[0]:offsets[-1]]), "utf-8").encode("utf-32-le")
-    return np.frombuffer(points, dtype=np.uint32)
-
-
-def shingle_hashes(text: pa.Array, langs: pa.Array | None, mode: str, ngram: int, char_ngram: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def shingle_hashes(text: pa.Array, mode: str, ngram: int, char_ngram: int) -> tuple[np.ndarray, np.ndarray]:
     """32-bit hashes of every shingle and the row it belongs to, grouped by row in ascending order.
 
-    Word n-grams are hashed without building shingle strings: each distinct token of the
-    batch is hashed once (xxh3), n-grams combine token hashes with position weights.
+    `auto`: `ngram`-grams of the token stream (`tokens_spaced`); `word`: `ngram`-grams of
+    whitespace-separated words; `char`: `char_ngram`-grams of the characters, whitespace
+    removed. No shingle string is built: each distinct token of the batch is hashed once,
+    n-grams combine token hashes with position weights.
     """
     normal = normalise(text)
-    chars = character_documents(text, langs, mode)
-    parts = [_word_shingles(normal, np.flatnonzero(~chars), ngram),
-             _char_shingles(normal, np.flatnonzero(chars), char_ngram)]
-    if not len(parts[0][0]) or not len(parts[1][0]):  # one kind of shingles: already by row
-        return parts[0] if len(parts[0][0]) else parts[1]
-    hashes = np.concatenate([p[0] for p in parts])
-    parents = np.concatenate([p[1] for p in parts])
-    by_row = np.argsort(parents, kind="stable")
-    return hashes[by_row], parents[by_row]
+    if mode == "char":
+        return _char_shingles(normal, char_ngram)
+    if mode == "word":
+        return _word_shingles(normal, ngram, stream=False)
+    return _word_shingles(tokens_spaced(normal), ngram, stream=True)
 
 
 def shingle_lists(hashes: np.ndarray, parents: np.ndarray, documents: int) -> pa.ListArray:
@@ -150,32 +111,49 @@ def index_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - sizes), sizes)
 
 
-def _word_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if not len(rows):
-        return _nothing()
-    words = pc.utf8_split_whitespace(text.take(pa.array(rows)))
+def _word_shingles(text: pa.Array, n: int, stream: bool) -> tuple[np.ndarray, np.ndarray]:
+    words = pc.utf8_split_whitespace(text)
     flat = pc.list_flatten(words)
     real = pc.greater(pc.utf8_length(flat), 0)  # splitting "" yields one empty token
     flat = flat.filter(real)
     if not len(flat):
         return _nothing()
     encoded = pc.dictionary_encode(flat)
-    distinct = np.array([xxhash.xxh3_64_intdigest(token) for token in utf8_values(encoded.dictionary)],
-                        dtype=np.uint64)
-    token_hashes = distinct[encoded.indices.to_numpy(zero_copy_only=False)]
-    parents = rows[pc.list_parent_indices(words).filter(real).to_numpy()]
+    token_hashes = _token_hashes(encoded.dictionary, stream)[encoded.indices.to_numpy(zero_copy_only=False)]
+    parents = pc.list_parent_indices(words).filter(real).to_numpy()
     return _ngrams(token_hashes, parents, n)
 
 
-def _char_shingles(text: pa.Array, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if not len(rows):
-        return _nothing()
-    compact = remove_whitespace(text.take(pa.array(rows)))
+def _token_hashes(tokens: pa.Array, stream: bool) -> np.ndarray:
+    """xxh3 of each distinct token; in the stream a single CJK character hashes as
+    `_char_shingles` hashes every character, so text made of CJK characters alone gets the same
+    shingles as with `shingles: char` (and `word` stays as it was)."""
+    if not stream:
+        return np.array([xxhash.xxh3_64_intdigest(token) for token in utf8_values(tokens)], dtype=np.uint64)
+    single = pc.and_(pc.equal(pc.utf8_length(tokens), 1), pc.match_substring_regex(tokens, f"^{CJK_SCRIPT}$"))
+    chosen = single.to_numpy(zero_copy_only=False)
+    hashes = np.zeros(len(tokens), dtype=np.uint64)
+    others = tokens.filter(pc.invert(single))
+    hashes[~chosen] = [xxhash.xxh3_64_intdigest(token) for token in utf8_values(others)]
+    hashes[chosen] = _splitmix64(_code_points(tokens.filter(single)).astype(np.uint64))
+    return hashes
+
+
+def _char_shingles(text: pa.Array, n: int) -> tuple[np.ndarray, np.ndarray]:
+    compact = remove_whitespace(text)
     counts = pc.utf8_length(compact).fill_null(0).to_numpy()
     if not counts.sum():
         return _nothing()
-    parents = np.repeat(rows, counts)
+    parents = np.repeat(np.arange(len(text)), counts)
     return _ngrams(_splitmix64(_code_points(compact).astype(np.uint64)), parents, n)
+
+
+def _code_points(text: pa.Array) -> np.ndarray:
+    """The code points of a column's documents, concatenated (one decode for the column, not
+    one Python string per document)."""
+    values, offsets = utf8_buffer(text)
+    points = str(memoryview(values[offsets[0]:offsets[-1]]), "utf-8").encode("utf-32-le")
+    return np.frombuffer(points, dtype=np.uint32)
 
 
 def _ngrams(tokens: np.ndarray, parents: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

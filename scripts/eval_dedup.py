@@ -6,8 +6,8 @@ effect is known exactly: typos, boilerplate headers and footers, truncation, par
 inserted from another page of the same manual or removed, whitespace and punctuation changes.
 Other pages of the same language are the related non-duplicates (each source is paired with
 its two most similar ones). The truth is the exact Jaccard similarity of the 5-gram shingle
-sets (word 5-grams, character 5-grams for Chinese, Japanese and Korean), computed here on
-shingle strings, independently of the engine's hashing.
+sets of the engine's token stream (words, and every Han, Kana or Hangul character a token of
+its own), computed here on shingle strings, independently of the engine's hashing.
 
     .venv/bin/pip install -e '.[bench]'      # datatrove
     .venv/bin/python scripts/eval_dedup.py [--per-language 30] [--man /usr/share/man]
@@ -32,13 +32,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scipy.sparse import csr_matrix
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from filters.shingles import CJK_SHARE, character_documents, normalise  # noqa: E402
-from filters.text import remove_whitespace  # noqa: E402
+from filters.shingles import CJK_SCRIPT, normalise, tokens_spaced  # noqa: E402
 
 LANGUAGES = ["ko", "ja", "zh_CN", "zh_TW", "de", "fr", "es", "ru", "it", "pl", "nl", "pt", "pt_BR", "sv",
              "uk", "da", "tr", "cs", "en"]
@@ -46,6 +46,9 @@ CJK = {"ko", "ja", "zh_CN", "zh_TW"}
 BUCKETS = [(0.0, 0.6, "< 0.6"), (0.6, 0.7, "0.6-0.7"), (0.7, 0.8, "0.7-0.8"), (0.8, 0.85, "0.8-0.85"),
            (0.85, 0.9, "0.85-0.9"), (0.9, 1.01, ">= 0.9")]
 MIN_CHARS, MAX_CHARS = 1200, 6000
+# A page of a CJK folder with a smaller share of Han, Kana and Hangul characters is untranslated
+# (and a page of another folder with this share or more is not in its language): left out.
+CJK_SHARE = 0.3
 BOILERPLATE = [
     "Skip to main content | Home | Documentation | Manual pages | Search | Log in",
     "This page is part of the online manual archive. Mirrors are updated every night from the "
@@ -107,24 +110,29 @@ def sources(man: Path, per_language: int) -> list[tuple[str, str, str]]:
                 continue
             cut = text[:MAX_CHARS]
             text = cut[:cut.rfind("\n\n")] if len(text) > MAX_CHARS and "\n\n" in cut else cut
-            if (lang in CJK) != bool(character_documents(pa.array([text]), None, "auto")[0]):
+            if (lang in CJK) != (cjk_share([text])[0] >= CJK_SHARE):
                 continue  # an untranslated page in a CJK folder, or the reverse
             found.append((lang, path.name, text))
             taken += 1
     return found
 
 
-def shingle_sets(texts: list[str], char: list[bool]) -> list[frozenset[str]]:
+def cjk_share(texts: list[str]) -> np.ndarray:
+    """The share of each text's characters that are Han, Kana or Hangul."""
+    column = pa.array(texts, pa.large_string())
+    counts = pc.count_substring_regex(column, CJK_SCRIPT).to_numpy(zero_copy_only=False)
+    return counts / np.maximum(pc.utf8_length(column).to_numpy(zero_copy_only=False), 1)
+
+
+def shingle_sets(texts: list[str]) -> list[frozenset[str]]:
     """The 5-gram shingle strings of each text, as the engine defines them (before hashing)."""
-    normal = normalise(pa.array(texts, pa.large_string()))
-    compact = remove_whitespace(normal).to_pylist()
     found = []
-    for spaced, joined, by_char in zip(normal.to_pylist(), compact, char, strict=True):
-        tokens, join = (list(joined), "") if by_char else (spaced.split(), " ")
+    for spaced in tokens_spaced(normalise(pa.array(texts, pa.large_string()))).to_pylist():
+        tokens = spaced.split()
         if len(tokens) < 5:
-            found.append(frozenset([join.join(tokens)] if tokens else []))
+            found.append(frozenset([" ".join(tokens)] if tokens else []))
         else:
-            found.append(frozenset(join.join(tokens[i:i + 5]) for i in range(len(tokens) - 4)))
+            found.append(frozenset(" ".join(tokens[i:i + 5]) for i in range(len(tokens) - 4)))
     return found
 
 
@@ -201,7 +209,7 @@ class Labelled:
 def build(man: Path, per_language: int, seed: int) -> Labelled:
     rng = np.random.default_rng(seed)
     pages = sources(man, per_language)
-    sets = shingle_sets([text for _, _, text in pages], [lang in CJK for lang, _, _ in pages])
+    sets = shingle_sets([text for _, _, text in pages])
     # drop pages that already resemble an earlier one (the same page under two names)
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
@@ -225,7 +233,7 @@ def build(man: Path, per_language: int, seed: int) -> Labelled:
         others = [pages[keep[other]][2] for other in by_lang[lang] if other != number] or [text]
         members = [(text, "source")] + [edit(text, rng, others) for edit in EDITS]
         first_of.append(len(data.texts))
-        variants = shingle_sets([body for body, _ in members[1:]], [lang in CJK] * (len(members) - 1))
+        variants = shingle_sets([body for body, _ in members[1:]])
         for variant, (body, _) in enumerate(members):
             data.texts.append(body)
             data.ids.append(f"{lang}/{name}/{variant}")
@@ -345,14 +353,6 @@ def _uint32(path: Path) -> np.ndarray:
 
 # ---- metrics ------------------------------------------------------------------------------------
 
-def shingle_kind_flips(data: Labelled) -> set[int]:
-    """Documents of a CJK language that the engine, choosing by script share without langid,
-    shingles by word while the label uses characters (an edit added Latin text or spaces): their
-    engine Jaccard with a character-shingled copy is about 0 whatever the label says."""
-    chars = character_documents(pa.array(data.texts, pa.large_string()), None, "auto")
-    return {i for i, lang in enumerate(data.lang) if lang in CJK and not chars[i]}
-
-
 def evaluate(data: Labelled, rep: np.ndarray) -> dict[str, object]:
     """Per bucket, `found`: the pair is no longer both kept (what deduplication promises) and
     `merged`: both ended in one cluster (one removed for the other or for the same document)."""
@@ -391,10 +391,12 @@ def main() -> None:
           f"({', '.join(languages)}), "
           f"{len(data.texts)} documents, {len(data.pairs)} labelled pairs; built in "
           f"{time.perf_counter() - started:.0f} s")
-    flipped = shingle_kind_flips(data)
-    print(f"CJK-language documents the engine shingles by word (CJK share of their characters below "
-          f"{CJK_SHARE}, no lang column): {len(flipped)} of {sum(lang in CJK for lang in data.lang)}; "
-          f"labelled pairs with one: {sum(a in flipped or b in flipped for a, b, _ in data.pairs)}")
+    # the documents whose shingles a per-document word or character choice by script share split
+    # from their source's before the token stream (shingle scheme 2)
+    cjk = np.array([lang in CJK for lang in data.lang])
+    low = set(np.flatnonzero(cjk & (cjk_share(data.texts) < CJK_SHARE)).tolist())
+    print(f"CJK-language documents with a CJK share below {CJK_SHARE}: {len(low)} of {int(cjk.sum())}; "
+          f"labelled pairs with one: {sum(a in low or b in low for a, b, _ in data.pairs)}")
     truth = np.array([value for _, _, value in data.pairs])
     print("pairs per bucket: " + ", ".join(f"{label} {int(((truth >= low) & (truth < high)).sum())}"
                                           for low, high, label in BUCKETS))

@@ -75,12 +75,6 @@ def test_a_filter_that_reads_lang_before_langid_is_an_error(tmp_path):
                        "put langid before it or set lang_source: input or detect")
 
 
-def test_near_dedup_before_langid_is_an_error(tmp_path):
-    assert_chain_error(tmp_path, [{"minhash_dedup": {}}, {"langid": {}}],
-                       "config.yaml: filters[0].minhash_dedup: reads lang, which no earlier filter "
-                       "writes; put langid before it or set shingles: word or char")
-
-
 def test_per_language_thresholds_without_a_language_column_are_an_error(tmp_path):
     assert_chain_error(tmp_path, [{"special_chars": {"max_ratio_by_lang": {"en": 0.3}}}],
                        "config.yaml: filters[0].special_chars.max_ratio_by_lang: reads lang, which no "
@@ -121,7 +115,7 @@ def test_shipped_configs_still_validate(name):
 
 @pytest.mark.parametrize("filters", [
     [{"toxicity": {}}],  # identifies languages itself: no filter writes lang
-    [{"minhash_dedup": {}}],  # chooses shingles by script
+    [{"minhash_dedup": {}}, {"langid": {}}],  # reads no lang: one token stream for every script
     [{"special_chars": {"max_ratio_by_lang": {"en": 0.3}, "lang_source": "input"}}],
     [{"toxicity": {"lang_source": "detect"}}, {"langid": {}}],
     [{"exact_dedup": {}}, {"minhash_dedup": {}}],  # both fill duplicate_of, declared shared

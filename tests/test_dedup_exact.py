@@ -200,7 +200,7 @@ def test_keys_carry_shingle_lists_only_for_exact_verification():
     # 20 words: 16 word 5-grams; no words: none; 3 words: one shingle of all three
     lists = flt.sign(batch)["shingles"].to_pylist()
     assert [len(item) for item in lists] == [16, 0, 1]
-    hashes, _ = shingle_hashes(text, None, "auto", 5, 5)
+    hashes, _ = shingle_hashes(text, "auto", 5, 5)
     assert sorted(value for item in lists for value in item) == sorted(hashes.tolist())
 
 

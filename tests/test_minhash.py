@@ -8,10 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import regex
 from conftest import read_rows, run, write_jsonl
 from datasketch import MinHash
 
-from filters import minhash_verify
+from filters import minhash_dedup, minhash_verify
 from filters.base import serial_map
 from filters.minhash_dedup import MinHashDedup, candidate_probability, minhash
 from filters.minhash_verify import agreement_floor
@@ -55,7 +56,7 @@ def test_jaccard_estimates_match_datasketch_within_sampling_error():
         b = edit(rng, a, changes)
         shingles = [{" ".join(t.lower().split()[i:i + 5]) for i in range(len(t.split()) - 4)} for t in (a, b)]
         truth = len(shingles[0] & shingles[1]) / len(shingles[0] | shingles[1])
-        hashes, parents = shingle_hashes(pa.array([a, b], pa.large_string()), None, "word", 5, 5)
+        hashes, parents = shingle_hashes(pa.array([a, b], pa.large_string()), "word", 5, 5)
         ours = minhash(hashes, parents, 2, flt.a, flt.b)
         estimate = float((ours[0] == ours[1]).mean())
         reference = [MinHash(num_perm=256, seed=1) for _ in range(2)]
@@ -77,12 +78,55 @@ def test_bands_and_rows_put_a_pair_at_the_threshold_in_a_candidate_at_recall_tar
 def test_chinese_uses_character_shingles():
     base = "这是一个关于河流和城镇的中文句子，人们每天晚上都沿着河边散步，看着夕阳慢慢落下，心情非常平静。"
     near = base.replace("平静", "安静")
-    hashes, parents = shingle_hashes(pa.array([base, near], pa.large_string()), None, "auto", 5, 5)
+    hashes, parents = shingle_hashes(pa.array([base, near], pa.large_string()), "auto", 5, 5)
     assert np.bincount(parents).min() > 20  # character 5-grams, not one "word" per sentence
     flt = MinHashDedup()
     flt.setup()
     signatures = minhash(hashes, parents, 2, flt.a, flt.b)
     assert (signatures[0] == signatures[1]).mean() > 0.7
+
+
+# A Korean manual page's paragraph: a third of its characters are Hangul, the rest option names,
+# commands and spaces (the real pages' share of Han, Kana and Hangul runs from 0.3 to 0.6).
+KOREAN_PAGE = ("ls 명령은 디렉터리의 내용을 나열합니다. 옵션 -a, --all 을 주면 . 으로 시작하는 항목도 "
+               "보여 줍니다. -l 은 긴 목록 형식 (long listing format) 을 쓰고, -h, --human-readable 은 "
+               "크기를 1K 234M 2G 처럼 읽기 쉽게 표시합니다. --color=auto 는 터미널일 때만 색을 씁니다. "
+               "종료 상태: 0 은 정상, 1 은 작은 문제 (예: 하위 디렉터리에 접근할 수 없음), 2 는 심각한 "
+               "문제 (예: 명령행 인자에 접근할 수 없음) 입니다. 자세한 내용은 info coreutils 'ls invocation' "
+               "을 보십시오.")
+HEADER = "Skip to main content | Home | Documentation | Manual pages | Search | Log in"
+FOOTER = "Copyright the respective authors. Privacy policy | Terms of use | Contact"
+
+
+def test_an_edit_that_lowers_the_cjk_share_leaves_a_near_duplicate(tmp_path):
+    """A page with an English header and footer added: below 30 % Hangul the copy used to get
+    word shingles and its source character shingles (Jaccard 0); one stream keeps them close."""
+    copy = "\n\n".join([HEADER, KOREAN_PAGE, FOOTER])
+    shares = [len(regex.findall(r"\p{Hangul}", text)) / len(text) for text in (KOREAN_PAGE, copy)]
+    assert shares[0] >= 0.3 > shares[1]
+    hashes, parents = shingle_hashes(pa.array([KOREAN_PAGE, copy], pa.large_string()), "auto", 5, 5)
+    one, two = set(hashes[parents == 0].tolist()), set(hashes[parents == 1].tolist())
+    assert len(one & two) / len(one | two) > 0.75
+    docs = [{"id": "page", "text": KOREAN_PAGE}, {"id": "copy", "text": copy}]
+    summary = run(tmp_path, [write_jsonl(tmp_path / "in.jsonl", docs)],
+                  [{"minhash_dedup": {"threshold": 0.7}}])
+    removed = [(row["id"], row["duplicate_of"]) for row in read_rows(summary.path / "rejects")]
+    assert removed == [("copy", "page")]
+
+
+def test_an_index_with_other_shingles_is_refused(tmp_path):
+    """`against` an index of another shingle mode or an earlier shingle scheme: a clear error."""
+    from corpus.errors import UserError
+
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": KOREAN_PAGE}])
+    by_word = run(tmp_path, [source], [{"minhash_dedup": {"shingles": "word"}}])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(minhash_dedup, "SHINGLE_SCHEME", 1)
+        earlier = run(tmp_path, [source], [{"minhash_dedup": {}}])
+    for version, differs in ((by_word, "'shingles': 'word'"), (earlier, "'shingle_scheme': 1")):
+        ref = f"{version.path.parent}@{version.version}"
+        with pytest.raises(UserError, match=f"was deduplicated with .*{differs}"):
+            run(tmp_path, [source], [{"minhash_dedup": {"against": [ref]}}])
 
 
 def records(seed: int = 1) -> tuple[list[dict], dict[str, str]]:

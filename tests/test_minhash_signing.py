@@ -1,22 +1,20 @@
-"""MinHash signing: the kernel against datasketch, n-grams and the CJK choice against their definitions."""
+"""MinHash signing: the kernel against datasketch, n-grams and the token stream against their definitions."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
+import regex
+import xxhash
 from datasketch import MinHash
 
+from corpus.errors import ConfigError
 from filters.minhash_signing import minhash
-from filters.shingles import (
-    _POSITION_WEIGHTS,
-    CJK_BLOCKS,
-    CJK_SCRIPT,
-    CJK_SHARE,
-    _ngrams,
-    character_documents,
-)
+from filters.shingles import _POSITION_WEIGHTS, CJK_SCRIPT, _ngrams, normalise, shingle_hashes
+from pipelines.config import validate_config
 
 MASK = (1 << 64) - 1
 
@@ -62,24 +60,65 @@ def test_ngrams_follow_the_definition_across_document_boundaries(n):
         start += size
 
 
-def test_cjk_blocks_are_all_counted_by_the_script_regex():
-    for low, high in CJK_BLOCKS:
-        block = "".join(chr(point) for point in range(low, high + 1))
-        assert pc.count_substring_regex(pa.array([block]), CJK_SCRIPT)[0].as_py() == high - low + 1
+# Texts of one script each (the CJK ones only Han, Kana or Hangul characters and spaces), with
+# the digest of the shingles the previous scheme gave them and a third of each (`shingles: auto`
+# at 8400d03, which chose words or characters per document by script share).
+PURE = {
+    "The river runs past the old town, and in the evening people walk along it to the market.":
+        "db85d6b4bb17ce1c",
+    "우리는 매일 저녁 강가를 따라 걸으며 해가 지는 것을 봅니다 그리고 집으로 돌아갑니다": "5ada98079aa39025",
+    "这是一个关于河流和城镇的中文句子人们每天晚上都沿着河边散步看着夕阳慢慢落下": "2b80668c17d5c4a5",
+    "わたしたちは まいばん かわぞいを あるいて ゆうひを みます カタカナ ハ コチラ": "9486e6f953ea3a7e",
+    "東京の川沿いを毎晩歩いて夕日を見ます 私たちは静かな町に住んでいます": "c43952e4569c2a5d",
+}
+MIXED = [
+    "ls 명령은 디렉터리의 내용을 보여 줍니다. --all 옵션을 쓰면 숨은 파일도 나옵니다 (ls -la /tmp).",
+    "grep は ファイル の中から パターン に合う行を探します。-i オプションで大文字と小文字を区別しません。",
+    "使用 tar -xzf archive.tar.gz 解压文件；参见 tar(1) 的 --help 输出。版本 1.35 起支持 zstd 压缩。",
+]
+TOKEN = regex.compile(rf"{CJK_SCRIPT}|[^\s{CJK_SCRIPT[1:-1]}]+")  # one CJK character, or a run of others
 
 
-def test_character_documents_decide_as_the_script_regex_does():
-    """Documents decided by lead bytes alone, by CJK_BLOCKS, and by the regex (half-width
-    katakana and Hangul jamo lie outside the blocks; emoji and Georgian are high bytes only)."""
-    texts = ["plain English text", "naïve café", "Москва", "我们今天在城市", "今日は東京", "우리는 학교에",
-             "ｶﾀｶﾅｶﾀｶﾅ abc", "ᄀᄁᄂᄃ abcdef", "😀😀😀 ab", "ქართული",
-             "mixed 我们 with a lot of latin words", "", "㋐㋑㋒ and text", "3 我 words of"]
-    text = pa.array(texts, pa.large_string())
-    langs = pa.array([None, "zh", None, "en", None, None, None, None, None, None, None, None, None, None])
-    cjk = pc.count_substring_regex(text, CJK_SCRIPT).to_numpy()
-    by_script = cjk / np.maximum(pc.utf8_length(text).to_numpy(), 1) >= CJK_SHARE
-    assert character_documents(text, None, "auto").tolist() == by_script.tolist()
-    expected = by_script.copy()
-    expected[1], expected[3] = True, False  # where langid ran, its language decides
-    assert character_documents(text, langs, "auto").tolist() == expected.tolist()
-    assert by_script.tolist()[3:10] == [True, True, True, True, True, False, False]
+def splitmix64(value: int) -> int:
+    z = (value + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def reference_stream(text: str) -> list[int]:
+    """The definition in Python: the normalised text's words of other scripts and its single
+    Han, Kana or Hangul characters in order, a character hashed as character shingles hash it."""
+    normal = normalise(pa.array([text], pa.large_string()))[0].as_py()
+    return [splitmix64(ord(token)) if regex.fullmatch(CJK_SCRIPT, token)
+            else xxhash.xxh3_64_intdigest(token.encode()) for token in TOKEN.findall(normal)]
+
+
+def digest(hashes: np.ndarray, parents: np.ndarray) -> str:
+    return hashlib.sha256(hashes.tobytes() + parents.astype(np.int64).tobytes()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("text", list(PURE))
+def test_text_of_one_script_keeps_the_previous_shingles_bit_for_bit(text):
+    column = pa.array([text, text[:len(text) // 3]], pa.large_string())
+    stream = shingle_hashes(column, "auto", 5, 5)
+    assert digest(*stream) == PURE[text]
+    alone = "word" if text.isascii() else "char"  # the explicit modes are unchanged too
+    assert all(np.array_equal(a, b) for a, b in zip(stream, shingle_hashes(column, alone, 5, 5), strict=True))
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_mixed_text_is_one_stream_of_words_and_cjk_characters(n):
+    hashes, parents = shingle_hashes(pa.array(MIXED, pa.large_string()), "auto", n, n)
+    for row, text in enumerate(MIXED):
+        tokens = reference_stream(text)
+        assert 20 < len(tokens) < len(normalise(pa.array([text]))[0].as_py())  # words, not characters
+        assert hashes[parents == row].tolist() == reference_ngrams(tokens, n), row
+
+
+def test_auto_needs_one_n_gram_size():
+    with pytest.raises(ConfigError, match="ngram 3 and char_ngram 5 differ"):
+        validate_config({"dataset": "d", "input": {"paths": ["x.jsonl"]}, "output": {"root": "out"},
+                         "filters": [{"minhash_dedup": {"ngram": 3}}]})
+    validate_config({"dataset": "d", "input": {"paths": ["x.jsonl"]}, "output": {"root": "out"},
+                     "filters": [{"minhash_dedup": {"ngram": 3, "shingles": "word"}}]})
