@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,6 +16,8 @@ CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 # were made otherwise is refused. 2: one token stream for mixed text (`shingles: auto`); the
 # indexes written before (a word or character choice per document) carry no number.
 SHINGLE_SCHEME = 2
+# Every character of CJK_SCRIPT lies between U+1100 and here (planes 0-3; tests check the rest).
+CJK_BELOW = 0x40000
 # Odd 64-bit multipliers that place each token of an n-gram; order matters, as it should.
 _POSITION_WEIGHTS = (np.random.default_rng(20261128).integers(1, 2**63, size=64, dtype=np.uint64)
                      | np.uint64(1))
@@ -26,7 +30,9 @@ def normalise(text: pa.Array) -> pa.Array:
 
 def tokens_spaced(text: pa.Array) -> pa.Array:
     """Normalised text with a space on each side of every CJK character: split on whitespace,
-    it is the token stream of `shingles: auto` (words of other scripts, CJK characters one by one)."""
+    it is the token stream of `shingles: auto` (words of other scripts, CJK characters one by
+    one). The definition: `shingle_hashes` makes the same tokens without it, scripts/eval_dedup.py
+    labels with it."""
     return pc.replace_substring_regex(text, CJK_SCRIPT, r" \0 ")
 
 
@@ -41,9 +47,7 @@ def shingle_hashes(text: pa.Array, mode: str, ngram: int, char_ngram: int) -> tu
     normal = normalise(text)
     if mode == "char":
         return _char_shingles(normal, char_ngram)
-    if mode == "word":
-        return _word_shingles(normal, ngram, stream=False)
-    return _word_shingles(tokens_spaced(normal), ngram, stream=True)
+    return _word_shingles(normal, ngram, stream=mode == "auto")
 
 
 def shingle_lists(hashes: np.ndarray, parents: np.ndarray, documents: int) -> pa.ListArray:
@@ -118,25 +122,83 @@ def _word_shingles(text: pa.Array, n: int, stream: bool) -> tuple[np.ndarray, np
     flat = flat.filter(real)
     if not len(flat):
         return _nothing()
-    encoded = pc.dictionary_encode(flat)
-    token_hashes = _token_hashes(encoded.dictionary, stream)[encoded.indices.to_numpy(zero_copy_only=False)]
     parents = pc.list_parent_indices(words).filter(real).to_numpy()
-    return _ngrams(token_hashes, parents, n)
-
-
-def _token_hashes(tokens: pa.Array, stream: bool) -> np.ndarray:
-    """xxh3 of each distinct token; in the stream a single CJK character hashes as
-    `_char_shingles` hashes every character, so text made of CJK characters alone gets the same
-    shingles as with `shingles: char` (and `word` stays as it was)."""
     if not stream:
-        return np.array([xxhash.xxh3_64_intdigest(token) for token in utf8_values(tokens)], dtype=np.uint64)
-    single = pc.and_(pc.equal(pc.utf8_length(tokens), 1), pc.match_substring_regex(tokens, f"^{CJK_SCRIPT}$"))
-    chosen = single.to_numpy(zero_copy_only=False)
-    hashes = np.zeros(len(tokens), dtype=np.uint64)
-    others = tokens.filter(pc.invert(single))
-    hashes[~chosen] = [xxhash.xxh3_64_intdigest(token) for token in utf8_values(others)]
-    hashes[chosen] = _splitmix64(_code_points(tokens.filter(single)).astype(np.uint64))
-    return hashes
+        return _ngrams(_xxh3(flat), parents, n)
+    high = _high(flat)
+    hashes = _xxh3(flat, skip=high)
+    return _ngrams(*_split_cjk(flat, high, hashes, parents), n)
+
+
+def _xxh3(tokens: pa.Array, skip: np.ndarray | None = None) -> np.ndarray:
+    """xxh3 of each token, each distinct token hashed once (those `skip` marks are left 0)."""
+    encoded = pc.dictionary_encode(tokens)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    distinct = np.zeros(len(encoded.dictionary), dtype=np.uint64)
+    hashed = np.ones(len(distinct), dtype=bool)
+    if skip is not None:
+        hashed[indices[skip]] = False
+    chosen = encoded.dictionary.filter(pa.array(hashed)) if skip is not None else encoded.dictionary
+    distinct[hashed] = [xxhash.xxh3_64_intdigest(token) for token in utf8_values(chosen)]
+    return distinct[indices]
+
+
+def _high(text: pa.Array) -> np.ndarray:
+    """Strings holding a UTF-8 lead byte of 0xE1 or more (U+1100 and above: every CJK character)."""
+    values, offsets = utf8_buffer(text)
+    return np.diff(np.searchsorted(np.flatnonzero(values >= 0xE1), offsets)) > 0
+
+
+def _split_cjk(words: pa.Array, high: np.ndarray, hashes: np.ndarray, parents: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The token stream from whitespace-separated words and their hashes: a word without CJK
+    characters stays one token; in a word with some, each CJK character is a token hashed as
+    `_char_shingles` hashes it (so text of CJK characters alone gets the shingles of `shingles:
+    char`) and each run of other characters a token hashed as a word. The same tokens as
+    splitting `tokens_spaced` text, without a regex pass: the words are cut at character
+    boundaries in their UTF-8 buffer."""
+    high = np.flatnonzero(high)  # only these words can hold a CJK character (`_high`)
+    if not len(high):
+        return hashes, parents
+    chosen = words.take(pa.array(high))
+    values, offsets = utf8_buffer(chosen)
+    data = values[offsets[0]:offsets[-1]]
+    points = _code_points(chosen)
+    cjk = _cjk_table()[points]
+    lengths = pc.utf8_length(chosen).to_numpy()
+    word_starts = np.cumsum(lengths) - lengths
+    begins = cjk | np.r_[False, cjk[:-1]]
+    begins[word_starts] = True
+    firsts = np.flatnonzero(begins)
+    lead = np.flatnonzero((data & 0xC0) != 0x80)  # the byte where each character starts
+    tokens = pa.LargeStringArray.from_buffers(len(firsts), pa.py_buffer(np.r_[lead[firsts], len(data)]),
+                                              pa.py_buffer(data))
+    single = cjk[firsts]  # a token that starts with a CJK character is that character
+    token_hashes = np.empty(len(firsts), dtype=np.uint64)
+    token_hashes[single] = _splitmix64(points[firsts[single]].astype(np.uint64))
+    token_hashes[~single] = _xxh3(tokens.filter(pa.array(~single)))
+    per_word = np.diff(np.searchsorted(firsts, np.r_[word_starts, len(points)]))
+    counts = np.ones(len(words), dtype=np.int64)
+    counts[high] = per_word
+    starts = np.cumsum(counts) - counts
+    stream = np.empty(int(counts.sum()), dtype=np.uint64)
+    stream[starts] = hashes
+    stream[index_ranges(starts[high], per_word)] = token_hashes
+    return stream, np.repeat(parents, counts)
+
+
+@functools.cache
+def _cjk_table() -> np.ndarray:
+    """Which code points CJK_SCRIPT matches, read from RE2 once per process for the code points
+    U+1100 to CJK_BELOW (about 0.1 s)."""
+    points = np.r_[0x1100:0xD800, 0xE000:CJK_BELOW].astype(np.uint32)
+    encoded = np.frombuffer(points.tobytes().decode("utf-32-le").encode(), dtype=np.uint8)
+    sizes = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+    offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    chars = pa.LargeStringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(encoded))
+    table = np.zeros(0x110000, dtype=bool)
+    table[points] = pc.match_substring_regex(chars, CJK_SCRIPT).to_numpy(zero_copy_only=False)
+    return table
 
 
 def _char_shingles(text: pa.Array, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import regex
 import xxhash
@@ -13,7 +14,7 @@ from datasketch import MinHash
 
 from corpus.errors import ConfigError
 from filters.minhash_signing import minhash
-from filters.shingles import _POSITION_WEIGHTS, CJK_SCRIPT, _ngrams, normalise, shingle_hashes
+from filters.shingles import _POSITION_WEIGHTS, CJK_SCRIPT, _cjk_table, _ngrams, normalise, shingle_hashes
 from pipelines.config import validate_config
 
 MASK = (1 << 64) - 1
@@ -122,3 +123,10 @@ def test_auto_needs_one_n_gram_size():
                          "filters": [{"minhash_dedup": {"ngram": 3}}]})
     validate_config({"dataset": "d", "input": {"paths": ["x.jsonl"]}, "output": {"root": "out"},
                      "filters": [{"minhash_dedup": {"ngram": 3, "shingles": "word"}}]})
+
+
+def test_the_cjk_table_is_the_script_regex_over_every_code_point():
+    points = np.r_[0:0xD800, 0xE000:0x110000]
+    expected = np.zeros(0x110000, dtype=bool)
+    expected[points] = pc.match_substring_regex(pa.array([chr(point) for point in points]), CJK_SCRIPT)
+    assert np.array_equal(_cjk_table(), expected)
