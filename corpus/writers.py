@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -191,6 +192,25 @@ class ShardWriter:
         """Finish the open file; the paths of every file written, in order."""
         self._close_file()
         return self.paths
+
+    def abort(self) -> None:
+        """Let go of the open file after an error: buffered rows are dropped and nothing more is
+        written, so a full disk or a failed write is not followed by a second, masking error."""
+        self._group = []
+        self._group_rows = self.buffered_bytes = 0
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(OSError, pa.ArrowException):
+                writer.close()
+
+    def __enter__(self) -> ShardWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def with_provenance(batch: pa.RecordBatch, sources: Mapping[int, str]) -> pa.RecordBatch:

@@ -137,13 +137,11 @@ def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
     budget = Budget(write.layout.group_bytes)
     internal = Layout(write.layout.shard_rows, write.layout.shard_bytes, group_rows=None)
     sources = dict([task.origin]) if write.provenance and task.origin else None
-    # On an error every writer is closed (no open handles, no footer-less files left behind)
+    # On an error every writer lets go of its file without writing more (no open handles)
     # and the decision files are let go; the unit stays unfinished and is redone.
     with contextlib.ExitStack() as stack:
         def writer(*args: Any, **options: Any) -> ShardWriter:
-            opened = ShardWriter(*args, budget=budget, **options)
-            stack.callback(opened.close)
-            return opened
+            return stack.enter_context(ShardWriter(*args, budget=budget, **options))
 
         if segment.head is not None:
             stack.enter_context(steps[0].filter.reading(task.decisions))

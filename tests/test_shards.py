@@ -174,3 +174,22 @@ def test_unbuffered_layout_writes_each_batch_as_its_own_row_group(tmp_path):
     (path,) = writer.close()
     file = pq.ParquetFile(path).metadata
     assert [file.row_group(i).num_rows for i in range(file.num_row_groups)] == [3, 5, 2]
+
+
+def test_a_failed_write_is_the_error_a_writer_leaves_not_a_second_one(tmp_path, monkeypatch):
+    """A full disk while a row group is written: leaving the writer's context drops the buffered
+    rows instead of writing them again into the failed file (which raised 'Operation on closed
+    file' and hid the disk-full error from the run's message)."""
+    batch = pa.record_batch({"id": [f"d{i}" for i in range(50)], "text": ["x" * 100] * 50})
+    calls = []
+
+    def disk_full(self, table, row_group_size=None):
+        calls.append(table.num_rows)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", disk_full)
+    writer = ShardWriter(tmp_path, "part", Layout(group_rows=10))
+    with pytest.raises(OSError, match="No space left"), writer:
+        writer.write(batch)
+    assert calls == [10]
+    assert writer.buffered_bytes == 0 and writer._writer is None
