@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -114,3 +115,18 @@ def tree_rss(root: int) -> dict[int, int]:
         except (OSError, IndexError):
             continue
     return sizes
+
+
+def pair_signatures(dedup: Any, rng: np.random.Generator, shared: int, own: int, pairs: int) -> np.ndarray:
+    """MinHash signatures (with `dedup`'s permutations) of `pairs` pairs of random shingle-hash
+    sets that share `shared` hashes and hold `own` of their own each, so each pair's Jaccard is
+    exactly shared / (shared + 2 * own); rows 2k and 2k + 1 are pair k."""
+    from filters.minhash_signing import minhash
+
+    hashes, parents = [], []
+    for pair in range(pairs):
+        values = rng.choice(2**32, size=shared + 2 * own, replace=False).astype(np.uint32)
+        for side, extra in enumerate((values[shared:shared + own], values[shared + own:])):
+            hashes.append(np.concatenate([values[:shared], extra]))
+            parents.append(np.full(shared + own, 2 * pair + side))
+    return minhash(np.concatenate(hashes), np.concatenate(parents), 2 * pairs, dedup.a, dedup.b)

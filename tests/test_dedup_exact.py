@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import corpus_cli, read_rows, run, write_jsonl
+from conftest import corpus_cli, pair_signatures, read_rows, run, write_jsonl
 from pydantic import ValidationError
 
 from corpus.errors import UserError
@@ -17,7 +17,6 @@ from filters.minhash_dedup import (
     band_keys,
     banding,
     candidate_probability,
-    minhash,
     star_clusters,
 )
 from filters.shingles import shingle_hashes
@@ -145,13 +144,7 @@ def test_pairs_at_the_threshold_become_candidates_on_real_signatures():
     flt.setup()
     rng = np.random.default_rng(9)
     shared, own = 160, 20  # |A & B| = 160, |A | B| = 200
-    hashes, parents = [], []
-    for pair in range(400):
-        values = rng.choice(2**32, size=shared + 2 * own, replace=False).astype(np.uint32)
-        for side, extra in enumerate((values[shared:shared + own], values[shared + own:])):
-            hashes.append(np.concatenate([values[:shared], extra]))
-            parents.append(np.full(shared + own, 2 * pair + side))
-    signatures = minhash(np.concatenate(hashes), np.concatenate(parents), 800, flt.a, flt.b)
+    signatures = pair_signatures(flt, rng, shared, own, 400)
     keys = band_keys(signatures, flt.bands, flt.rows).reshape(flt.bands, 800)
     found = (keys[:, 0::2] == keys[:, 1::2]).any(axis=0).mean()
     assert found >= 0.97, (flt.bands, flt.rows, found)

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import regex
-from conftest import read_rows, run, write_jsonl
+from conftest import pair_signatures, read_rows, run, write_jsonl
 from datasketch import MinHash
 
 from filters import minhash_dedup, minhash_verify
@@ -280,13 +280,7 @@ def test_pairs_at_the_threshold_reach_the_agreement_floor():
     rng = np.random.default_rng(11)
     floor = agreement_floor(0.8, 128)
     for shared, own, kept in ((160, 20, 1.0), (80, 60, 0.0)):  # J = 160/200 = 0.8, 80/200 = 0.4
-        hashes, parents = [], []
-        for pair in range(2000):
-            values = rng.choice(2**32, size=shared + 2 * own, replace=False).astype(np.uint32)
-            for side, extra in enumerate((values[shared:shared + own], values[shared + own:])):
-                hashes.append(np.concatenate([values[:shared], extra]))
-                parents.append(np.full(shared + own, 2 * pair + side))
-        signatures = minhash(np.concatenate(hashes), np.concatenate(parents), 4000, flt.a, flt.b)
+        signatures = pair_signatures(flt, rng, shared, own, 2000)
         agree = (signatures[0::2] == signatures[1::2]).sum(axis=1)
         assert (agree >= floor).mean() == pytest.approx(kept, abs=0.001)
 
