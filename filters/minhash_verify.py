@@ -26,9 +26,9 @@ import pyarrow.parquet as pq
 from scipy.stats import binom
 
 from corpus.schema import ID, ORDER
+from filters.minhash_signing import SIGNATURE
 from filters.shingles import index_ranges, set_jaccard, shingle_sets
 
-SIGNATURE = "signature"
 LENGTH = "length"
 SHINGLES = "shingles"
 NODES = "nodes.npy"  # ORDER of every member, sorted: which documents the member files hold
