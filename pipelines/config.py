@@ -18,6 +18,7 @@ from pydantic import (
 
 from corpus.errors import ConfigError
 from corpus.tokens import TokenizerProblem, TokenizerRef, check_tokenizer
+from corpus.writers import Layout
 from filters.base import Filter, FilterParams
 from filters.registry import UnknownFilter, get_filter
 
@@ -43,11 +44,11 @@ class InputConfig(_Strict):
 
 class OutputConfig(_Strict):
     root: str = "out"
-    shard_rows: int = Field(100_000, gt=0)
-    shard_bytes: int = Field(512 << 20, gt=0, description="a shard also closes at this many "
+    shard_rows: int = Field(Layout.shard_rows, gt=0)
+    shard_bytes: int = Field(Layout.shard_bytes, gt=0, description="a shard also closes at this many "
                                                          "uncompressed bytes, whichever comes first")
-    row_group_rows: int = Field(100_000, gt=0, description="rows per Parquet row group at most")
-    row_group_bytes: int = Field(128 << 20, gt=0,
+    row_group_rows: int = Field(Layout.group_rows, gt=0, description="rows per Parquet row group at most")
+    row_group_bytes: int = Field(Layout.group_bytes, gt=0,
                                  description="uncompressed bytes per row group at most; also what a "
                                              "task holds of unwritten row groups across its files")
     provenance: bool = Field(True, description="kept and rejected documents carry source_file and "
