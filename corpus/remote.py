@@ -31,17 +31,21 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from corpus.errors import UserError
 from corpus.faults import checkpoint
+from corpus.mirror import Mirror
 from corpus.store import (
     MANIFEST,
     MANIFEST_DIGEST,
+    RUN_FILE,
     SEAL_FILES,
     SHARD_KINDS,
     SIGNATURE,
@@ -51,8 +55,14 @@ from corpus.store import (
     StagingArea,
     _finalise_shards,
     _now,
+    _try_lock,
+    atomic_write,
     list_files,
+    read_json,
 )
+
+if TYPE_CHECKING:
+    from corpus.units import RunResults
 
 CLAIMS = "_claims"
 LATEST_MARKERS = "_latest"
@@ -60,6 +70,12 @@ LATEST_MARKERS = "_latest"
 CONDITIONAL_CREATE = ("s3", "s3a")
 CLAIM_SETTLE = 2.0
 STAGING_VARIABLE = "CORPUS_STAGING_DIR"
+# A run's area on the store counts as live while its heartbeat (run.json's `alive_at`, written
+# every lease / 4 seconds) is younger than the lease: then no other machine adopts or removes it.
+LEASE_VARIABLE = "CORPUS_RUN_LEASE"
+LEASE = 120.0
+# `_staging/<run>/adopted-NNNN`, created conditionally: one machine takes over a stopped run.
+ADOPTED = "adopted"
 # The clients under fsspec's cloud filesystems: their own errors (endpoint unreachable, no
 # credentials found) are not OSErrors, but are the user's to fix.
 CLIENT_LIBRARIES = ("botocore", "aiobotocore", "aiohttp", "google", "azure")
@@ -107,6 +123,7 @@ class RemoteStore(DatasetStore):
 
     def __init__(self, url: str, dataset: str) -> None:
         self.url = url.rstrip("/")
+        self.dataset = dataset
         self.path = location(self.url) / dataset
         self.fs = self.path.fs
         self.local = DatasetStore(staging_root(self.url), dataset)
@@ -206,28 +223,182 @@ class RemoteStore(DatasetStore):
                                 [f"{target}/{name}" for name in group], mode="create")
             checkpoint("upload")  # the crash tests kill here: a version folder without its manifest
 
-    # Staging areas live on this machine's disk.
+    # A run works in a staging area on this machine's disk, mirrored under `_staging/<run>/`.
     def start_run(self, state: dict[str, Any]) -> Staging:
-        return self.local.start_run(state)
+        local = self.local.start_run(state)
+        return self._mirrored(local.path, local.run_id, local.lock)
 
     def adopt(self, area: StagingArea) -> Staging | None:
-        return self.local.adopt(area)
+        """Take over a stopped run's area, on this machine or another: the adoption marker is a
+        conditional create (one taker), then the units finished on the store are restored here
+        as their `done.json` (their files come down when a task or the assembly reads them)."""
+        name = area.path.name
+        here = self.local.path / "_staging" / name
+        here.mkdir(parents=True, exist_ok=True)
+        lock = _try_lock(here)
+        if lock is None:
+            return None
+        resumed = int(area.state.get("resumed", 0)) + 1
+        with remote_errors(self.url):
+            if not self._create(f"{self._area(name)}/{ADOPTED}-{resumed:04d}", _now()):
+                lock.close()
+                return None
+            atomic_write(here / RUN_FILE, json.dumps(area.state))
+            staging = self._mirrored(here, name, lock, status="running", resumed=resumed)
+            staging.mirror.restore_markers()
+        return staging
+
+    def _mirrored(self, path: Path, run_id: str, lock: Any, **state: Any) -> RemoteStaging:
+        staging = RemoteStaging(path, run_id, lock, Mirror(self.url, self.dataset, run_id, path),
+                                holder=secrets.token_hex(8))
+        with remote_errors(self.url):
+            staging.update(**state)
+        staging.beat()
+        return staging
+
+    def _area(self, name: str) -> str:
+        return f"{self.path.path}/_staging/{name}"
 
     def staging_areas(self) -> list[StagingArea]:
-        return self.local.staging_areas()
+        """Every run's area on the store, oldest first (`path` is its URL)."""
+        areas = []
+        with remote_errors(self.url):
+            for name in sorted(self._names(f"{self.path.path}/_staging")):
+                state = self._area_state(name)
+                if state is not None:
+                    areas.append(StagingArea(self.path / "_staging" / name, self._live(name, state), state))
+        return areas
 
-    def remove_area(self, path: Path) -> bool:
-        return self.local.remove_area(path)
+    def _area_state(self, name: str) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.fs.cat_file(f"{self._area(name)}/{RUN_FILE}"))
+        except FileNotFoundError:
+            return None  # removed meanwhile, or its run.json not written yet
+
+    def _live(self, name: str, state: dict[str, Any]) -> bool:
+        """A process of this machine holds the area; or its last holder was elsewhere and its
+        heartbeat is younger than the lease."""
+        here = self.local.path / "_staging" / name
+        if here.is_dir():
+            lock = _try_lock(here)
+            if lock is None:
+                return True
+            lock.close()
+            with contextlib.suppress(OSError, ValueError):
+                if read_json(here / RUN_FILE).get("holder") == state.get("holder"):
+                    return False  # held last by a process of this machine, which has stopped
+        return state.get("status") == "running" and time.time() - float(state.get("alive_at", 0)) < lease()
+
+    def remove_area(self, path: Any) -> bool:
+        """Delete a stopped run's area, on the store (run.json first: no run lists it any more)
+        and on this machine; False if its run is live."""
+        name = path.name
+        state = self._area_state(name)
+        if state is not None and self._live(name, state):
+            return False
+        here = self.local.path / "_staging" / name
+        if here.is_dir() and not self.local.remove_area(here):
+            return False
+        with remote_errors(self.url):
+            self._remove(self._area(name))
+        return True
+
+    def _remove(self, prefix: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(f"{prefix}/{RUN_FILE}")
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm(prefix, recursive=True)
 
     def trash(self) -> list[Path]:
         return self.local.trash()
 
+    def orphans(self) -> list[str]:
+        """Version folders without a manifest (a run killed while uploading) whose claiming run
+        is not live."""
+        base = self.path.path
+        with remote_errors(self.url):
+            names = [name for name in self._names(base) if VERSION_NAME.match(name)
+                     and not self.fs.exists(f"{base}/{name}/{MANIFEST}")]
+            if not names:
+                return []
+            live = {area.path.name for area in self.staging_areas() if area.active}
+            found = []
+            for name in names:
+                try:
+                    claim = json.loads(self.fs.cat_file(f"{base}/{CLAIMS}/{name}"))
+                except FileNotFoundError:
+                    claim = {}
+                if claim.get("run") not in live:
+                    found.append(name)
+        return found
+
+    def remove_orphan(self, name: str) -> None:
+        """Delete an unpublished version folder (its number stays claimed, never reused)."""
+        folder = f"{self.path.path}/{name}"
+        with remote_errors(self.url):
+            self.fs.invalidate_cache(folder)
+            if not VERSION_NAME.match(name) or self.fs.exists(f"{folder}/{MANIFEST}"):
+                raise UserError(f"{self.url}/{self.dataset}/{name} is a published version")
+            self.fs.rm(folder, recursive=True)
+
     def discard(self, staging: Staging) -> None:
-        """Delete the run's local staging area and the folders it leaves empty."""
+        """Delete the run's staging area here and on the store, and the local folders it leaves empty."""
+        if isinstance(staging, RemoteStaging):
+            staging.stop_beat()
         self.local.discard(staging)
+        with remote_errors(self.url):
+            self._remove(self._area(staging.run_id))
         for folder in (self.local.path / "_staging", self.local.path, self.local.path.parent):
             with contextlib.suppress(OSError):
                 folder.rmdir()
+
+
+@dataclass
+class RemoteStaging(Staging):
+    """A run's local staging area whose run.json is also on the store, with a heartbeat, and
+    whose units are uploaded there as they finish (`mirror`)."""
+
+    holder: str = ""  # this process's token: a later holder of the area writes its own
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stopped: threading.Event = field(default_factory=threading.Event, repr=False)
+    _beating: threading.Thread | None = field(default=None, repr=False)
+
+    def update(self, **fields: Any) -> None:
+        """Merge `fields` into run.json here and upload it, with the heartbeat."""
+        with self._guard:
+            super().update(**fields, holder=self.holder, alive_at=time.time())
+            self.mirror.fs.put_file(str(self.path / RUN_FILE), f"{self.mirror.prefix}/{RUN_FILE}")
+
+    def beat(self) -> None:
+        self._beating = threading.Thread(target=self._beat, name="corpus-heartbeat", daemon=True)
+        self._beating.start()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(lease() / 4):
+            with contextlib.suppress(Exception):  # a missed beat is retried; a long outage ends the lease
+                self.update()
+
+    def stop_beat(self) -> None:
+        self._stopped.set()
+        if self._beating is not None and self._beating is not threading.current_thread():
+            self._beating.join()
+
+    def release(self) -> None:
+        self.stop_beat()
+        super().release()
+
+    def assemble(self, results: RunResults, indexes: list[Path]) -> Path:
+        """Download what the version takes from units finished elsewhere, then assemble here."""
+        folders = [*(result.folder / "rejects" for result in results.all()),
+                   *(result.folder / "quarantine" for result in results.first),
+                   *(result.folder / "data" for result in results.last), *indexes]
+        self.mirror.fetch_folders(folders)
+        return super().assemble(results, indexes)
+
+
+def lease() -> float:
+    """Seconds without a heartbeat after which a run on another machine counts as stopped."""
+    return float(os.environ.get(LEASE_VARIABLE) or LEASE)
 
 
 def arrow_files(files: list[Any]) -> tuple[Any, list[str]]:

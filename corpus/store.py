@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 SHARD_KINDS = ("data", "rejects", "quarantine", "index")
 RUN_FILE = "run.json"
+# A unit of work is finished once this file is written, after its other files (pipelines.ledger).
+DONE = "done.json"
 # The staging folder a version is assembled in before it is renamed to vNNNN.
 PUBLISH = "publish"
 MANIFEST = "manifest.json"
@@ -63,6 +65,7 @@ class Staging:
     path: Path
     run_id: str
     lock: Any = field(default=None, repr=False)
+    mirror: Any = field(default=None, repr=False)  # its copy on object storage (corpus.mirror)
 
     def folder(self, kind: str) -> Path:
         folder = self.path / kind
@@ -222,6 +225,14 @@ class DatasetStore:
             lock.close()
         shutil.rmtree(trash, ignore_errors=True)
         return True
+
+    def orphans(self) -> list[str]:
+        """Version folders without a manifest that no live run is writing: none on disk, where a
+        version appears by rename (object storage: corpus.remote)."""
+        return []
+
+    def remove_orphan(self, name: str) -> None:
+        raise NotImplementedError(name)
 
     def trash(self) -> list[Path]:
         """Staging areas whose deletion was interrupted (a crash after the rename)."""

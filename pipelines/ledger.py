@@ -18,10 +18,8 @@ from typing import Any
 import corpus
 from corpus.readers import ReaderOptions
 from corpus.sources import Split
-from corpus.store import atomic_write, fsync_tree
+from corpus.store import DONE, atomic_write, fsync_tree
 from pipelines.plan import Segment, Step
-
-DONE = "done.json"
 
 
 def digest(*parts: Any) -> str:

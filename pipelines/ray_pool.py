@@ -71,6 +71,8 @@ class RayPool:
     def __exit__(self, *exc_info) -> None:
         import ray
 
+        with contextlib.suppress(Exception):  # their scratch folders (corpus.mirror); a dead actor's stay
+            ray.get([actor.release.remote() for actor in self._actors], timeout=60)
         for actor in [*self._actors, self._sink]:
             ray.kill(actor)
         self._actors = []
@@ -195,3 +197,9 @@ class SegmentWorker:
 
     def call(self, function: Callable[[Any], Any], item: Any) -> Any:
         return function(item)
+
+    def release(self) -> None:
+        """Delete this worker's scratch copies of units and work folders (corpus.mirror)."""
+        from corpus.mirror import release
+
+        release()

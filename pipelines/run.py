@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pyarrow.parquet as pq
 
 import corpus
-from corpus.errors import UserError
 from corpus.faults import checkpoint
 from corpus.figures import recorded
 from corpus.gates import GateResult, evaluate
@@ -26,7 +25,7 @@ from corpus.manifest import (
 )
 from corpus.sources import check_store_root, discover, fingerprint, plan_splits
 from corpus.stats import FilterStats, merge_all
-from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, is_url, open_store, read_json
+from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, open_store, read_json
 from corpus.units import RunResults
 from filters.base import Keys
 from filters.decisions import decision_files
@@ -84,10 +83,6 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
     """
     check_chain(config)
     check_resources(config)
-    if is_url(config.output.root) and config.executor == "ray" and config.ray.address:
-        # The staging area of a store on object storage is on the driver's disk (corpus.remote).
-        raise UserError(f"output.root {config.output.root} is on object storage: the Ray executor "
-                        f"can use it only with a local Ray instance (no ray.address) for now")
     progress = progress or RunProgress(enabled=False)
     started = time.perf_counter()
     files = discover(config.input.paths, config.input.format)
@@ -109,7 +104,7 @@ def run_pipeline(config: PipelineConfig, progress: RunProgress | None = None,
                           f"finished it")
             store.discard(staging)
             return finished
-        schedule = Schedule.of(config, segments, splits, fingerprints, staging.path / "units")
+        schedule = Schedule.of(config, segments, splits, fingerprints, staging.path / "units", staging.mirror)
         results, merged, indexes = _execute(config, segments, schedule, progress)
         counts = count_documents(results)
         if counts["read"] != counts["kept"] + counts["rejected"] + counts["quarantined"]:
@@ -198,7 +193,7 @@ def _execute(config: PipelineConfig, segments: list[Segment], schedule: Schedule
             _merge(merged, segment_results)
             if segment.tail is not None:
                 head_key, decisions = _resolve(segment, segment_results, merged, schedule.units, pool,
-                                               progress)
+                                               progress, schedule.mirror)
                 indexes.append(schedule.units / head_key / "index")
     return results, merged, indexes
 
@@ -227,7 +222,7 @@ def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPoo
     if segment.index == 0:
         total, unit = sum(task.split.size for task in todo), "bytes"
     else:
-        total, unit = sum(pq.ParquetFile(p).metadata.num_rows for t in todo for p in t.spill), "docs"
+        total, unit = sum(_rows(path, task.mirror) for task in todo for path in task.spill), "docs"
     if todo:
         with progress.segment(label, total, unit) as advance:
             for result in pool.run(todo, advance):
@@ -235,29 +230,42 @@ def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPoo
     return [finished[task.index] for task in tasks]
 
 
+def _rows(path: Path, mirror: Any) -> int:
+    """A spill file's rows (from the store when a Ray worker wrote it on another node)."""
+    return mirror.parquet_rows(path) if mirror is not None else pq.ParquetFile(path).metadata.num_rows
+
+
 def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, FilterStats],
-             units: Path, pool: LocalPool | RayPool, progress: RunProgress
+             units: Path, pool: LocalPool | RayPool, progress: RunProgress, mirror: Any = None
              ) -> tuple[str, dict[int, list[Path]]]:
     """The global step, as a unit: the tail filter reads every key once, writes its decision
     files into the unit (a rerun reuses them) and the index later versions deduplicate
-    against. Returns the unit's key and each task's decision files, by task index."""
+    against. Returns the unit's key and each task's decision files, by task index.
+
+    With a store on object storage (`mirror`) local workers get the key files downloaded
+    where missing; Ray workers sync what each call reads and writes (corpus.mirror)."""
     step = segment.tail
     key = resolve_key(step, [result.key for result in results])
     folder = units / key
     decisions = {result.index: decision_files(folder, result.index, len(result.keys))
                  for result in results}
-    keys = Keys([path for result in results for path in result.keys], pool.map,
-                [path for result in results for path in decisions[result.index]])
+    files = [path for result in results for path in result.keys]
+    local = isinstance(pool, LocalPool)
+    map_ = mirror.mapper(pool.map) if mirror is not None and not local else pool.map
+    keys = Keys(files, map_, [path for result in results for path in decisions[result.index]])
     record = load_unit(folder)
     if record is not None:
         progress.note(f"resolve {step.label}: reusing the finished step")
     else:
         begin_unit(folder)
+        if mirror is not None and local:
+            mirror.fetch(files)
         stats = FilterStats(step.label)
         started = time.perf_counter()
         step.filter.setup()
         step.filter.resolve(keys, stats, folder / "work")
-        missing = [path for path in keys.decisions if not path.is_file()]
+        missing = [path for path in keys.decisions if not path.is_file() and not (
+            mirror is not None and mirror.exists(path))]
         if missing:  # a plugin's bug: its documents would pass unjudged
             raise RuntimeError(f"filter {step.label!r} resolved without writing {len(missing)} of its "
                                f"decision files (first: {missing[0].name})")
@@ -267,6 +275,8 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
         stats.wall_seconds += time.perf_counter() - started
         record = {"stats": stats.to_dict()}
         record_unit(folder, record)
+        if mirror is not None:
+            mirror.push_unit(folder)
     resolved = FilterStats.from_dict(record["stats"])
     merged[step.label] = merged[step.label] + resolved if step.label in merged else resolved
     return key, decisions

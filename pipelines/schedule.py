@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from corpus.readers import ReaderOptions
 from corpus.sources import Split
@@ -30,10 +31,11 @@ class Schedule:
     write: WriteOptions
     reader: ReaderOptions
     policy: Policy | None
+    mirror: Any = None  # the staging area's copy on object storage (corpus.mirror), if any
 
     @classmethod
     def of(cls, config: PipelineConfig, segments: list[Segment], splits: list[Split],
-           fingerprints: dict[str, str], units: Path) -> Schedule:
+           fingerprints: dict[str, str], units: Path, mirror: Any = None) -> Schedule:
         policy = redaction_policy(segments)[0]
         output = config.output
         layout = Layout(output.shard_rows, output.shard_bytes, output.row_group_rows,
@@ -43,7 +45,7 @@ class Schedule:
         reader = ReaderOptions(config.input.text_field, config.input.id_field,
                                config.input.batch_rows, config.input.batch_bytes,
                                config.input.max_record_bytes)
-        return cls(units, splits, fingerprints, write, reader, policy)
+        return cls(units, splits, fingerprints, write, reader, policy, mirror)
 
     def tasks(self, segment: Segment, head_key: str | None, results: RunResults[TaskResult],
               decisions: dict[int, list[Path]]) -> list[Task]:
@@ -54,12 +56,12 @@ class Schedule:
         segment_id = segment_key(segment, self.write, self.reader, head_key)
         if segment.index == 0:
             return [Task(i, key, self.units / key, segment, segment_id, self.write, self.reader,
-                         split=split, policy=self.policy, origin=self.origin(i))
+                         split=split, policy=self.policy, origin=self.origin(i), mirror=self.mirror)
                     for i, split in enumerate(self.splits)
                     for key in [split_key(segment_id, i, split, self.fingerprints[split.file.uri])]]
         return [Task(r.index, key, self.units / key, segment, segment_id, self.write, self.reader,
                      spill=r.spill, decisions=decisions[r.index], policy=self.policy,
-                     origin=self.origin(r.index))
+                     origin=self.origin(r.index), mirror=self.mirror)
                 for r in results.last if r.spill
                 for key in [follow_key(segment_id, r.index, r.key)]]
 

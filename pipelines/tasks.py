@@ -73,6 +73,7 @@ class Task:
     decisions: list[Path] = field(default_factory=list)
     policy: Policy | None = None
     origin: tuple[int, str] | None = None
+    mirror: Any = None  # the staging area on object storage (corpus.mirror): units go there too
 
     @property
     def source(self) -> str:
@@ -120,7 +121,14 @@ def report_to(callback: Progress) -> None:
 
 
 def run_task(task: Task, progress: Progress | None = None) -> TaskResult:
-    """Stream one task's documents through its segment, write what comes out, record the unit."""
+    """Stream one task's documents through its segment, write what comes out, record the unit
+    (and with a store on object storage, pull its inputs and upload the unit: corpus.mirror)."""
+    if task.mirror is not None:
+        return task.mirror.work(_run, task, progress)
+    return _run(task, progress)
+
+
+def _run(task: Task, progress: Progress | None) -> TaskResult:
     report = progress or _worker_progress
     begin_unit(task.out)
     segment = task.segment

@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -284,3 +285,29 @@ def test_without_conditional_writes_a_claim_read_back_after_settling_has_one_own
     for thread in threads:
         thread.join()
     assert sorted(won) == [False, True]
+
+
+def test_a_run_killed_on_one_machine_resumes_on_another_from_the_units_on_the_store(tmp_path, s3, server):
+    """Machine A is killed in the dedup step; machine B (its own staging folder, nothing of A's
+    disk) adopts the run from the store once A's heartbeat lease ran out, reuses A's finished
+    units and publishes the version a local run makes."""
+    root, fs = s3
+    config = write_config(tmp_path, root)
+    lease = {"CORPUS_RUN_LEASE": "2"}
+    machine_a = {**server, **lease, "CORPUS_STAGING_DIR": str(tmp_path / "a")}
+    machine_b = {**server, **lease, "CORPUS_STAGING_DIR": str(tmp_path / "b")}
+    killed = corpus_cli("run", str(config), "-q", env={**machine_a, "CORPUS_KILL_AT": "resolve"})
+    assert killed.returncode == -9
+    area = fs.ls(f"{root.removeprefix('s3://')}/web/_staging")
+    assert len(area) == 1 and len(fs.glob(f"{area[0]}/units/*/done.json")) == 2
+    time.sleep(2.5)  # the lease: until then A's run counts as live
+    assert "interrupted" in corpus_cli("runs", f"{root}/web", env=machine_b, check=True).stdout
+    resumed = corpus_cli("run", str(config), env=machine_b, check=True)
+    assert "resuming run" in resumed.stderr
+    assert "reusing 2 of 2 finished tasks" in resumed.stderr
+    corpus_cli("run", str(config), "-q", "--output", str(tmp_path / "local"), check=True)
+    fs.get(f"{root.removeprefix('s3://')}/web/v0001/", str(tmp_path / "download"), recursive=True)
+    assert version_contents(tmp_path / "download") == version_contents(tmp_path / "local" / "web" / "v0001")
+    fs.invalidate_cache()
+    assert not fs.find(f"{root.removeprefix('s3://')}/web/_staging")  # removed once published
+    assert not any(path.is_file() for path in (tmp_path / "b").rglob("*"))
