@@ -20,7 +20,7 @@ from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.lines import row_languages_or
-from filters.words import DEFINITION, Words, char_classes, tokenize
+from filters.words import DEFINITION, Words, char_classes, compiled, tokenize
 
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
 DUP_N_GRAMS = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
@@ -170,9 +170,20 @@ class GopherRepetition(Filter):
             measures["dup_line_frac"] = repeated / count
             measures["dup_line_char_frac"] = chars / length
             wanted = {key for key, _ in self.rules}
+            top_sizes = {n for n in range(2, MAX_N + 1) if f"top_{n}_gram" in wanted}
+            dup_sizes = {n for n in range(2, MAX_N + 1) if f"dup_{n}_grams" in wanted}
+            kernel = compiled()
+            if kernel is not None:
+                top, dup = kernel.n_gram_measures(words.ids, words.counts, words.chars, top_sizes, dup_sizes,
+                                                  HASH_BASE)
+                for n in range(2, len(top)):
+                    if n in top_sizes:
+                        measures[f"top_{n}_gram"] = top[n] / length
+                    if n in dup_sizes:
+                        measures[f"dup_{n}_grams"] = dup[n] / length
+                return measures
             grams = NGrams(words)
-            for n in range(2, 1 + max((int(key.split("_")[1]) for key in wanted
-                                       if key.startswith(("top_", "dup_")) and key[4].isdigit()), default=1)):
+            for n in range(2, 1 + max(top_sizes | dup_sizes, default=1)):
                 starts, ids, counts = grams.advance()
                 if f"top_{n}_gram" in wanted:
                     measures[f"top_{n}_gram"] = _top_n_gram(grams, starts, ids, counts, rows) / length

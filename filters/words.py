@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
+from types import ModuleType
 
 import numpy as np
 import pyarrow as pa
@@ -275,11 +276,30 @@ def _rows_of(text: pa.Array, lang: pa.Array | None, old_text: pa.Array,
     return rows
 
 
+@functools.cache
+def compiled() -> ModuleType | None:
+    """filters.kernels (numba) when installed, else None and the numpy code runs: imported on
+    first use, so only runs that split words load numba."""
+    if importlib.util.find_spec("numba") is None:
+        return None
+    from filters import kernels
+
+    return kernels
+
+
 def _tokenize_rows(text: pa.Array, segmented: np.ndarray | None) -> Words:
     """The words of a slice of rows; `segmented` marks rows a segmenter has spaced."""
     data, offsets = utf8_buffer(text)
     data = data[offsets[0]:offsets[-1]]
     offsets = (offsets - offsets[0]).astype(np.int64)
+    kernel = compiled()
+    if kernel is not None:
+        spaced = np.zeros(len(text), bool) if segmented is None else segmented
+        doc, counts, chars, letter, symbol, kept, string_offsets = kernel.tokenize_rows(
+            data, offsets, spaced, (*char_classes(), NOT_PREFIX, NOT_SUFFIX, NOT_SUFFIX_AFTER_DIGIT,
+                                    EMOTICON_PAIRS, MAX_CODE_POINT))
+        return Words(doc=doc, counts=counts, chars=chars, letter=letter, symbol=symbol,
+                     _data=kept, _offsets=string_offsets)
     points, byte_starts = _code_points(data)
     table, letters = char_classes()
     classes = table[points]

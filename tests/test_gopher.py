@@ -17,7 +17,7 @@ import pytest
 
 from corpus.stats import FilterStats
 from filters.gopher_quality import GopherQuality
-from filters.gopher_repetition import GopherRepetition, NGrams, _duplicate_n_grams, _top_n_gram
+from filters.gopher_repetition import HASH_BASE, GopherRepetition, NGrams, _duplicate_n_grams, _top_n_gram
 from filters.words import segmenters, split_words, stop_words, tokenize, word_counts
 from tests.conftest import read_rows, run, write_jsonl
 
@@ -273,29 +273,90 @@ def reference_duplicates(tokens: list[str], n: int) -> int:
     return chars
 
 
-def test_vectorised_n_gram_measures_equal_the_reference_walk():
-    """Top and duplicate n-grams are exact, on text of many distinct words and on text made of
-    2-20 distinct words (where datatrove's walk remembers only the n-grams it visits)."""
+def token_documents() -> list[list[str]]:
+    """Documents of many distinct words and of 2-20 distinct words (where datatrove's walk
+    remembers only the n-grams it visits), half with a copied passage pasted in."""
     rng = random.Random(7)
     documents = []
     for _ in range(300):
         size = rng.randint(0, 400)
         vocabulary = [f"t{i}" for i in range(rng.choice([2, 3, 5, 20, 200, 2000]))]
         tokens = [rng.choice(vocabulary) for _ in range(size)]
-        if rng.random() < 0.5 and tokens:  # paste a copied passage in
+        if rng.random() < 0.5 and tokens:
             start = rng.randrange(len(tokens))
             tokens[start:start] = tokens[: rng.randint(1, 40)]
-        documents.append((tokens, len(vocabulary)))
-    words = tokenize(pa.array([" ".join(tokens) for tokens, _ in documents]))
+        documents.append(tokens)
+    return documents
+
+
+def assert_reference_n_grams(documents: list[list[str]], n: int, top: np.ndarray, duplicates: np.ndarray):
+    for row, tokens in enumerate(documents):
+        expected = reference_top(tokens, n) if len(tokens) >= n else None
+        assert (None if np.isnan(top[row]) else top[row]) == expected, (n, row)
+        assert duplicates[row] == reference_duplicates(tokens, n), (n, row)
+
+
+def test_vectorised_n_gram_measures_equal_the_reference_walk():
+    """Top and duplicate n-grams of the numpy code are exact."""
+    documents = token_documents()
+    words = tokenize(pa.array([" ".join(tokens) for tokens in documents]))
     grams = NGrams(words)
     for n in range(2, 11):
         starts, ids, counts = grams.advance()
-        top = _top_n_gram(grams, starts, ids, counts, len(documents))
-        duplicates = _duplicate_n_grams(grams, starts, ids, counts, len(documents))
-        for row, (tokens, _) in enumerate(documents):
-            expected = reference_top(tokens, n) if len(tokens) >= n else None
-            assert (None if np.isnan(top[row]) else top[row]) == expected, (n, row)
-            assert duplicates[row] == reference_duplicates(tokens, n), (n, row)
+        assert_reference_n_grams(documents, n, _top_n_gram(grams, starts, ids, counts, len(documents)),
+                                 _duplicate_n_grams(grams, starts, ids, counts, len(documents)))
+
+
+def test_compiled_n_gram_measures_equal_the_reference_walk():
+    """Top and duplicate n-grams of the numba loop (filters/kernels.py) are exact too."""
+    pytest.importorskip("numba")
+    from filters.kernels import n_gram_measures
+
+    documents = token_documents()
+    words = tokenize(pa.array([" ".join(tokens) for tokens in documents]))
+    sizes = set(range(2, 11))
+    top, duplicates = n_gram_measures(words.ids, words.counts, words.chars, sizes, sizes, HASH_BASE)
+    for n in range(2, 11):
+        assert_reference_n_grams(documents, n, top[n], duplicates[n])
+
+
+def tricky_texts(count: int, seed: int) -> list[str]:
+    """Short random strings of the characters the word rules turn on, in every script we split."""
+    alphabet = [*"ab Z09 .-'\u2019:;()[]{}=/<>,+*^$%@|~\\#!?\"\t\n\r", "\u00a0", "\u00e9", "\u0301",
+                "\u65e5", "\u672c", "\u30fc", "\u3002", "\u0e01", "\u0e31", "\ud55c", "\U0001f600",
+                "\u2013", "\u2010", "\u2026"]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(count)]
+
+
+def test_compiled_words_and_decisions_equal_the_numpy_code(monkeypatch):
+    """With numba the words (every array, every byte) and both filters' verdicts are the numpy
+    code's, on random strings of the characters the rules turn on and on real English text."""
+    pytest.importorskip("numba")
+    import filters.gopher_repetition
+    import filters.words
+
+    texts = tricky_texts(3000, 1) + [text for text in english_documents(400) if text.strip()][:200]
+    spaced = np.array([i % 5 == 0 for i in range(len(texts))])
+    batch = batch_of(texts)
+
+    def outcome():
+        words = filters.words._tokenize_rows(batch.column("text"), spaced)
+        decisions = [decide(cls, texts) for cls in (GopherQuality, GopherRepetition)]
+        # Columns as text: NaN (no words) then equals NaN.
+        return words, [(reasons, {key: str(column.to_pylist()) for key, column in columns.items()})
+                       for reasons, _, columns in decisions]
+
+    assert filters.words.compiled() is not None
+    compiled_words, compiled_decisions = outcome()
+    for module in (filters.words, filters.gopher_repetition):
+        monkeypatch.setattr(module, "compiled", lambda: None)
+    monkeypatch.setattr(filters.words, "_LAST_BATCH", [None])
+    numpy_words, numpy_decisions = outcome()
+    for field in ("doc", "counts", "chars", "letter", "symbol", "_data", "_offsets"):
+        ours, theirs = getattr(compiled_words, field), getattr(numpy_words, field)
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), field
+    assert compiled_decisions == numpy_decisions
 
 
 def test_repetition_thresholds_per_language():

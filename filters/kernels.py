@@ -1,0 +1,303 @@
+"""The hot loops of filters/words.py and gopher_repetition compiled with numba: same results as their numpy.
+
+Imported on first use and only when numba (the `quality` extra) is installed; without it the
+numpy code runs. Each loop walks one document at a time where numpy needs dozens of whole-array
+passes (and, for datatrove's duplicate n-gram walk, hundreds of small steps). Compiled code is
+cached next to this module (numba's `cache=True`: about 0.5 s to load in a new process against
+seconds to compile); where that folder is read-only numba uses its user-wide cache folder, and
+where no cache can be written at all the loops are compiled in memory.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+# Multiplier spreading a 64-bit n-gram hash over the slots of a table (Fibonacci hashing).
+SLOT_MIX = np.uint64(0x9E3779B97F4A7C15)
+# filters/words.py's character classes (the kernel reads them as numbers).
+SPACE, WORD, SINGLE, MARK, PUNCT, DOT, APOSTROPHE, INFIX = range(8)
+
+
+def _jit(function):
+    try:
+        return numba.njit(cache=True, nogil=True)(function)
+    except RuntimeError:  # no cache folder can be written
+        return numba.njit(nogil=True)(function)
+
+
+# --------------------------------------------------------------------------- words
+
+
+@_jit
+def _decode(data, offsets, segmented, table):
+    """(code point, byte start, document, first of its document, class) of every character."""
+    size = len(data)
+    points = np.empty(size, np.int32)
+    starts = np.empty(size, np.int64)
+    doc = np.empty(size, np.int32)
+    first = np.zeros(size, np.bool_)
+    classes = np.empty(size, np.uint8)
+    count = 0
+    last = size - 1
+    for row in range(len(offsets) - 1):
+        opened = False
+        for at in range(offsets[row], offsets[row + 1]):
+            lead = np.int32(data[at])
+            if (lead & 0xC0) == 0x80:
+                continue
+            value = lead
+            if lead >= 0x80:
+                width = 2 if lead < 0xE0 else (3 if lead < 0xF0 else 4)
+                value = lead & (0x1F if width == 2 else (0x0F if width == 3 else 0x07))
+                for k in range(1, width):
+                    value = (value << 6) | (np.int32(data[min(at + k, last)]) & 0x3F)
+                value = min(value, 0x10FFFF)
+            points[count] = value
+            starts[count] = at
+            doc[count] = row
+            first[count] = not opened
+            opened = True
+            kind = table[value]
+            if kind == SINGLE and segmented[row]:
+                kind = WORD
+            classes[count] = kind
+            count += 1
+    return points[:count], starts[:count], doc[:count], first[:count], classes[:count]
+
+
+@_jit
+def _is_digit(point):
+    return 48 <= point <= 57
+
+
+@_jit
+def _boundaries(points, first, classes, letters, not_prefix, not_suffix, not_suffix_after_digit,
+                emoticon_pairs, code_points):
+    """filters.words._boundaries, one character run at a time: (word starts here, split-off symbol)."""
+    n = len(points)
+    boundary = np.zeros(n, np.bool_)
+    symbol = np.zeros(n, np.bool_)
+    last = np.empty(n, np.bool_)
+    for i in range(n):
+        last[i] = i == n - 1 or first[i + 1]
+        if classes[i] != SPACE and (i == 0 or classes[i - 1] == SPACE or first[i]):
+            boundary[i] = True
+    i = 0
+    while i < n:
+        if classes[i] < PUNCT:
+            i += 1
+            continue
+        run_first = i
+        while i + 1 < n and classes[i + 1] >= PUNCT and not first[i + 1]:
+            i += 1
+        run_last = i
+        i += 1
+        before = SPACE if first[run_first] else classes[run_first - 1]
+        after = SPACE if last[run_last] else classes[run_last + 1]
+        wordlike_before = before in (WORD, MARK)
+        wordlike_after = after in (WORD, MARK)
+        opening = True
+        for k in range(run_first, run_last + 1):
+            if not not_prefix[points[k]]:
+                opening = False
+        lone = False
+        if points[run_first] == 46 and run_first == run_last and after == SPACE and before == WORD:
+            previous = max(run_first - 1, 0)
+            lone = first[previous] or classes[previous - 1] == SPACE
+        glued = wordlike_after and (wordlike_before or (opening and before == SPACE)) or lone
+        trailing = wordlike_before and after == SPACE
+        last_stay = -1
+        if trailing:
+            for k in range(run_first, run_last + 1):
+                code = points[k]
+                if not_suffix_after_digit[code] if _is_digit(points[k - 1]) else not_suffix[code]:
+                    last_stay = k
+        previous_started = False
+        for k in range(run_first, run_last + 1):
+            code = points[k]
+            if glued or (trailing and k <= last_stay):
+                previous_started = False
+                kind = classes[k]
+                if kind == APOSTROPHE:
+                    boundary[k] = True
+                infix = (kind == INFIX and not first[k] and classes[k - 1] == WORD and not last[k]
+                         and classes[k + 1] == WORD and letters[points[k + 1]])
+                math = (code in (42, 43, 45, 94) and not first[k] and not last[k] and _is_digit(points[k - 1])
+                        and (_is_digit(points[k + 1]) or points[k + 1] == 45))
+                if infix or math:
+                    boundary[k] = True
+                    symbol[k] = True
+                    boundary[k + 1] = True
+                continue
+            previous = points[max(k - 1, 0)]
+            started = not ((code == 46 or code == 45) and previous == code and not first[k])
+            if started:
+                paired = False
+                if previous_started and k > 0 and not first[k]:
+                    pair = np.int64(previous) * code_points + code
+                    for known in emoticon_pairs:
+                        if known == pair:
+                            paired = True
+                if not paired:
+                    boundary[k] = True
+                    symbol[k] = True
+            previous_started = started
+            if not last[k] and classes[k + 1] != SPACE and classes[k + 1] < PUNCT:
+                boundary[k + 1] = True
+    for i in range(n):
+        if classes[i] == SINGLE:
+            boundary[i] = True
+            if not last[i] and classes[i + 1] == WORD:
+                boundary[i + 1] = True
+    for i in range(n):
+        if classes[i] == MARK and not first[i] and classes[i - 1] != SPACE:
+            boundary[i] = False
+    return boundary, symbol
+
+
+@_jit
+def _words(data, rows, points, starts, doc, classes, boundary, symbol, letters):
+    """The words (document, characters, has a letter, is a symbol) and their UTF-8 bytes."""
+    n = len(points)
+    words = 0
+    visible_bytes = 0
+    for i in range(n):
+        if classes[i] != SPACE:
+            words += boundary[i]
+            end = starts[i + 1] if i + 1 < n else len(data)
+            visible_bytes += end - starts[i]
+    word_doc = np.empty(words, np.int32)
+    chars = np.zeros(words, np.int64)
+    letter = np.zeros(words, np.bool_)
+    word_symbol = np.empty(words, np.bool_)
+    kept = np.empty(visible_bytes, np.uint8)
+    string_offsets = np.empty(words + 1, np.int64)
+    counts = np.zeros(rows, np.int64)
+    word = -1
+    written = 0
+    for i in range(n):
+        if classes[i] == SPACE:
+            continue
+        if boundary[i]:
+            word += 1
+            word_doc[word] = doc[i]
+            word_symbol[word] = symbol[i]
+            string_offsets[word] = written
+            counts[doc[i]] += 1
+        chars[word] += 1
+        if letters[points[i]]:
+            letter[word] = True
+        end = starts[i + 1] if i + 1 < n else len(data)
+        for at in range(starts[i], end):
+            kept[written] = data[at]
+            written += 1
+    string_offsets[words] = written
+    return word_doc, counts, chars, letter, word_symbol, kept, string_offsets
+
+
+def tokenize_rows(data: np.ndarray, offsets: np.ndarray, segmented: np.ndarray, tables: tuple) -> tuple:
+    """filters.words._tokenize_rows' arrays (doc, counts, chars, letter, symbol, bytes, offsets) for
+    the UTF-8 `data` of rows cut at `offsets` (from 0); `tables` are filters.words' lookup tables."""
+    table, letters, not_prefix, not_suffix, not_suffix_after_digit, emoticon_pairs, code_points = tables
+    points, starts, doc, first, classes = _decode(data, offsets, segmented, table)
+    boundary, symbol = _boundaries(points, first, classes, letters, not_prefix, not_suffix,
+                                   not_suffix_after_digit, emoticon_pairs, code_points)
+    return _words(data, len(offsets) - 1, points, starts, doc, classes, boundary, symbol, letters)
+
+
+# --------------------------------------------------------------------------- n-grams
+
+
+@_jit
+def _n_gram_measures(ids, counts, chars, want_top, want_dup, base):
+    """(top, dup): per n (rows of the tables) and document, the characters of its most frequent
+    n-gram (words joined by spaces) times its count (NaN: fewer than n words), and of the
+    n-grams datatrove's walk finds repeated (the words' own characters). See gopher_repetition."""
+    sizes = len(want_top)
+    rows = len(counts)
+    top = np.full((sizes, rows), np.nan)
+    dup = np.zeros((sizes, rows))
+    longest = 0
+    for row in range(rows):
+        longest = max(longest, counts[row])
+    bits = 1
+    while (1 << bits) < 2 * longest + 2:
+        bits += 1
+    shift = np.uint64(64 - bits)
+    table_keys = np.zeros(1 << bits, np.uint64)
+    table_count = np.zeros(1 << bits, np.int64)
+    seen = np.zeros(1 << bits, np.bool_)
+    key = np.zeros(longest, np.uint64)
+    slot = np.zeros(longest, np.int64)
+    candidate = np.zeros(longest, np.bool_)
+    prefix = np.zeros(longest + 1, np.int64)
+    used = np.zeros(longest, np.int64)
+    first_word = 0
+    for row in range(rows):
+        size = counts[row]
+        words = ids[first_word:first_word + size]
+        for i in range(size):
+            key[i] = np.uint64(words[i])
+            candidate[i] = True
+            prefix[i + 1] = prefix[i] + chars[first_word + i]
+        first_word += size
+        for n in range(2, sizes):
+            positions = size - n + 1
+            if positions <= 0:
+                break
+            # Count the candidates' n-grams (an n-gram whose (n-1)-gram is unique is unique too):
+            # equal rolled hashes of word ids are equal n-grams, as in the numpy code.
+            filled = 0
+            for p in range(positions):
+                if not candidate[p]:
+                    slot[p] = -1
+                    continue
+                key[p] = key[p] * base + np.uint64(words[p + n - 1])
+                at = np.int64((key[p] * SLOT_MIX) >> shift)
+                while table_count[at] and table_keys[at] != key[p]:
+                    at = (at + 1) & ((1 << bits) - 1)
+                if not table_count[at]:
+                    table_keys[at] = key[p]
+                    used[filled] = at
+                    filled += 1
+                table_count[at] += 1
+                slot[p] = at
+            if want_top[n]:
+                # The first n-gram (by position) of the largest count (collections.Counter.most_common).
+                best, best_at = 1, 0
+                for p in range(positions):
+                    if slot[p] >= 0 and table_count[slot[p]] > best:
+                        best, best_at = table_count[slot[p]], p
+                top[n, row] = best * (prefix[best_at + n] - prefix[best_at] + n - 1)
+            if want_dup[n]:
+                # datatrove's walk: a repeat adds its characters and skips n words, else one word on.
+                total, p = 0, 0
+                while p < positions:
+                    at = slot[p]
+                    if at >= 0 and seen[at]:
+                        total += prefix[p + n] - prefix[p]
+                        p += n
+                    else:
+                        if at >= 0:
+                            seen[at] = True
+                        p += 1
+                dup[n, row] = total
+            for p in range(positions):
+                candidate[p] = slot[p] >= 0 and table_count[slot[p]] > 1
+            for i in range(filled):
+                table_count[used[i]] = 0
+                seen[used[i]] = False
+    return top, dup
+
+
+def n_gram_measures(ids: np.ndarray, counts: np.ndarray, chars: np.ndarray, top_sizes: set[int],
+                    dup_sizes: set[int], base: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """(top, dup) tables indexed [n, document] for the words of a batch (see `_n_gram_measures`);
+    n-gram hashes roll word ids with the odd multiplier `base`."""
+    sizes = 1 + max(top_sizes | dup_sizes, default=1)
+    want_top, want_dup = np.zeros(sizes, np.bool_), np.zeros(sizes, np.bool_)
+    want_top[list(top_sizes)] = True
+    want_dup[list(dup_sizes)] = True
+    return _n_gram_measures(ids.astype(np.int64), counts.astype(np.int64), chars.astype(np.int64),
+                            want_top, want_dup, base)
