@@ -28,7 +28,8 @@ def warm_up(config: PipelineConfig) -> None:
     """Start loading what `write_audit` will need (the report's plotting, the samples' dataset
     reader and, when rejects are kept, the PII analyzer) on a daemon thread of this process;
     `write_audit` waits for it. Only when the run's work happens in other processes (a worker
-    pool, Ray): work in this process would just share its core with the thread."""
+    pool, Ray): work in this process would just share its core with the thread. Call it after
+    the pool has forked its workers."""
     global _warming
     if _warming is None and (config.executor == "ray" or config.workers > 1):
         _warming = threading.Thread(target=_load, args=(config.output.keep_rejects,),
@@ -63,8 +64,9 @@ def _draw_nothing() -> None:
         figure.savefig(io.BytesIO(), format="svg")
 
 
-def _warmed() -> None:
-    """Wait for a running warm-up, so nothing is imported or built twice at once."""
+def warmed() -> None:
+    """Wait for a running warm-up, so nothing is imported or built twice at once (and no fork
+    copies a thread that is importing)."""
     if _warming is not None:
         _warming.join()
 
@@ -72,7 +74,7 @@ def _warmed() -> None:
 def write_audit(folder: Path, manifest: dict[str, Any], stats: dict[str, Any]) -> None:
     """Write report.html and README.md (the dataset card) into a version folder being published
     (the store checksums them afterwards, so they are part of the sealed version)."""
-    _warmed()
+    warmed()
     from corpus.card import render_card
     from corpus.report import render_report
 

@@ -19,7 +19,7 @@ from corpus.store import DatasetStore, parse_ref, read_json, signing_key
 from corpus.verify import verify_version
 from corpus.writers import describe_shards
 from filters.registry import UnknownFilter, get_filter, references
-from pipelines.audit import redacted_samples, version_report, warm_up
+from pipelines.audit import redacted_samples, version_report
 from pipelines.config import check_resources, load_config
 from pipelines.plan import check_chain
 from pipelines.progress import RunProgress
@@ -75,7 +75,6 @@ def run(
             overrides.append(f"{key}={value}")
     try:
         pipeline = load_config(config, overrides)
-        warm_up(pipeline)  # the audit's imports load while the segments run
         summary = run_pipeline(pipeline, RunProgress(enabled=not quiet, console=err), allow_failed_gates,
                                fresh=fresh, keep_work=keep_work, signing_key=signing_key(key_file))
     except UserError as exc:

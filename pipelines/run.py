@@ -29,7 +29,7 @@ from corpus.store import PUBLISH, DatasetStore, Staging, config_sha256, open_sto
 from corpus.units import RunResults
 from filters.base import Keys
 from filters.decisions import decision_files
-from pipelines.audit import write_audit
+from pipelines.audit import warm_up, warmed, write_audit
 from pipelines.config import PipelineConfig, check_resources
 from pipelines.ledger import begin_unit, digest, is_finished, load_unit, record_unit, resolve_key
 from pipelines.local import LocalPool
@@ -186,6 +186,7 @@ def _execute(config: PipelineConfig, segments: list[Segment], schedule: Schedule
     head_key = None
     decisions: dict[int, list[Path]] = {}
     with _pool(config) as pool:
+        warm_up(config)  # after the pool forked its workers: no thread may run at a fork
         for segment in segments:
             tasks = schedule.tasks(segment, head_key, results, decisions)
             segment_results = _run_segment(segment, len(segments), tasks, pool, progress)
@@ -204,6 +205,7 @@ def _pool(config: PipelineConfig) -> LocalPool | RayPool:
         from pipelines.ray_pool import RayPool  # Ray is imported only when asked for
 
         return RayPool(config.ray)
+    warmed()  # an earlier run's warm-up in this process: a fork must not copy a thread mid-import
     return LocalPool(config.workers)
 
 

@@ -400,11 +400,12 @@ def quickstart_filters() -> list[dict[str, Any]]:
 
 def corpus_run(name: str, corpus: Corpus, out: Path, workers: int, filters: list[dict[str, Any]],
                profile: bool = False, tokenizer: Path | None = None
-               ) -> tuple[Row, ChildRun, dict[str, Any], float]:
+               ) -> tuple[Row, ChildRun, dict[str, Any], float, float]:
     """`corpus run` as a user runs it, in its own process: the pipeline row, what was measured,
-    the version's stats.json and the summed wall time of the segments (the work that is not
-    fixed cost). With `profile`, the run is one in-process worker under cProfile instead; with
-    `tokenizer`, the run counts tokens."""
+    the version's stats.json, the summed wall time of the segments (the work that is not
+    fixed cost) and the seconds from the process's start to LATEST moved (LATEST's mtime: it is
+    replaced by a rename). With `profile`, the run is one in-process worker under cProfile
+    instead; with `tokenizer`, the run counts tokens."""
     root = out / name
     shutil.rmtree(root, ignore_errors=True)
     config_path = out / f"{name}.yaml"
@@ -416,14 +417,16 @@ def corpus_run(name: str, corpus: Corpus, out: Path, workers: int, filters: list
     if profile:
         command = [sys.executable, "-m", "cProfile", "-o", str(out / f"{name}.prof"), *command[:1],
                    "run", str(config_path)]
+    started = time.time()
     result, measured = run_process(name, command, out)
+    to_latest = (root / name / "LATEST").stat().st_mtime - started
     latest = (root / name / "LATEST").read_text().strip()
     stats = json.loads((root / name / latest / "stats.json").read_text())
     segments = sum(float(m.group(2)) for line in result.splitlines() if (m := SEGMENT_LINE.match(line)))
     total = stats["total"]
     row = Row(STARTUP if not filters[1:] else QUICKSTART, f"ours: corpus run ({name})", total["read"],
               total["kept"], measured.process_seconds, corpus.file_bytes / MB, measured)
-    return row, measured, stats, segments
+    return row, measured, stats, segments, to_latest
 
 
 def run_process(name: str, command: list[str], out: Path) -> tuple[str, ChildRun]:
@@ -452,13 +455,14 @@ def run_process(name: str, command: list[str], out: Path) -> tuple[str, ChildRun
 
 def bench_startup(args: argparse.Namespace) -> dict[str, Any]:
     """Fixed cost of a small run: `corpus run` (read > special_chars > write) against datatrove's
-    whole process on the same gzipped files; fixed cost = process seconds - segment seconds."""
+    whole process on the same gzipped files; fixed cost = seconds from the process's start to
+    LATEST moved, minus the segment's seconds (issue 17)."""
     docs = args.docs if args.docs_given else STARTUP_DOCS
     corpus = ensure_web_corpus(args.out / "startup-input", docs, WEB_FILES)
-    ours, measured, stats, segment = corpus_run("startup", corpus, args.out, args.workers,
-                                                [{"special_chars": {"max_ratio": MAX_RATIO}}])
+    ours, measured, stats, segment, to_latest = corpus_run(
+        "startup", corpus, args.out, args.workers, [{"special_chars": {"max_ratio": MAX_RATIO}}])
     rows = [ours]
-    fixed = measured.process_seconds - segment
+    fixed = to_latest - segment
     if not args.skip_datatrove:
         result, peer_measured = run_child("datatrove-startup", args.out, args.workers)
         kept = parquet_rows(Path(result["root"]) / "output")
@@ -468,7 +472,8 @@ def bench_startup(args: argparse.Namespace) -> dict[str, Any]:
           f"{corpus.file_bytes / MB:,.1f} MB; workers={args.workers}\n")
     speedups = ratios(rows)
     print(markdown_table(rows, speedups, args.workers))
-    print(f"\nours: {measured.process_seconds:.2f} s process, {segment:.2f} s in the segment, fixed cost "
+    print(f"\nours: {to_latest:.2f} s from the process's start to LATEST moved "
+          f"({measured.process_seconds:.2f} s to its exit), {segment:.2f} s in the segment, fixed cost "
           f"{fixed:.2f} s (target <= {TARGET_FIXED_SECONDS}): "
           f"{'PASS' if fixed <= TARGET_FIXED_SECONDS else 'FAIL'}")
     print_process_lines(rows)
@@ -477,7 +482,8 @@ def bench_startup(args: argparse.Namespace) -> dict[str, Any]:
         print(f"verdict: ours is {verdict:.2f}x datatrove end to end at {docs:,} documents (target >= "
               f"{TARGET_SPEEDUP:.0f}x): {'PASS' if verdict >= TARGET_SPEEDUP else 'FAIL'}")
     return {"rows": [row.to_dict() for row in rows], "fixed_seconds": round(fixed, 3),
-            "segment_seconds": segment, "ratios": speedups, "environment": environment()}
+            "segment_seconds": segment, "latest_seconds": round(to_latest, 3), "ratios": speedups,
+            "environment": environment()}
 
 
 TOKENIZER_VOCAB = 32_000
@@ -502,8 +508,8 @@ def bench_tokens(args: argparse.Namespace) -> dict[str, Any]:
         if parallel is not None:
             os.environ["TOKENIZERS_PARALLELISM"] = parallel
         try:
-            _, measured, stats, segment = corpus_run("tokens", corpus, args.out, 1, filters,
-                                                     tokenizer=tokenizer)
+            _, measured, stats, segment, _ = corpus_run("tokens", corpus, args.out, 1, filters,
+                                                        tokenizer=tokenizer)
         finally:
             os.environ.pop("TOKENIZERS_PARALLELISM", None)
             if previous is not None:
@@ -554,8 +560,8 @@ def bench_quickstart(args: argparse.Namespace) -> dict[str, Any]:
     docs = args.docs if args.docs_given else QUICKSTART_DOCS
     corpus = ensure_web_corpus(args.out / "web-input", docs, WEB_FILES)
     filters = quickstart_filters()
-    ours, measured, stats, _ = corpus_run("quickstart", corpus, args.out, args.workers, filters,
-                                          profile=args.profile)
+    ours, measured, stats, _, _ = corpus_run("quickstart", corpus, args.out, args.workers, filters,
+                                             profile=args.profile)
     rows, steps = [ours], {"ours": [(entry["name"], entry["docs_out"]) for entry in stats["filters"]]}
     if not args.skip_datatrove and not args.profile:
         result, peer_measured = run_child("datatrove-quickstart", args.out, args.workers)

@@ -123,15 +123,15 @@ def test_twenty_kills_at_random_points_each_resume_to_the_same_version(reference
         corpus_cli("run", str(config), "-q", check=True)
         assert version_contents(latest(dataset)) == expected, f"iteration {iteration} differs"
         assert not list((dataset / "_staging").iterdir())
-    assert _orphans(dataset) == []
+    assert _orphans(config) == []
 
 
-def _orphans(dataset: Path) -> list[str]:
+def _orphans(config: Path) -> list[str]:
     """Worker processes left behind by a killed run (workers must die with their parent).
 
-    An orphan has been re-parented to init; workers of other live runs on the machine (another
-    test session, a benchmark) still have their parent and are not counted."""
-    found = subprocess.run(["pgrep", "-af", "multiprocessing.spawn"], capture_output=True, text=True)
+    A forked worker has its run's command line, which names the config. An orphan has been
+    re-parented to init; workers of other live runs still have their parent and are not counted."""
+    found = subprocess.run(["pgrep", "-af", str(config)], capture_output=True, text=True)
     return [line for line in found.stdout.splitlines()
             if "pgrep" not in line and _parent(int(line.split()[0])) == 1]
 
