@@ -121,20 +121,27 @@ class Mirror:
 
     def mapper(self, map_: Callable[[Callable[[Any], Any], list[Any]], list[Any]]
                ) -> Callable[[Callable[[Any], Any], list[Any]], list[Any]]:
-        """`map_` for workers that may not share this disk: the driver's own files in the
-        folders the items name are pushed first, and each call runs through `work`."""
+        """`map_` for workers that may not share this disk: what the driver wrote in the
+        folders and files the items name is pushed first (files of finished units are on the
+        store already), and each call runs through `work`."""
         def mapped(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
             paths = {path for item in items for path in _paths(item, self.home)}
             folders = sorted(path for path in paths if path.is_dir())
-            self.push_local(folders)
+            self.push_local([*folders, *sorted(path for path in paths
+                                                if path.is_file() and not self._finished(path))])
             return map_(Remote(self, function, frozenset(folders)), items)
 
         return mapped
 
-    def push_local(self, folders: list[Path]) -> None:
-        """Upload what the driver wrote in `folders` since it last pushed them; delete on the
-        store what it deleted since."""
-        for root in folders:
+    def _finished(self, path: Path) -> bool:
+        """Whether `path` is in a unit finished here (so uploaded with it)."""
+        units = self.home / "units"
+        return path.is_relative_to(units) and (units / path.relative_to(units).parts[0] / DONE).is_file()
+
+    def push_local(self, roots: list[Path]) -> None:
+        """Upload what the driver wrote in `roots` (folders or files) since it last pushed them;
+        delete on the store what it deleted since."""
+        for root in roots:
             current = _stats(root)
             for path in [p for p in _pushed if _inside(p, root) and p not in current]:
                 with contextlib.suppress(FileNotFoundError):

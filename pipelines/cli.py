@@ -194,12 +194,20 @@ def gc(
     dataset_dir: Annotated[str, typer.Argument(help="<root>/<dataset>")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would go")] = False,
 ) -> None:
-    """Remove the staging areas of stopped runs (never one a live run holds)."""
+    """Remove the staging areas of stopped runs (never one a live run holds) and, on object
+    storage, version folders a killed run left without a manifest."""
     store = _store(dataset_dir)
-    removed, trash = collect(store, dry_run)
     verb = "would remove" if dry_run else "removed"
-    for area in removed:
-        out.print(terminal_text(f"{verb} {area.path} ({area.status})"), soft_wrap=True)
+    try:
+        removed, trash = collect(store, dry_run)
+        for area in removed:
+            out.print(terminal_text(f"{verb} {area.path} ({area.status})"), soft_wrap=True)
+        for name in store.orphans():
+            if not dry_run:
+                store.remove_orphan(name)
+            out.print(terminal_text(f"{verb} {name}/ (never published: no manifest)"), soft_wrap=True)
+    except UserError as exc:
+        raise _fail(str(exc), 2) from None
     if trash:
         out.print(f"{verb} {len(trash)} staging area(s) left half deleted by an interrupted gc",
                   markup=False, highlight=False)

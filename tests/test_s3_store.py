@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 
 import pytest
 from conftest import CORPUS, corpus_cli, version_contents, write_jsonl
+
+ROOT = Path(__file__).parents[1]
 
 pytest.importorskip("s3fs")
 pytest.importorskip("upath")
@@ -311,3 +314,84 @@ def test_a_run_killed_on_one_machine_resumes_on_another_from_the_units_on_the_st
     fs.invalidate_cache()
     assert not fs.find(f"{root.removeprefix('s3://')}/web/_staging")  # removed once published
     assert not any(path.is_file() for path in (tmp_path / "b").rglob("*"))
+
+
+@pytest.mark.slow
+def test_the_quickstart_through_ray_on_two_nodes_without_a_shared_folder_matches_a_local_run(
+        tmp_path, s3, server):
+    """Driver, head node and second node each with their own staging folder: the workers pull
+    what they read from the store and push what they write; nothing stays on their disks."""
+    from ray_cluster import ENV, RAY, Cluster
+
+    from pipelines.config import load_config
+
+    pytest.importorskip("ray")
+
+    class OwnDisks(Cluster):
+        """The test cluster, each node with its own CORPUS_STAGING_DIR and the S3 environment."""
+
+        def _ray(self, *args: str) -> None:
+            node = "head" if "--head" in args else "node2"
+            env = {**ENV, **server, "CORPUS_STAGING_DIR": str(self.root / f"staging-{node}")}
+            result = subprocess.run([RAY, *args], capture_output=True, text=True, env=env, timeout=120)
+            assert result.returncode == 0, result.stderr
+
+    root, fs = s3
+    demo = tmp_path / "demo"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_corpus.py"), str(demo)],
+                   check=True, capture_output=True)
+    filters = json.loads(json.dumps(load_config(ROOT / "configs" / "quickstart.yaml").resolved()["filters"]))
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({"dataset": "web", "input": {"paths": [str(demo)], "split_bytes": 300_000},
+                                  "output": {"root": root}, "filters": filters}))
+    corpus_cli("run", str(config), "-q", "--output", str(tmp_path / "local"), check=True)
+    cluster = OwnDisks().start()
+    try:
+        driver = {**server, "CORPUS_STAGING_DIR": str(tmp_path / "driver")}
+        result = corpus_cli("run", str(config), "--ray-address", cluster.address, "--keep-work", env=driver)
+        assert result.returncode == 0, result.stderr
+        assert "segment 2/2" in result.stderr
+        nodes = [cluster.root / "staging-head", cluster.root / "staging-node2"]
+        worked = [node for node in nodes if any(node.glob("*/web"))]  # its scratch folders' parent
+        leftovers = [path for node in nodes for path in node.rglob("*") if path.is_file()]
+    finally:
+        cluster.stop()
+    assert worked == nodes, "a node's workers never used their own staging folder"
+    assert leftovers == []  # every worker uploaded and deleted what it wrote
+    bucket = root.removeprefix("s3://")
+    fs.get(f"{bucket}/web/v0001/", str(tmp_path / "download"), recursive=True)
+    assert version_contents(tmp_path / "download") == version_contents(tmp_path / "local" / "web" / "v0001")
+    # the units were written on the nodes: the driver holds what it assembled, never a spill or keys
+    stored = fs.find(f"{bucket}/web/_staging")
+    assert any("/spill/" in name for name in stored) and any("/keys/" in name for name in stored)
+    here = [path.as_posix() for path in (tmp_path / "driver").rglob("*.parquet")]
+    assert here and not any("/spill/" in name or "/keys/" in name for name in here)
+
+
+def test_gc_removes_a_killed_uploads_orphan_and_stopped_areas_but_never_a_live_runs(tmp_path, s3, server):
+    root, fs = s3
+    bucket = root.removeprefix("s3://")
+    config = write_config(tmp_path, root)
+    corpus_cli("run", str(config), "-q", env=server, check=True)
+    killed = corpus_cli("run", str(config), "-q", "--fresh", env={**server, "CORPUS_KILL_AT": "upload"})
+    assert killed.returncode == -9
+    # A run on another machine, uploading v0009 now: its heartbeat is fresh.
+    live = {"run": "20991231T000000-1-live", "status": "running", "alive_at": time.time(), "holder": "x"}
+    fs.pipe_file(f"{bucket}/web/_staging/{live['run']}/run.json", json.dumps(live).encode())
+    fs.pipe_file(f"{bucket}/web/_claims/v0009", json.dumps({"run": live["run"]}).encode())
+    fs.pipe_file(f"{bucket}/web/v0009/data/part-00000.parquet", b"being uploaded")
+    fs.invalidate_cache()
+    assert fs.find(f"{bucket}/web/v0002") and not fs.exists(f"{bucket}/web/v0002/manifest.json")
+
+    dry = corpus_cli("gc", f"{root}/web", "--dry-run", env=server, check=True).stdout
+    assert "would remove v0002/" in dry and "v0009" not in dry
+    result = corpus_cli("gc", f"{root}/web", env=server, check=True).stdout
+    assert "removed v0002/ (never published: no manifest)" in result
+    assert "(interrupted)" in result and "removed 1 staging area(s)" in result
+    fs.invalidate_cache()
+    assert not fs.find(f"{bucket}/web/v0002")
+    assert fs.exists(f"{bucket}/web/v0009/data/part-00000.parquet")
+    assert [name.rsplit("/", 1)[-1] for name in fs.ls(f"{bucket}/web/_staging")] == [live["run"]]
+    assert "verified" in corpus_cli("verify", f"{root}/web@v1", env=server, check=True).stdout
+    assert "v0001 (LATEST)" in corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
+    assert not any((tmp_path / "staging").rglob("*.parquet"))
