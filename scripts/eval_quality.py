@@ -11,11 +11,15 @@ The labelled set is built from files Debian and PyPI packages install; nothing i
   (`figlet` in every installed figlet and toilet font, of package names);
 - prose: paragraphs of the translated manual pages in 14 languages (en, ko, ja, zh, de, fr,
   es, ru, it, pl, pt, nl, sv, uk), joined into documents, and a separate bucket of short
-  texts (the first 1-3 sentences of a paragraph).
+  texts (the first 1-3 sentences of a paragraph); option lists, synopses, SEE ALSO lists,
+  index entries and text without a letter of the language's script are not prose (`is_prose`),
+  and a text repeated across pages (translators' boilerplate) is counted once.
 
 Documents take web-like sizes (log-uniform, 200-5,000 characters). The set is split by
 source file (a manual page, a binary, a library, a font, a terminal; the few log files by
-1,000-line blocks): thresholds are chosen on `dev`, the report is on `test`. The script runs
+1,000-line blocks, minified assets and source maps by 40,000-character blocks), each kind
+and language sampled from its own random stream: thresholds are chosen on `dev`, the report
+is on `test`. The script runs
 the config's noise filters twice, the baseline (langid and special_chars) and the whole
 chain (with the quality filters), and prints Markdown tables: recall per noise kind (and of
 the whole chain on each noise document's prefix of 20-400 characters, noise as short as the
@@ -50,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import regex
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +91,10 @@ MIN_DOCS = 20  # fewer than this in a bucket of a split and its share would mean
 # Korean manual pages are few (44, from five packages): its long-document bucket is small.
 MIN_LONG_PROSE = 10
 MAX_PER_SOURCE = 30  # one big file must not make up a kind
+# Minified assets and source maps come from a dozen files of very different sizes: split by
+# whole file, one split could get a few documents of a kind. Their blocks of 40,000
+# characters (about 27 documents) are the split's units instead, at most 4 blocks a file.
+BLOCK_CHARS, MAX_BLOCKS = 40_000, 4
 MIN_CHARS, MAX_CHARS = 200, 5000
 SHORT_CHARS = (20, 400)  # short texts: prose of 1-3 sentences, and noise prefixes of as many characters
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
@@ -105,7 +114,10 @@ class Document:
 
 
 def split_of(source: str) -> str:
-    return "dev" if zlib.crc32(source.encode()) % 2 == 0 else "test"
+    """A source's split: by its file's name, and for a block of a file (`name#3`) alternating
+    from block to block, so a file cut into blocks gives both splits their share."""
+    name, _, block = source.partition("#")
+    return ("dev", "test")[(zlib.crc32(name.encode()) + int(block or 0)) % 2]
 
 
 def doc_length(rng: random.Random) -> int:
@@ -124,6 +136,16 @@ def cut_lines(text: str, rng: random.Random) -> list[str]:
     if size >= MIN_CHARS:
         docs.append("\n".join(current))
     return docs
+
+
+def cut_blocks(name: str, text: str, rng: random.Random) -> dict[str, list[str]]:
+    """A long-line file's first blocks (the split's units), each cut into documents."""
+    blocks = {}
+    for start in range(0, min(len(text), MAX_BLOCKS * BLOCK_CHARS), BLOCK_CHARS):
+        docs = cut_chars(text[start : start + BLOCK_CHARS], rng)
+        if docs:
+            blocks[f"{name}#{start // BLOCK_CHARS}"] = docs
+    return blocks
 
 
 def cut_chars(text: str, rng: random.Random) -> list[str]:
@@ -162,15 +184,23 @@ def logs(rng: random.Random) -> dict[str, list[str]]:
         for block in range(0, len(lines), 1000):
             docs = cut_lines("\n".join(lines[block : block + 1000]), rng)
             if docs:
-                found[f"{path}#{block}"] = docs
+                found[f"{path}#{block // 1000}"] = docs
     if sum(len(d) for d in found.values()) < 2 * MIN_DOCS:
         raise SourceMissing("too few log lines under /var/log: Debian's dpkg and apt write them")
     return found
 
 
+SITE = Path(sysconfig.get_paths()["purelib"])
+
+
+def source_name(path: Path) -> str:
+    """A file's name as a source of the split: under this interpreter's site-packages, relative
+    to it, so a file lands in the same split whichever folder the virtual environment is in."""
+    return f"site-packages/{path.relative_to(SITE)}" if path.is_relative_to(SITE) else str(path)
+
+
 def _long_line_files(suffixes: tuple[str, ...]) -> list[Path]:
-    site = Path(sysconfig.get_paths()["purelib"])
-    roots = [Path("/usr/share"), Path("/usr/lib/python3/dist-packages"), site]
+    roots = [Path("/usr/share"), Path("/usr/lib/python3/dist-packages"), SITE]
     files = []
     for root in roots:
         for path in root.rglob("*"):
@@ -186,7 +216,7 @@ def minified(suffix: str, rng: random.Random) -> dict[str, list[str]]:
     for path in _long_line_files((suffix,)):
         text = path.read_bytes().decode("utf-8", "replace")
         if len(text) / (text.count("\n") + 1) > 300:  # minified: long lines
-            found[str(path)] = cut_chars(text, rng)
+            found.update(cut_blocks(source_name(path), text, rng))
     if len(found) < 2:
         package = "libjs-jquery and libjs-underscore" if suffix == ".js" else "libjs-sphinxdoc"
         raise SourceMissing(f"no minified {suffix} files found: install Debian's {package}")
@@ -194,8 +224,9 @@ def minified(suffix: str, rng: random.Random) -> dict[str, list[str]]:
 
 
 def source_maps(rng: random.Random) -> dict[str, list[str]]:
-    found = {str(p): cut_chars(p.read_text("utf-8", "replace"), rng) for p in _long_line_files((".map",))}
-    found = {k: v for k, v in found.items() if v}
+    found = {}
+    for path in _long_line_files((".map",)):
+        found.update(cut_blocks(source_name(path), path.read_text("utf-8", "replace"), rng))
     if len(found) < 2:
         raise SourceMissing("no source maps (*.map) found: install Debian's libjs-underscore")
     return found
@@ -362,9 +393,15 @@ def manual_pages(lang: str) -> dict[str, list[str]]:
 
 
 # Manual pages hold more than prose: option lists, synopses, command examples, SEE ALSO
-# lists and, in translated pages, paragraphs left in English. The labels keep sentences of
-# the page's language only, by rules that look at none of the filters' measures.
+# lists, index entries (a name and the page that documents it: systemd.directives(7)) and, in
+# translated pages, paragraphs left in English or another script. The labels keep sentences
+# of the page's language only, by rules that look at none of the filters' measures.
 _REFERENCES = re.compile(r"[\w.-]+\(\d\w*\)")
+# the letters a language is written in: a paragraph with none of them is not in the language
+_SCRIPT = {"ko": regex.compile(r"\p{Hangul}"), "ja": regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]"),
+           "zh": regex.compile(r"\p{Han}"), "ru": regex.compile(r"\p{Cyrillic}"),
+           "uk": regex.compile(r"\p{Cyrillic}")}
+_LATIN = regex.compile(r"\p{Latin}")
 _CODE = re.compile(r"[\[\]{}<>$=|_/\\]|--|\s-\w")
 _ENGLISH = frozenset({"the", "and", "of", "to", "is", "are", "be", "this", "that", "with", "for", "can",
                       "will", "if", "by", "an", "or", "as", "on", "not", "in", "it"})
@@ -372,7 +409,10 @@ _ENGLISH = frozenset({"the", "and", "of", "to", "is", "are", "be", "this", "that
 
 def is_prose(paragraph: str, lang: str) -> bool:
     text = paragraph.strip()
-    if text[:1] in "-[$%#*" or len(_REFERENCES.findall(text)) >= 2 or len(_CODE.findall(text)) >= 2:
+    references = len(_REFERENCES.findall(text))
+    if text[:1] in "-[$%#*" or references >= 2 or len(_CODE.findall(text)) >= 2:
+        return False
+    if (references and len(text.split()) <= 2) or not _SCRIPT.get(lang, _LATIN).search(text):
         return False
     visible = [c for c in text if not c.isspace()]
     if sum(c.isalpha() for c in visible) < 0.75 * len(visible):
@@ -394,15 +434,24 @@ def prose(lang: str, paragraphs: list[str], rng: random.Random) -> list[str]:
     return docs
 
 
-def short_texts(paragraphs: list[str], rng: random.Random) -> list[str]:
-    """The first 1-3 sentences of paragraphs: texts of a sentence or a few."""
+def short_texts(lang: str, paragraphs: list[str], rng: random.Random) -> list[str]:
+    """The first 1-3 sentences of paragraphs, held to the paragraphs' prose rules: texts of a
+    sentence or a few."""
     texts = []
     for paragraph in paragraphs:
         sentences = [s for s in SENTENCE_END.split(paragraph) if s.strip()]
         text = " ".join(sentences[: rng.randint(1, 3)]).strip()
-        if SHORT_CHARS[0] <= len(text) <= SHORT_CHARS[1]:
+        if SHORT_CHARS[0] <= len(text) <= SHORT_CHARS[1] and is_prose(text, lang):
             texts.append(text)
     return texts
+
+
+def distinct(docs: list[Document]) -> list[Document]:
+    """Each text once: translated pages share boilerplate (the translators' licence note)."""
+    first: dict[str, Document] = {}
+    for doc in docs:
+        first.setdefault(doc.text, doc)
+    return list(first.values())
 
 
 def short_noise(docs: list[Document], seed: int) -> list[Document]:
@@ -415,18 +464,23 @@ def short_noise(docs: list[Document], seed: int) -> list[Document]:
 
 
 def build(split: str, seed: int, per_kind: int, per_lang: int, languages: list[str]) -> list[Document]:
-    rng = random.Random(seed)
     docs: list[Document] = []
+    # Each kind and language draws from its own stream: a log that grew since the last run
+    # must not reshuffle the other buckets.
     for kind, make in NOISE.items():
+        rng = random.Random(f"{seed}/{kind}")
         sources = {k: v[:MAX_PER_SOURCE] for k, v in make(rng).items() if split_of(k) == split}
         found = [Document(t, kind, True, False, s) for s, texts in sources.items() for t in texts]
         if len(found) < MIN_DOCS:
             raise SourceMissing(f"only {len(found)} {kind} documents in the {split} split")
         docs += rng.sample(found, min(per_kind, len(found)))
     for lang in languages:
+        rng = random.Random(f"{seed}/{lang}")
         pages = {k: v for k, v in manual_pages(lang).items() if split_of(k) == split}
-        long = [Document(t, lang, False, False, s) for s, p in pages.items() for t in prose(lang, p, rng)]
-        short = [Document(t, lang, False, True, s) for s, p in pages.items() for t in short_texts(p, rng)]
+        long = distinct([Document(t, lang, False, False, s) for s, p in pages.items()
+                         for t in prose(lang, p, rng)])
+        short = distinct([Document(t, lang, False, True, s) for s, p in pages.items()
+                          for t in short_texts(lang, p, rng)])
         if len(long) < MIN_LONG_PROSE or len(short) < MIN_DOCS:
             package = LANGUAGES[lang][1]
             raise SourceMissing(f"too few {lang} manual pages in the {split} split: install {package}")

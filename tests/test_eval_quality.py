@@ -75,3 +75,26 @@ def test_a_config_that_cannot_be_read_is_one_sentence(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert done.stderr.startswith("eval_quality: cannot read") and "Traceback" not in done.stderr
+
+
+def test_index_entries_and_text_without_the_languages_script_are_not_prose():
+    assert not eval_quality.is_prose("org.freedesktop.resolve1.ResourceRecordTypeUnsupported "
+                                     "org.freedesktop.resolve1(5)", "de")
+    assert eval_quality.is_prose("Die Einstellungen beschreibt systemd.unit(5) ausführlich.", "de")
+    assert not eval_quality.is_prose("reload-or-restart PATTERN...", "zh")
+    assert not eval_quality.is_prose("Hoverstalld loptext med adressat i position T4.", "ja")
+    assert eval_quality.is_prose("Can't stat file 通常意味著它不存在.", "zh")
+    assert not eval_quality.is_prose("translate the character sequences into UTF-8 and then", "ru")
+
+
+def test_blocks_of_a_file_alternate_between_splits_and_files_keep_theirs():
+    name = "site-packages/pkg/static/main.css"
+    assert {eval_quality.split_of(f"{name}#{block}") for block in range(2)} == {"dev", "test"}
+    splits = [eval_quality.split_of(f"{name}#{block}") for block in range(4)]
+    assert splits[0] == splits[2] == eval_quality.split_of(name) != splits[1] == splits[3]
+
+
+def test_a_text_repeated_across_pages_is_labelled_once():
+    docs = [eval_quality.Document(text, "fr", False, True, source)
+            for text, source in (("a", "p1"), ("b", "p1"), ("a", "p2"))]
+    assert [(d.text, d.source) for d in eval_quality.distinct(docs)] == [("a", "p1"), ("b", "p1")]
