@@ -165,6 +165,9 @@ class PII(Filter):
         params = self.params
         self.analyzer = build_analyzer(tuple(params.phone_regions), params.kr_rrn_checksum == "strict",
                                        params.nlp_model)
+        recognizers = self.analyzer.registry.recognizers
+        self.phone = next(r for r in recognizers if r.supported_entities == ["PHONE_NUMBER"])
+        self.recognizers = [r for r in recognizers if r is not self.phone]
         self.setup_prefilter()
 
     def setup_prefilter(self) -> None:
@@ -315,17 +318,42 @@ class PII(Filter):
 
     def _find(self, document: str, stats: FilterStats) -> list[Span]:
         """The accepted spans of one document, non-overlapping, in text order."""
-        found = []
+        accepted = []
         for start, end, entities in self._windows(document):
             stats.count("documents", "analysed_windows")
             stats.count("documents", "analysed_chars", end - start)
-            for result in self.analyzer.analyze(document[start:end], language=LANGUAGE,
-                                                entities=sorted(entities)):
-                found.append((result.entity_type, start + result.start, start + result.end,
-                              float(result.score)))
-        accepted = [span for span in found if span[3] >= self._threshold(span[0])
-                    and not self._negated(document, span)]
+            accepted += self._analyse(document, start, end, entities)
         return _non_overlapping(accepted)
+
+    def _analyse(self, document: str, start: int, end: int, entities: set[str]) -> list[Span]:
+        """The accepted spans of the window document[start:end], in document offsets."""
+        text, wanted = document[start:end], sorted(entities)
+        if self.params.nlp_model:  # spaCy's entities, and its tokens as context for the scores
+            return self._accepted(document, start, self.analyzer.analyze(text, language=LANGUAGE,
+                                                                          entities=wanted))
+        # Without a spaCy model, presidio's AnalyzerEngine adds nothing to what its recognizers
+        # find: they are called directly, the phone recognizer last.
+        found = self._accepted(document, start, [
+            result for recognizer in self.recognizers if entities.intersection(recognizer.supported_entities)
+            for result in recognizer.analyze(text, wanted)])
+        if "PHONE_NUMBER" not in entities:
+            return found
+        # Values that score above every phone number win against any phone number overlapping
+        # them: the phone recognizer need not parse those.
+        winners = _non_overlapping([span for span in found if span[3] > self.phone.SCORE])
+
+        def discarded(first: int, last: int) -> bool:
+            span = ("PHONE_NUMBER", start + first, start + last, self.phone.SCORE)
+            return self._negated(document, span) or \
+                any(span[1] < other[2] and other[1] < span[2] for other in winners)
+
+        return found + self._accepted(document, start, self.phone.analyze(text, wanted, discarded=discarded))
+
+    def _accepted(self, document: str, start: int, results: list) -> list[Span]:
+        spans = [(result.entity_type, start + result.start, start + result.end, float(result.score))
+                 for result in results]
+        return [span for span in spans
+                if span[3] >= self._threshold(span[0]) and not self._negated(document, span)]
 
     def _windows(self, document: str) -> list[tuple[int, int, set[str]]]:
         """Merged windows around every trigger match, widened on both sides to whitespace or a

@@ -5,9 +5,15 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
+from phonenumbers.phonenumberutil import (
+    _build_national_number_for_parsing,
+    _is_viable_phone_number,
+    _maybe_strip_extension,
+)
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer import predefined_recognizers as presidio
 from presidio_analyzer.nlp_engine import NlpEngineProvider
@@ -131,15 +137,31 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
     The matcher's search (candidates, inner groups, their checks) is the same in every region
     until a parse succeeds, so it runs once (`CandidateProbe`); a region then only parses the
     probe's candidates (`matches_along`), and searches itself only where its path turns.
+    The result is the union of the regions' spans: a whole candidate without inner groups
+    is not parsed in the regions after one that accepted it, nor at all when `not_a_phone`
+    rejects it whatever number it parses to or `discarded(start, end)` says the caller would
+    drop its span (it overlaps a value that outranks every phone number): its span could not
+    change the result, nor its parse the path. A rejection counts a span no region accepts.
     """
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
-        results, rejected = [], set()
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
+                discarded: Callable[[int, int], bool] | None = None) -> list:
+        results, accepted, rejected = [], set(), set()
         probe, parsed = CandidateProbe(text, self.leniency), {}
+        settled = set()
+        for whole, inner in probe.groups:
+            if not whole or inner:
+                continue
+            span = (whole[1], whole[1] + len(whole[0]))
+            if discarded is not None and discarded(*span):
+                settled.add(whole)
+            elif not_written_as_a_phone(text, *span):
+                settled.add(whole)
+                rejected.add(span)
         for region in self.supported_regions:
             if only_drops_digits(region):
                 matcher = LongNumberMatcher(text, region, leniency=self.leniency, parsed=parsed)
-                matches = matcher.matches_along(probe)
+                matches = matcher.matches_along(probe, settled)
                 if matches is None:
                     matches = matcher
             else:
@@ -148,8 +170,10 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
                 if not_a_phone(text, match.start, match.end, match.number):
                     rejected.add((match.start, match.end))
                     continue
+                accepted.add((match.start, match.end))
+                settled.add((match.raw_string, match.start))
                 results.append(self._get_recognizer_result(match, text, region, nlp_artifacts))
-        REJECTIONS[self.supported_entities[0]] += len(rejected)
+        REJECTIONS[self.supported_entities[0]] += len(rejected - accepted)
         return EntityRecognizer.remove_duplicates(results)
 
 
@@ -224,13 +248,16 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
             return False
         return not beside_other_text(self.text, offset, offset + len(candidate))
 
-    def matches_along(self, probe: CandidateProbe) -> list[Any] | None:
+    def matches_along(self, probe: CandidateProbe, settled: set[tuple[str, int]]) -> list[Any] | None:
         """This region's matches, found by parsing the probe's candidates in the probe's order:
         a whole candidate that parses is a match, after which the search goes on where the
         probe's did. None when an inner group parses: the search would go on from inside its
-        candidate, so the region must search itself."""
+        candidate, so the region must search itself. A `settled` whole candidate without inner
+        groups is skipped: whether it parses changes neither the path nor the spans found."""
         matches = []
         for whole, inner in probe.groups:
+            if whole in settled and not inner:
+                continue
             match = self.verified(*whole) if whole else None
             if match is not None:
                 matches.append(match)
@@ -282,7 +309,26 @@ def not_a_phone(text: str, start: int, end: int, number: phonenumbers.PhoneNumbe
     if len(phonenumbers.national_significant_number(number)) < MIN_PHONE_DIGITS:
         return True
     span = text[start:end]
-    core = _EXTENSION.sub("", span) if number.extension else span
+    return written_as_something_else(text, start, end, _EXTENSION.sub("", span) if number.extension else span)
+
+
+def not_written_as_a_phone(text: str, start: int, end: int) -> bool:
+    """True when no region can parse text[start:end] to a number that `not_a_phone` accepts:
+    libphonenumber finds the same extension in every region (parse strips it before it reads
+    the region; these are its first steps), and the rules on the text then decide."""
+    span = text[start:end]
+    try:
+        national = _build_national_number_for_parsing(span)
+    except phonenumbers.NumberParseException:
+        return True
+    if not _is_viable_phone_number(national):
+        return True
+    extension = _maybe_strip_extension(national)[0]
+    return written_as_something_else(text, start, end, _EXTENSION.sub("", span) if extension else span)
+
+
+def written_as_something_else(text: str, start: int, end: int, core: str) -> bool:
+    """`not_a_phone`'s rules on the text: `core` is text[start:end] without its extension."""
     if core[:1] in "([" and not any(c in core for c in ")]"):  # libphonenumber keeps an unmatched "("
         core = core[1:]
     if core[:1] in "-−":  # a negative number
