@@ -14,7 +14,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from datasketch import MinHash
 from pydantic import Field, model_validator
 
 from corpus.errors import UserError
@@ -24,7 +23,7 @@ from corpus.stats import FilterStats, Histogram
 from corpus.store import parse_ref
 from filters.base import FilterParams, GlobalFilter, Keys
 from filters.decisions import REASON, DecisionReader, decision_schema, write_decisions
-from filters.minhash_signing import _signatures, minhash
+from filters.minhash_signing import _signatures, affine32_permutations, minhash
 from filters.minhash_verify import (
     KEY_BATCH_ROWS,
     LENGTH,
@@ -139,8 +138,7 @@ class MinHashDedup(GlobalFilter):
     def setup(self) -> None:
         p = self.params
         self.bands, self.rows = banding(p.threshold, p.num_perm, p.recall_target)
-        a, b = MinHash(num_perm=self.params.num_perm, seed=self.params.seed, scheme="affine32").permutations
-        self.a, self.b = np.asarray(a, np.uint32), np.asarray(b, np.uint32)
+        self.a, self.b = affine32_permutations(p.num_perm, p.seed)
 
     def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
         hashes, parents = shingle_hashes(batch.column(TEXT), self.params.shingles, self.params.ngram,

@@ -10,6 +10,15 @@ SIGNATURE = "signature"
 CHUNK = 1 << 13
 
 
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of datasketch 2.0's affine32 permutations, drawn as its MinHash draws them
+    (`_init_permutations`): importing datasketch costs about a CPU-second (its LSH imports
+    scipy), on the critical path of every run with minhash_dedup. Tests hold them to datasketch's."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    return a, generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+
+
 def minhash(hashes: np.ndarray, parents: np.ndarray, documents: int, a: np.ndarray, b: np.ndarray,
             chunk: int = CHUNK) -> np.ndarray:
     """Signatures (documents x permutations, uint32) of 32-bit shingle hashes grouped by document.

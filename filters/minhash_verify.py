@@ -23,7 +23,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from scipy.stats import binom
 
 from corpus.schema import ID, ORDER
 from filters.minhash_signing import SIGNATURE
@@ -42,6 +41,8 @@ KEY_BATCH_ROWS = 4096  # key-file rows read at a time (shingle lists: about 1-8 
 def agreement_floor(threshold: float, num_perm: int) -> int:
     """Fewest agreeing signature positions worth reading shingles for: a pair with Jaccard
     `threshold` agrees on fewer with probability at most MISSED (higher Jaccard: less)."""
+    from scipy.stats import binom  # 0.8 CPU-s to import: paid by a resolve, not by loading a config
+
     return int(binom.ppf(MISSED, num_perm, threshold))
 
 

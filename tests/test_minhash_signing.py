@@ -13,11 +13,19 @@ import xxhash
 from datasketch import MinHash
 
 from corpus.errors import ConfigError
-from filters.minhash_signing import minhash
+from filters.minhash_signing import affine32_permutations, minhash
 from filters.shingles import _POSITION_WEIGHTS, CJK_SCRIPT, _cjk_table, _ngrams, normalise, shingle_hashes
 from pipelines.config import validate_config
 
 MASK = (1 << 64) - 1
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(16, 0), (128, 1), (256, 42), (1024, 2**31 + 5)])
+def test_permutations_are_datasketch_affine32s(num_perm, seed):
+    a, b = affine32_permutations(num_perm, seed)
+    expected = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, expected[0]) and np.array_equal(b, expected[1])
 
 
 @pytest.mark.parametrize("chunk", [7, 300, 1 << 13])
