@@ -6,15 +6,17 @@ the store once its marker does, as on disk. Any process reaches the area through
 (it pickles: the store URL, dataset, run and `home`) and decides how it works from its own
 staging root ($CORPUS_STAGING_DIR, see `corpus.remote.staging_root`):
 
-* the same root as the driver (the local executor, or Ray nodes sharing a disk): it works
-  in `home` itself, downloads only inputs that are missing (a run resumed on another
-  machine has its units on the store only) and uploads each unit it finishes;
-* another root (a Ray node without the driver's disk): every call works in a scratch
-  folder of this process. The paths of `home` in its arguments are rebased there, what it
-  reads is pulled from the store first, what it wrote or deleted is pushed after, and its
-  results name `home`'s paths again. Files are evicted after each call; a folder the driver
-  created (a dedup step's work folder) stays synced between calls of the same step and is
-  evicted once a call no longer names it, or when the worker is released.
+* the same machine and root as the driver (the local executor, Ray workers beside the
+  driver): a task works in `home` itself, downloads only inputs that are missing (a run
+  resumed on another machine has its units on the store only) and uploads its unit;
+* another root or machine (a Ray node without the driver's disk), and every call of a
+  dedup step mapped over Ray workers (some of which may be elsewhere: only the store holds
+  the whole work folder): the call works in a scratch folder of this process. The paths of
+  `home` in its arguments are rebased there, what it reads is pulled from the store first,
+  what it wrote or deleted is pushed after, and its results name `home`'s paths again.
+  Files are evicted after each call; a folder the driver created (a dedup step's work
+  folder) stays synced between calls that name it and is evicted once a call no longer
+  does, or when the worker is released.
 """
 
 from __future__ import annotations
@@ -154,11 +156,13 @@ class Mirror:
 
     # Any process's side.
     def work(self, function: Callable[..., Any], item: Any, *args: Any,
-             folders: frozenset[Path] = frozenset()) -> Any:
+             folders: frozenset[Path] = frozenset(), isolated: bool = False) -> Any:
         """`function(item, *args)` where this process is: see the module. `folders` are the
-        paths of `item` that are folders (the others are files, or a unit's folder)."""
+        paths of `item` that are folders (the others are files, or a unit's folder);
+        `isolated` works through a scratch folder even on the driver's disk (a dedup step's
+        calls, whose work folder only the store holds whole when some workers are elsewhere)."""
         paths = sorted(set(_paths(item, self.home)))
-        if self.shares_home():
+        if self.shares_home() and not isolated:
             for path in paths:
                 if path not in folders and path.suffix and not path.exists():
                     with contextlib.suppress(FileNotFoundError):  # an output: not there yet
@@ -278,7 +282,7 @@ class Remote:
         return getattr(self.function, "__name__", "function")
 
     def __call__(self, item: Any) -> Any:
-        return self.mirror.work(self.function, item, folders=self.folders)
+        return self.mirror.work(self.function, item, folders=self.folders, isolated=True)
 
 
 def release() -> None:

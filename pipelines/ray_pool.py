@@ -3,7 +3,8 @@
 Each actor is a long-lived worker process: it sets a segment's filters up once (models
 load once per actor) and runs whole tasks with the same `run_task` as the local executor,
 reading its split straight from storage and writing its unit into the run's staging area
-(which must be on storage every node sees). Only task descriptions and small results
+(on storage every node sees; with a store on object storage, through a scratch folder of
+its own that it syncs with the store: corpus.mirror). Only task descriptions and small results
 travel through Ray. A task whose actor dies (node lost, OOM kill) runs again on a fresh
 actor; units are idempotent, so nothing is doubled.
 """
@@ -68,11 +69,13 @@ class RayPool:
     def _new_actor(self) -> Any:
         return self._worker.remote(self._sink)
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, failure: type[BaseException] | None, *exc_info) -> None:
         import ray
 
-        with contextlib.suppress(Exception):  # their scratch folders (corpus.mirror); a dead actor's stay
-            ray.get([actor.release.remote() for actor in self._actors], timeout=60)
+        # Their scratch folders (corpus.mirror); after a failure an actor may still be busy with
+        # a task, so it gets little time; a dead actor's folder stays.
+        with contextlib.suppress(Exception):
+            ray.get([actor.release.remote() for actor in self._actors], timeout=5 if failure else 60)
         for actor in [*self._actors, self._sink]:
             ray.kill(actor)
         self._actors = []
