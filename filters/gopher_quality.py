@@ -20,7 +20,8 @@ from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.lines import row_languages_or
-from filters.words import DEFINITION, char_classes, stop_words, tokenize
+from filters.text import utf8_buffer
+from filters.words import DEFINITION, char_classes, compiled, stop_words, tokenize
 
 # The rules in the order they are checked (the first that fails is the reason): the
 # threshold parameter, the measure it cuts, whether the cut is a minimum, and the reason.
@@ -173,28 +174,20 @@ class GopherQuality(Filter):
 
     def _measures(self, text: pa.Array, words: Any, langs: np.ndarray,
                   stats: FilterStats) -> dict[str, np.ndarray]:
-        rows = len(text)
         counted = ~words.symbol
         all_words = words.counts.astype(np.float64)
-        n_words = np.bincount(words.doc, weights=counted, minlength=rows)
+        n_words = words.per_document(counted)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_length = np.bincount(words.doc, weights=words.chars * counted, minlength=rows) / n_words
-            hashes = _counts(pc.count_substring(text, "#"))
-            ellipses = _counts(pc.count_substring(text, "...")) + _counts(pc.count_substring(text, "…"))
-            lines = (_counts(pc.count_substring(text, "\n")) + _counts(pc.count_substring(text, "\r"))
-                     - _counts(pc.count_substring(text, "\r\n")))
-            # A last line without a break counts too (str.splitlines()).
-            ends_open = ~pc.fill_null(pc.match_substring_regex(text, r"[\r\n]$"), True).to_numpy(
-                zero_copy_only=False)
-            lines = lines + ends_open
+            mean_length = words.per_document(np.where(counted, words.chars, 0)) / n_words
+            hashes, ellipses, lines, bullets, ellipsis_lines = _text_counts(text)
             return {
                 "words": n_words,
                 "mean_word_length": mean_length,
                 "hash_ratio": hashes / all_words,
                 "ellipsis_ratio": ellipses / all_words,
-                "bullet_lines_ratio": _counts(pc.count_substring_regex(text, BULLET_LINE)) / lines,
-                "ellipsis_lines_ratio": _counts(pc.count_substring_regex(text, ELLIPSIS_LINE)) / lines,
-                "alpha_words_ratio": np.bincount(words.doc, weights=words.letter, minlength=rows) / all_words,
+                "bullet_lines_ratio": bullets / lines,
+                "ellipsis_lines_ratio": ellipsis_lines / lines,
+                "alpha_words_ratio": words.per_document(words.letter) / all_words,
                 "stop_words": self._stop_words(words, langs, stats),
             }
 
@@ -229,6 +222,25 @@ class GopherQuality(Filter):
         add("stop_words", measures["stop_words"], 0, 10, 10)
         add("bullet_lines_ratio", measures["bullet_lines_ratio"])
         add("ellipsis_lines_ratio", measures["ellipsis_lines_ratio"])
+
+
+def _text_counts(text: pa.Array) -> np.ndarray:
+    """Per document (NaN: null): '#', ellipses, lines, bullet lines and lines ending with an ellipsis."""
+    kernel = compiled()
+    if kernel is not None:
+        counts = kernel.text_counts(*utf8_buffer(text))
+        if text.null_count:
+            counts[:, text.is_null().to_numpy(zero_copy_only=False)] = np.nan
+        return counts
+    lines = (_counts(pc.count_substring(text, "\n")) + _counts(pc.count_substring(text, "\r"))
+             - _counts(pc.count_substring(text, "\r\n")))
+    # A last line without a break counts too (str.splitlines()).
+    ends_open = ~pc.fill_null(pc.match_substring_regex(text, r"[\r\n]$"), True).to_numpy(zero_copy_only=False)
+    return np.stack([_counts(pc.count_substring(text, "#")),
+                     _counts(pc.count_substring(text, "...")) + _counts(pc.count_substring(text, "…")),
+                     lines + ends_open,
+                     _counts(pc.count_substring_regex(text, BULLET_LINE)),
+                     _counts(pc.count_substring_regex(text, ELLIPSIS_LINE))])
 
 
 def _counts(array: pa.Array) -> np.ndarray:

@@ -20,6 +20,7 @@ from corpus.schema import TEXT
 from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.lines import row_languages_or
+from filters.text import utf8_buffer
 from filters.words import DEFINITION, Words, char_classes, compiled, tokenize
 
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
@@ -160,13 +161,10 @@ class GopherRepetition(Filter):
         measures: dict[str, np.ndarray] = {}
         with np.errstate(invalid="ignore", divide="ignore"):
             # Paragraphs of the stripped text, split at two or more line breaks (as datatrove).
-            paragraphs = pc.split_pattern_regex(pc.utf8_trim_whitespace(text), r"\n\n+")
-            count, repeated, chars = _repeats(paragraphs, rows, _kept_pieces(paragraphs, all_pieces=True))
+            count, repeated, chars = _paragraph_repeats(text)
             measures["dup_para_frac"] = repeated / count
             measures["dup_para_char_frac"] = chars / length
-            # Lines split at runs of \n: empty lines only at either end, as re.split("\n+").
-            lines = pc.split_pattern(text, "\n")
-            count, repeated, chars = _repeats(lines, rows, _kept_pieces(lines, all_pieces=False))
+            count, repeated, chars = _line_repeats(text)
             measures["dup_line_frac"] = repeated / count
             measures["dup_line_char_frac"] = chars / length
             wanted = {key for key, _ in self.rules}
@@ -190,6 +188,33 @@ class GopherRepetition(Filter):
                 if f"dup_{n}_grams" in wanted:
                     measures[f"dup_{n}_grams"] = _duplicate_n_grams(grams, starts, ids, counts, rows) / length
         return measures
+
+
+def _paragraph_repeats(text: pa.Array) -> np.ndarray:
+    """Per document: paragraphs, repeated paragraphs and their characters (see `_repeats`)."""
+    stripped = pc.utf8_trim_whitespace(text)
+    kernel = compiled()
+    if kernel is not None:
+        return _nulls_none(kernel.piece_repeats(*utf8_buffer(stripped), True), text)
+    paragraphs = pc.split_pattern_regex(stripped, r"\n\n+")
+    return np.stack(_repeats(paragraphs, len(text), _kept_pieces(paragraphs, all_pieces=True)))
+
+
+def _line_repeats(text: pa.Array) -> np.ndarray:
+    """Per document: lines split at runs of \n (empty lines only at either end, as re.split("\n+")),
+    repeated lines and their characters."""
+    kernel = compiled()
+    if kernel is not None:
+        return _nulls_none(kernel.piece_repeats(*utf8_buffer(text), False), text)
+    lines = pc.split_pattern(text, "\n")
+    return np.stack(_repeats(lines, len(text), _kept_pieces(lines, all_pieces=False)))
+
+
+def _nulls_none(counts: np.ndarray, text: pa.Array) -> np.ndarray:
+    """`counts` with no pieces in null documents (Arrow's split gives them none)."""
+    if text.null_count:
+        counts[:, text.is_null().to_numpy(zero_copy_only=False)] = 0
+    return counts
 
 
 def _kept_pieces(pieces: pa.ListArray, all_pieces: bool) -> np.ndarray:

@@ -206,6 +206,161 @@ def tokenize_rows(data: np.ndarray, offsets: np.ndarray, segmented: np.ndarray, 
     return _words(data, len(offsets) - 1, points, starts, doc, classes, boundary, symbol, letters)
 
 
+# --------------------------------------------------------------------------- lines
+
+
+@_jit
+def _is_blank(data, at, end):
+    """Width of the character at `at` when it is a space, tab, form feed, vertical tab or
+    no-break space (BULLET_LINE's leading class), else 0."""
+    byte = data[at]
+    if byte == 32 or byte == 9 or byte == 12 or byte == 11:
+        return 1
+    if byte == 0xC2 and at + 1 < end and data[at + 1] == 0xA0:
+        return 2
+    return 0
+
+
+@_jit
+def _text_counts(data, offsets):
+    """Per document: '#', ellipses ('...' without overlap, and '…'), lines as str.splitlines()
+    counts them for \n, \r\n and \r, lines starting with a bullet and lines ending with an
+    ellipsis (gopher_quality's BULLET_LINE and ELLIPSIS_LINE, one match per \n-line at most)."""
+    rows = len(offsets) - 1
+    counts = np.zeros((5, rows))
+    for row in range(rows):
+        start, end = offsets[row], offsets[row + 1]
+        hashes = ellipses = breaks = bullets = ellipsis_lines = 0
+        line = start
+        at = start
+        while at <= end:
+            if at == end or data[at] == 10:
+                # The \n-line [line, at): a bullet after blanks; an ellipsis before trailing blanks or \r.
+                k = line
+                while k < at:
+                    width = _is_blank(data, k, at)
+                    if not width:
+                        break
+                    k += width
+                if k < at and (data[k] == 45 or (data[k] == 0xE2 and k + 2 < at and data[k + 1] == 0x80
+                                                 and data[k + 2] == 0xA2)):
+                    bullets += 1
+                k = at
+                while k > line:
+                    if data[k - 1] in (32, 9, 13, 12, 11):
+                        k -= 1
+                    elif k - 2 >= line and data[k - 2] == 0xC2 and data[k - 1] == 0xA0:
+                        k -= 2
+                    else:
+                        break
+                if k - 3 >= line:
+                    dots = data[k - 1] == 46 and data[k - 2] == 46 and data[k - 3] == 46
+                    if dots or (data[k - 3] == 0xE2 and data[k - 2] == 0x80 and data[k - 1] == 0xA6):
+                        ellipsis_lines += 1
+                line = at + 1
+                if at == end:
+                    break
+            byte = data[at]
+            if byte == 35:
+                hashes += 1
+            elif byte == 46 and at + 2 < end and data[at + 1] == 46 and data[at + 2] == 46:
+                ellipses += 1
+                at += 3
+                continue
+            elif byte == 0xE2 and at + 2 < end and data[at + 1] == 0x80 and data[at + 2] == 0xA6:
+                ellipses += 1
+            elif byte == 10 or (byte == 13 and not (at + 1 < end and data[at + 1] == 10)):
+                breaks += 1
+            at += 1
+        if end == start or (data[end - 1] != 10 and data[end - 1] != 13):
+            breaks += 1
+        counts[0, row] = hashes
+        counts[1, row] = ellipses
+        counts[2, row] = breaks
+        counts[3, row] = bullets
+        counts[4, row] = ellipsis_lines
+    return counts
+
+
+def text_counts(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Rows hashes, ellipses, lines, bullet lines, ellipsis lines; a column per document."""
+    return _text_counts(data, offsets.astype(np.int64))
+
+
+@_jit
+def _piece_repeats(data, offsets, paragraphs):
+    """Per document (rows): pieces, pieces equal to an earlier piece of the document, and their
+    characters. Pieces are lines (split at each \n; empty ones count only at either end) or, with
+    `paragraphs`, the text between runs of two or more \n (all count)."""
+    rows = len(offsets) - 1
+    result = np.zeros((3, rows))
+    longest = 1
+    for row in range(rows):
+        longest = max(longest, offsets[row + 1] - offsets[row] + 1)
+    bits = 1
+    while (1 << bits) < 2 * longest:
+        bits += 1
+    mask = (1 << bits) - 1
+    slot_start = np.full(1 << bits, -1, np.int64)
+    slot_end = np.zeros(1 << bits, np.int64)
+    slot_hash = np.zeros(1 << bits, np.uint64)
+    used = np.zeros(longest, np.int64)
+    for row in range(rows):
+        start, end = offsets[row], offsets[row + 1]
+        filled = 0
+        piece = start
+        while True:
+            # Find the end of the piece starting at `piece` and the start of the next.
+            at = piece
+            while at < end and (data[at] != 10 or (paragraphs and (at + 1 == end or data[at + 1] != 10))):
+                at += 1
+            following = at + 1
+            if paragraphs and at < end:
+                while following < end and data[following] == 10:
+                    following += 1
+            last = at >= end
+            if paragraphs or at > piece or piece == start or last:
+                hashed = np.uint64(0xCBF29CE484222325)
+                chars = 0
+                for k in range(piece, at):
+                    hashed = (hashed ^ np.uint64(data[k])) * np.uint64(0x100000001B3)
+                    chars += (data[k] & 0xC0) != 0x80
+                slot = np.int64((hashed * SLOT_MIX) >> np.uint64(64 - bits))
+                repeat = False
+                while slot_start[slot] >= 0:
+                    if slot_hash[slot] == hashed and slot_end[slot] - slot_start[slot] == at - piece:
+                        same = True
+                        for k in range(at - piece):
+                            if data[slot_start[slot] + k] != data[piece + k]:
+                                same = False
+                                break
+                        if same:
+                            repeat = True
+                            break
+                    slot = (slot + 1) & mask
+                if not repeat:
+                    slot_start[slot] = piece
+                    slot_end[slot] = at
+                    slot_hash[slot] = hashed
+                    used[filled] = slot
+                    filled += 1
+                result[0, row] += 1
+                if repeat:
+                    result[1, row] += 1
+                    result[2, row] += chars
+            if last:
+                break
+            piece = following
+        for i in range(filled):
+            slot_start[used[i]] = -1
+    return result
+
+
+def piece_repeats(data: np.ndarray, offsets: np.ndarray, paragraphs: bool) -> np.ndarray:
+    """Rows pieces, repeated pieces, their characters; a column per document (see `_piece_repeats`)."""
+    return _piece_repeats(data, offsets.astype(np.int64), paragraphs)
+
+
 # --------------------------------------------------------------------------- n-grams
 
 

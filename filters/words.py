@@ -163,6 +163,13 @@ class Words:
             self._encoded = (encoded.indices.to_numpy().astype(np.int64), encoded.dictionary)
         return self._encoded
 
+    def per_document(self, values: np.ndarray) -> np.ndarray:
+        """Each document's sum of an integer (or boolean) per word, as float64."""
+        ends = np.cumsum(self.counts)
+        sums = np.zeros(len(values) + 1, np.int64)
+        np.cumsum(values, out=sums[1:])
+        return (sums[ends] - sums[ends - self.counts]).astype(np.float64)
+
     def lists(self) -> pa.LargeListArray:
         """The words of each document as one list per document."""
         offsets = np.zeros(len(self.counts) + 1, np.int64)

@@ -322,40 +322,48 @@ def test_compiled_n_gram_measures_equal_the_reference_walk():
 
 def tricky_texts(count: int, seed: int) -> list[str]:
     """Short random strings of the characters the word rules turn on, in every script we split."""
-    alphabet = [*"ab Z09 .-'\u2019:;()[]{}=/<>,+*^$%@|~\\#!?\"\t\n\r", "\u00a0", "\u00e9", "\u0301",
+    alphabet = [*"ab Z09 .-'\u2019:;()[]{}=/<>,+*^$%@|~\\#!?\"\t\n\r\v\f", "\u00a0", "\u00e9", "\u0301",
                 "\u65e5", "\u672c", "\u30fc", "\u3002", "\u0e01", "\u0e31", "\ud55c", "\U0001f600",
-                "\u2013", "\u2010", "\u2026"]
+                "\u2013", "\u2010", "\u2026", "\u2022", "\n\n", "...", "\r\n"]
     rng = random.Random(seed)
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(count)]
 
 
-def test_compiled_words_and_decisions_equal_the_numpy_code(monkeypatch):
-    """With numba the words (every array, every byte) and both filters' verdicts are the numpy
-    code's, on random strings of the characters the rules turn on and on real English text."""
+def test_compiled_words_measures_and_decisions_equal_the_numpy_code(monkeypatch):
+    """With numba the words (every array, every byte), both filters' measures and their verdicts
+    are the numpy code's, on random strings of the characters the rules turn on (a null among
+    them) and on real English text."""
     pytest.importorskip("numba")
+    import filters.gopher_quality
     import filters.gopher_repetition
     import filters.words
 
-    texts = tricky_texts(3000, 1) + [text for text in english_documents(400) if text.strip()][:200]
+    texts = tricky_texts(3000, 1) + [None] + [text for text in english_documents(400) if text.strip()][:200]
     spaced = np.array([i % 5 == 0 for i in range(len(texts))])
-    batch = batch_of(texts)
+    text = batch_of(texts).column("text")
 
     def outcome():
-        words = filters.words._tokenize_rows(batch.column("text"), spaced)
+        words = filters.words._tokenize_rows(text, spaced)
+        quality, repetition = GopherQuality(), GopherRepetition()
+        repetition.setup()
+        measures = (quality._measures(text, words, np.full(len(texts), "en"), FilterStats("q"))
+                    | repetition._measures(text, words))
         decisions = [decide(cls, texts) for cls in (GopherQuality, GopherRepetition)]
-        # Columns as text: NaN (no words) then equals NaN.
-        return words, [(reasons, {key: str(column.to_pylist()) for key, column in columns.items()})
-                       for reasons, _, columns in decisions]
+        # As text: NaN (no words, a null) then equals NaN.
+        return words, {key: str(values.tolist()) for key, values in measures.items()}, [
+            (reasons, {key: str(column.to_pylist()) for key, column in columns.items()})
+            for reasons, _, columns in decisions]
 
     assert filters.words.compiled() is not None
-    compiled_words, compiled_decisions = outcome()
-    for module in (filters.words, filters.gopher_repetition):
+    compiled_words, compiled_measures, compiled_decisions = outcome()
+    for module in (filters.words, filters.gopher_quality, filters.gopher_repetition):
         monkeypatch.setattr(module, "compiled", lambda: None)
     monkeypatch.setattr(filters.words, "_LAST_BATCH", [None])
-    numpy_words, numpy_decisions = outcome()
+    numpy_words, numpy_measures, numpy_decisions = outcome()
     for field in ("doc", "counts", "chars", "letter", "symbol", "_data", "_offsets"):
         ours, theirs = getattr(compiled_words, field), getattr(numpy_words, field)
         assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), field
+    assert compiled_measures == numpy_measures
     assert compiled_decisions == numpy_decisions
 
 
