@@ -32,13 +32,13 @@ from filters.decisions import decision_files
 from pipelines.audit import warm_up, warmed, write_audit
 from pipelines.config import PipelineConfig, check_resources
 from pipelines.ledger import begin_unit, digest, is_finished, load_unit, record_unit, resolve_key
-from pipelines.local import LocalPool
+from pipelines.local import START_METHOD, LocalPool
 from pipelines.plan import Segment, check_chain, label_steps, plan_segments
 from pipelines.progress import RunProgress
 from pipelines.redaction import redaction_policy
 from pipelines.resume import open_staging
 from pipelines.schedule import Schedule
-from pipelines.tasks import Task, TaskResult
+from pipelines.tasks import Task, TaskResult, prepare
 
 if TYPE_CHECKING:
     from pipelines.ray_pool import RayPool
@@ -185,7 +185,9 @@ def _execute(config: PipelineConfig, segments: list[Segment], schedule: Schedule
     indexes: list[Path] = []
     head_key = None
     decisions: dict[int, list[Path]] = {}
-    with _pool(config) as pool:
+    first = [task for task in schedule.tasks(segments[0], None, results, decisions)
+             if load_unit(task.out) is None]
+    with _pool(config, first[0] if first else None) as pool:
         warm_up(config)  # after the pool forked its workers: no thread may run at a fork
         for segment in segments:
             tasks = schedule.tasks(segment, head_key, results, decisions)
@@ -199,13 +201,16 @@ def _execute(config: PipelineConfig, segments: list[Segment], schedule: Schedule
     return results, merged, indexes
 
 
-def _pool(config: PipelineConfig) -> LocalPool | RayPool:
-    """The executor's pool; both run a list of tasks and return their results in order."""
+def _pool(config: PipelineConfig, ahead: Task | None) -> LocalPool | RayPool:
+    """The executor's pool; both run a list of tasks and return their results in order. A local
+    pool's workers are forked with the filters of `ahead` (a first task still to run) set up."""
     if config.executor == "ray":
         from pipelines.ray_pool import RayPool  # Ray is imported only when asked for
 
         return RayPool(config.ray)
     warmed()  # an earlier run's warm-up in this process: a fork must not copy a thread mid-import
+    if ahead is not None and config.workers > 1 and START_METHOD == "fork":
+        prepare(ahead)
     return LocalPool(config.workers)
 
 

@@ -8,6 +8,7 @@ half-written unit that looks finished.
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -216,6 +217,15 @@ def _run(task: Task, progress: Progress | None) -> TaskResult:
     checkpoint("unit")
     record_unit(task.out, result.to_record())
     return result
+
+
+def prepare(task: Task) -> None:
+    """Set up the filters of `task`'s segment in this process before a pool forks its workers
+    from it: the workers then start with them ready (models load once per machine, not once
+    per worker). The set-up filters are copies: tasks keep pickling the filters as configured."""
+    steps = [*task.segment.applied(), *([task.segment.tail] if task.segment.tail else [])]
+    for step in steps:
+        _ready(task, Step(step.label, copy.copy(step.filter)))
 
 
 def _ready(task: Task, step: Step) -> Step:
