@@ -32,6 +32,7 @@ REJECTIONS: Counter[str] = Counter()
 # part of a value (see filters.pii_recognizers.cjk_boundaries).
 CJK = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}\u30fc"
 _BOUNDARY = regex.compile(rf"[\s{CJK}]")
+_LAST_BOUNDARY = regex.compile(_BOUNDARY.pattern, regex.REVERSE)
 
 DEFAULT_ENTITIES = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN",
                     "KR_RRN"]
@@ -60,18 +61,17 @@ def _digit_run(digits: int) -> str:
 # prefilter, Python `re` (whose \d is Unicode, like presidio's) for the windows.
 _TRIGGERS = [
     (("EMAIL_ADDRESS",), "@"),
-    # Digit runs, shortest first: accepted phone numbers have MIN_PHONE_DIGITS (7) digits or
-    # more, SSNs 9, the shortest card presidio's pattern matches and an RRN 13, so a run of
-    # 7 or 8 digits (an id, a date) is read by the phone recognizer alone.
-    (("PHONE_NUMBER",), _digit_run(MIN_PHONE_DIGITS)),
-    (("US_SSN",), _digit_run(9)),
-    (("CREDIT_CARD", "KR_RRN"), _digit_run(13)),
     # Presidio's IBAN pattern is upper case and ASCII: two letters, two digits, 4-char groups.
     (("IBAN_CODE",), "[A-Z]{{2}}[0-9]{{2}}(?:[ \\-]?[A-Z0-9]{{4}}){{2}}"),
     (("IP_ADDRESS",),
      "{D}{{1,3}}\\.{D}{{1,3}}\\.{D}{{1,3}}\\.{D}{{1,3}}|[0-9A-Fa-f]{{0,4}}:[0-9A-Fa-f]{{0,4}}:"),
 ]
-_DIGIT_RUNS = {pattern for _, pattern in _TRIGGERS if pattern.startswith(_digit_run(1)[:10])}
+# Digit runs (`_digit_run`), shortest first: accepted phone numbers have MIN_PHONE_DIGITS (7)
+# digits or more, SSNs 9, the shortest card presidio's pattern matches and an RRN 13, so a run
+# of 7 or 8 digits (an id, a date) is read by the phone recognizer alone. A run's match spans
+# its whole stretch of digits, so one search for the shortest run finds every longer one:
+# those of its matches that hold enough digits.
+_DIGIT_RUNS = [(("PHONE_NUMBER",), MIN_PHONE_DIGITS), (("US_SSN",), 9), (("CREDIT_CARD", "KR_RRN"), 13)]
 _RE2 = {"D": r"\p{Nd}", "N": r"[^\p{Nd}\n]"}
 _PYTHON = {"D": r"\d", "N": r"[^\d\n]"}
 
@@ -174,15 +174,15 @@ class PII(Filter):
         """Compile the candidate triggers only: enough for `candidates`, without presidio."""
         self.entities = self._entities()
         enabled = set(self.entities)
-        self.triggers = [(tuple(e for e in entities if e in enabled), pattern)
-                         for entities, pattern in _TRIGGERS if enabled.intersection(entities)]
-        # A longer digit run holds a shorter one: the column needs only the first (shortest);
-        # RE2's DFA gives up on the alternation of all three and gets 25x slower.
-        runs = [p for _, p in self.triggers if p in _DIGIT_RUNS]
-        column = [p for _, p in self.triggers if p not in runs[1:]]
-        self.column_pattern = "|".join(f"(?:{p.format(**_RE2)})" for p in column)
-        self.window_patterns = [(set(entities), re.compile(p.format(**_PYTHON)))
-                                for entities, p in self.triggers]
+        triggers = [(enabled.intersection(entities), pattern) for entities, pattern in _TRIGGERS
+                    if enabled.intersection(entities)]
+        self.runs = [(digits, enabled.intersection(entities)) for entities, digits in _DIGIT_RUNS
+                     if enabled.intersection(entities)]
+        # The shortest digit run alone: RE2's DFA gives up on the alternation of all three.
+        patterns = [pattern for _, pattern in triggers] + [_digit_run(self.runs[0][0])] * bool(self.runs)
+        self.column_pattern = "|".join(f"(?:{p.format(**_RE2)})" for p in patterns)
+        self.window_patterns = [(entities, re.compile(p.format(**_PYTHON))) for entities, p in triggers]
+        self.run_pattern = re.compile(_digit_run(self.runs[0][0]).format(**_PYTHON)) if self.runs else None
         self.whole_documents = self._whole_documents()
 
     def info(self) -> dict[str, Any]:
@@ -361,11 +361,15 @@ class PII(Filter):
         if self.whole_documents:
             return [(0, len(document), set(self.entities))]
         margin = self.params.window_chars
-        raw = []
-        for entities, pattern in self.window_patterns:
-            for match in pattern.finditer(document):
-                raw.append((_left_edge(document, match.start() - margin),
-                            _right_edge(document, match.end() + margin), entities))
+        matches = [(match, entities) for entities, pattern in self.window_patterns
+                   for match in pattern.finditer(document)]
+        if self.run_pattern is not None:
+            for match in self.run_pattern.finditer(document):
+                digits = sum(map(str.isdecimal, match[0]))  # \d in `re` is a decimal digit
+                matches.append((match, set().union(*(entities for least, entities in self.runs
+                                                     if digits >= least))))
+        raw = [(_left_edge(document, match.start() - margin), _right_edge(document, match.end() + margin),
+                entities) for match, entities in matches]
         raw.sort(key=lambda window: window[0])
         merged: list[tuple[int, int, set[str]]] = []
         for start, end, entities in raw:
@@ -502,14 +506,12 @@ def is_boundary(character: str) -> bool:
 
 
 def _left_edge(document: str, position: int) -> int:
-    position = max(0, position)
-    while position > 0 and not is_boundary(document[position - 1]):
-        position -= 1
-    return position
+    """Just after the last boundary before `position` (0 without one)."""
+    boundary = _LAST_BOUNDARY.search(document, 0, max(0, position))
+    return boundary.end() if boundary else 0
 
 
 def _right_edge(document: str, position: int) -> int:
-    position = min(len(document), position)
-    while position < len(document) and not is_boundary(document[position]):
-        position += 1
-    return position
+    """The first boundary at or after `position` (the end without one)."""
+    boundary = _BOUNDARY.search(document, min(len(document), position))
+    return boundary.start() if boundary else len(document)

@@ -137,11 +137,13 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
     The matcher's search (candidates, inner groups, their checks) is the same in every region
     until a parse succeeds, so it runs once (`CandidateProbe`); a region then only parses the
     probe's candidates (`matches_along`), and searches itself only where its path turns.
-    The result is the union of the regions' spans: a whole candidate without inner groups
-    is not parsed in the regions after one that accepted it, nor at all when `not_a_phone`
-    rejects it whatever number it parses to or `discarded(start, end)` says the caller would
-    drop its span (it overlaps a value that outranks every phone number): its span could not
-    change the result, nor its parse the path. A rejection counts a span no region accepts.
+    The result is the union of the regions' spans, less those inside another. A whole
+    candidate is not parsed in the regions after one that accepted it: another region finds
+    it again, or spans inside it (its search turns at an inner group and goes on to the end
+    of the candidate, where the probe's goes on). Nor is one without inner groups parsed when
+    `not_a_phone` rejects it whatever number it parses to, or when `discarded(start, end)`
+    says the caller drops its span (it overlaps a value that outranks every phone number).
+    A rejection counts a span no region accepts.
     """
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
@@ -158,10 +160,14 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
             elif not_written_as_a_phone(text, *span):
                 settled.add(whole)
                 rejected.add(span)
+        groups = probe.groups
         for region in self.supported_regions:
             if only_drops_digits(region):
+                groups = [(whole, inner) for whole, inner in groups if whole not in settled]
+                if not groups:
+                    continue
                 matcher = LongNumberMatcher(text, region, leniency=self.leniency, parsed=parsed)
-                matches = matcher.matches_along(probe, settled)
+                matches = matcher.matches_along(groups)
                 if matches is None:
                     matches = matcher
             else:
@@ -248,16 +254,14 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
             return False
         return not beside_other_text(self.text, offset, offset + len(candidate))
 
-    def matches_along(self, probe: CandidateProbe, settled: set[tuple[str, int]]) -> list[Any] | None:
-        """This region's matches, found by parsing the probe's candidates in the probe's order:
-        a whole candidate that parses is a match, after which the search goes on where the
-        probe's did. None when an inner group parses: the search would go on from inside its
-        candidate, so the region must search itself. A `settled` whole candidate without inner
-        groups is skipped: whether it parses changes neither the path nor the spans found."""
+    def matches_along(self, groups: list[tuple[tuple[str, int] | None, list[tuple[str, int]]]]
+                      ) -> list[Any] | None:
+        """This region's matches, found by parsing the probe's candidates (`groups`, the probe's
+        or some of them) in the probe's order: a whole candidate that parses is a match, after
+        which the search goes on where the probe's did. None when an inner group parses: the
+        search would go on from inside its candidate, so the region must search itself."""
         matches = []
-        for whole, inner in probe.groups:
-            if whole in settled and not inner:
-                continue
+        for whole, inner in groups:
             match = self.verified(*whole) if whole else None
             if match is not None:
                 matches.append(match)
