@@ -30,40 +30,27 @@ def _jit(function):
 
 
 @_jit
-def _decode(data, offsets, segmented, table):
-    """(code point, byte start, document, first of its document, class) of every character."""
-    size = len(data)
-    points = np.empty(size, np.int32)
-    starts = np.empty(size, np.int64)
-    doc = np.empty(size, np.int32)
-    first = np.zeros(size, np.bool_)
-    classes = np.empty(size, np.uint8)
+def _decode(data, start, end, spaced, table, points, starts, classes):
+    """Fill (code point, byte start, class) of the characters of data[start:end]; their count."""
     count = 0
-    last = size - 1
-    for row in range(len(offsets) - 1):
-        opened = False
-        for at in range(offsets[row], offsets[row + 1]):
-            lead = np.int32(data[at])
-            if (lead & 0xC0) == 0x80:
-                continue
-            value = lead
-            if lead >= 0x80:
-                width = 2 if lead < 0xE0 else (3 if lead < 0xF0 else 4)
-                value = lead & (0x1F if width == 2 else (0x0F if width == 3 else 0x07))
-                for k in range(1, width):
-                    value = (value << 6) | (np.int32(data[min(at + k, last)]) & 0x3F)
-                value = min(value, 0x10FFFF)
-            points[count] = value
-            starts[count] = at
-            doc[count] = row
-            first[count] = not opened
-            opened = True
-            kind = table[value]
-            if kind == SINGLE and segmented[row]:
-                kind = WORD
-            classes[count] = kind
-            count += 1
-    return points[:count], starts[:count], doc[:count], first[:count], classes[:count]
+    last = len(data) - 1
+    for at in range(start, end):
+        lead = np.int32(data[at])
+        if (lead & 0xC0) == 0x80:
+            continue
+        value = lead
+        if lead >= 0x80:
+            width = 2 if lead < 0xE0 else (3 if lead < 0xF0 else 4)
+            value = lead & (0x1F if width == 2 else (0x0F if width == 3 else 0x07))
+            for k in range(1, width):
+                value = (value << 6) | (np.int32(data[min(at + k, last)]) & 0x3F)
+            value = min(value, 0x10FFFF)
+        points[count] = value
+        starts[count] = at
+        kind = table[value]
+        classes[count] = WORD if kind == SINGLE and spaced else kind
+        count += 1
+    return count
 
 
 @_jit
@@ -72,29 +59,26 @@ def _is_digit(point):
 
 
 @_jit
-def _boundaries(points, first, classes, letters, not_prefix, not_suffix, not_suffix_after_digit,
-                emoticon_pairs, code_points):
-    """filters.words._boundaries, one character run at a time: (word starts here, split-off symbol)."""
+def _boundaries(points, classes, letters, not_prefix, not_suffix, not_suffix_after_digit, emoticon_pairs,
+                code_points, boundary, symbol):
+    """filters.words._boundaries for one document, one character run at a time: fills (word starts
+    here, split-off symbol) for its characters."""
     n = len(points)
-    boundary = np.zeros(n, np.bool_)
-    symbol = np.zeros(n, np.bool_)
-    last = np.empty(n, np.bool_)
     for i in range(n):
-        last[i] = i == n - 1 or first[i + 1]
-        if classes[i] != SPACE and (i == 0 or classes[i - 1] == SPACE or first[i]):
-            boundary[i] = True
+        boundary[i] = classes[i] != SPACE and (i == 0 or classes[i - 1] == SPACE)
+        symbol[i] = False
     i = 0
     while i < n:
         if classes[i] < PUNCT:
             i += 1
             continue
         run_first = i
-        while i + 1 < n and classes[i + 1] >= PUNCT and not first[i + 1]:
+        while i + 1 < n and classes[i + 1] >= PUNCT:
             i += 1
         run_last = i
         i += 1
-        before = SPACE if first[run_first] else classes[run_first - 1]
-        after = SPACE if last[run_last] else classes[run_last + 1]
+        before = SPACE if run_first == 0 else classes[run_first - 1]
+        after = SPACE if run_last == n - 1 else classes[run_last + 1]
         wordlike_before = before in (WORD, MARK)
         wordlike_after = after in (WORD, MARK)
         opening = True
@@ -103,8 +87,7 @@ def _boundaries(points, first, classes, letters, not_prefix, not_suffix, not_suf
                 opening = False
         lone = False
         if points[run_first] == 46 and run_first == run_last and after == SPACE and before == WORD:
-            previous = max(run_first - 1, 0)
-            lone = first[previous] or classes[previous - 1] == SPACE
+            lone = run_first == 1 or classes[run_first - 2] == SPACE
         glued = wordlike_after and (wordlike_before or (opening and before == SPACE)) or lone
         trailing = wordlike_before and after == SPACE
         last_stay = -1
@@ -121,9 +104,9 @@ def _boundaries(points, first, classes, letters, not_prefix, not_suffix, not_suf
                 kind = classes[k]
                 if kind == APOSTROPHE:
                     boundary[k] = True
-                infix = (kind == INFIX and not first[k] and classes[k - 1] == WORD and not last[k]
+                infix = (kind == INFIX and k > 0 and classes[k - 1] == WORD and k < n - 1
                          and classes[k + 1] == WORD and letters[points[k + 1]])
-                math = (code in (42, 43, 45, 94) and not first[k] and not last[k] and _is_digit(points[k - 1])
+                math = (code in (42, 43, 45, 94) and 0 < k < n - 1 and _is_digit(points[k - 1])
                         and (_is_digit(points[k + 1]) or points[k + 1] == 45))
                 if infix or math:
                     boundary[k] = True
@@ -131,10 +114,10 @@ def _boundaries(points, first, classes, letters, not_prefix, not_suffix, not_suf
                     boundary[k + 1] = True
                 continue
             previous = points[max(k - 1, 0)]
-            started = not ((code == 46 or code == 45) and previous == code and not first[k])
+            started = not ((code == 46 or code == 45) and previous == code and k > 0)
             if started:
                 paired = False
-                if previous_started and k > 0 and not first[k]:
+                if previous_started and k > 0:
                     pair = np.int64(previous) * code_points + code
                     for known in emoticon_pairs:
                         if known == pair:
@@ -143,67 +126,87 @@ def _boundaries(points, first, classes, letters, not_prefix, not_suffix, not_suf
                     boundary[k] = True
                     symbol[k] = True
             previous_started = started
-            if not last[k] and classes[k + 1] != SPACE and classes[k + 1] < PUNCT:
+            if k < n - 1 and classes[k + 1] != SPACE and classes[k + 1] < PUNCT:
                 boundary[k + 1] = True
     for i in range(n):
         if classes[i] == SINGLE:
             boundary[i] = True
-            if not last[i] and classes[i + 1] == WORD:
+            if i < n - 1 and classes[i + 1] == WORD:
                 boundary[i + 1] = True
     for i in range(n):
-        if classes[i] == MARK and not first[i] and classes[i - 1] != SPACE:
+        if classes[i] == MARK and i > 0 and classes[i - 1] != SPACE:
             boundary[i] = False
-    return boundary, symbol
 
 
 @_jit
-def _words(data, rows, points, starts, doc, classes, boundary, symbol, letters):
-    """The words (document, characters, has a letter, is a symbol) and their UTF-8 bytes."""
-    n = len(points)
-    words = 0
-    visible_bytes = 0
-    for i in range(n):
-        if classes[i] != SPACE:
-            words += boundary[i]
-            end = starts[i + 1] if i + 1 < n else len(data)
-            visible_bytes += end - starts[i]
-    word_doc = np.empty(words, np.int32)
-    chars = np.zeros(words, np.int64)
-    letter = np.zeros(words, np.bool_)
-    word_symbol = np.empty(words, np.bool_)
-    kept = np.empty(visible_bytes, np.uint8)
-    string_offsets = np.empty(words + 1, np.int64)
+def _tokenize(data, offsets, segmented, table, letters, not_prefix, not_suffix, not_suffix_after_digit,
+              emoticon_pairs, code_points):
+    """The words of every row (document, characters, has a letter, is a symbol) and their UTF-8
+    bytes: each row decoded, cut and written out in turn (its arrays stay in cache)."""
+    rows = len(offsets) - 1
+    longest = 0
+    for row in range(rows):
+        longest = max(longest, offsets[row + 1] - offsets[row])
+    points = np.empty(longest, np.int32)
+    starts = np.empty(longest + 1, np.int64)
+    classes = np.empty(longest, np.uint8)
+    boundary = np.empty(longest, np.bool_)
+    symbol = np.empty(longest, np.bool_)
+    # At most a word per byte: the arrays are cut to size at the end.
+    size = offsets[rows] - offsets[0]
+    word_doc = np.empty(size, np.int32)
+    chars = np.empty(size, np.int64)
+    letter = np.empty(size, np.bool_)
+    word_symbol = np.empty(size, np.bool_)
+    kept = np.empty(size, np.uint8)
+    string_offsets = np.empty(size + 1, np.int64)
     counts = np.zeros(rows, np.int64)
     word = -1
     written = 0
-    for i in range(n):
-        if classes[i] == SPACE:
-            continue
-        if boundary[i]:
-            word += 1
-            word_doc[word] = doc[i]
-            word_symbol[word] = symbol[i]
-            string_offsets[word] = written
-            counts[doc[i]] += 1
-        chars[word] += 1
-        if letters[points[i]]:
-            letter[word] = True
-        end = starts[i + 1] if i + 1 < n else len(data)
-        for at in range(starts[i], end):
-            kept[written] = data[at]
-            written += 1
+    for row in range(rows):
+        n = _decode(data, offsets[row], offsets[row + 1], segmented[row], table, points, starts, classes)
+        starts[n] = offsets[row + 1]
+        _boundaries(points[:n], classes[:n], letters, not_prefix, not_suffix, not_suffix_after_digit,
+                    emoticon_pairs, code_points, boundary, symbol)
+        for i in range(n):
+            if classes[i] == SPACE:
+                continue
+            if boundary[i]:
+                word += 1
+                word_doc[word] = row
+                word_symbol[word] = symbol[i]
+                chars[word] = 0
+                letter[word] = False
+                string_offsets[word] = written
+                counts[row] += 1
+            chars[word] += 1
+            if letters[points[i]]:
+                letter[word] = True
+            for at in range(starts[i], starts[i + 1]):
+                kept[written] = data[at]
+                written += 1
+    words = word + 1
     string_offsets[words] = written
-    return word_doc, counts, chars, letter, word_symbol, kept, string_offsets
+    return (word_doc[:words], counts, chars[:words], letter[:words], word_symbol[:words], kept[:written],
+            string_offsets[:words + 1])
 
 
 def tokenize_rows(data: np.ndarray, offsets: np.ndarray, segmented: np.ndarray, tables: tuple) -> tuple:
     """filters.words._tokenize_rows' arrays (doc, counts, chars, letter, symbol, bytes, offsets) for
-    the UTF-8 `data` of rows cut at `offsets` (from 0); `tables` are filters.words' lookup tables."""
-    table, letters, not_prefix, not_suffix, not_suffix_after_digit, emoticon_pairs, code_points = tables
-    points, starts, doc, first, classes = _decode(data, offsets, segmented, table)
-    boundary, symbol = _boundaries(points, first, classes, letters, not_prefix, not_suffix,
-                                   not_suffix_after_digit, emoticon_pairs, code_points)
-    return _words(data, len(offsets) - 1, points, starts, doc, classes, boundary, symbol, letters)
+    the UTF-8 `data` of rows cut at `offsets`; `tables` are filters.words' lookup tables."""
+    return _tokenize(data, offsets.astype(np.int64), segmented, *tables)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@_jit
+def _table_bits(entries):
+    """log2 of the size of an open-addressing table for this many entries (at most half full)."""
+    bits = 1
+    while (1 << bits) < 2 * entries + 2:
+        bits += 1
+    return bits
 
 
 # --------------------------------------------------------------------------- lines
@@ -297,16 +300,14 @@ def _piece_repeats(data, offsets, paragraphs):
     longest = 1
     for row in range(rows):
         longest = max(longest, offsets[row + 1] - offsets[row] + 1)
-    bits = 1
-    while (1 << bits) < 2 * longest:
-        bits += 1
-    mask = (1 << bits) - 1
-    slot_start = np.full(1 << bits, -1, np.int64)
-    slot_end = np.zeros(1 << bits, np.int64)
-    slot_hash = np.zeros(1 << bits, np.uint64)
+    slot_start = np.full(1 << _table_bits(longest), -1, np.int64)
+    slot_end = np.zeros(1 << _table_bits(longest), np.int64)
+    slot_hash = np.zeros(1 << _table_bits(longest), np.uint64)
     used = np.zeros(longest, np.int64)
     for row in range(rows):
         start, end = offsets[row], offsets[row + 1]
+        bits = _table_bits(end - start + 1)  # pieces are at most bytes + 1
+        mask = (1 << bits) - 1
         filled = 0
         piece = start
         while True:
@@ -376,13 +377,9 @@ def _n_gram_measures(ids, counts, chars, want_top, want_dup, base):
     longest = 0
     for row in range(rows):
         longest = max(longest, counts[row])
-    bits = 1
-    while (1 << bits) < 2 * longest + 2:
-        bits += 1
-    shift = np.uint64(64 - bits)
-    table_keys = np.zeros(1 << bits, np.uint64)
-    table_count = np.zeros(1 << bits, np.int64)
-    seen = np.zeros(1 << bits, np.bool_)
+    table_keys = np.zeros(1 << _table_bits(longest), np.uint64)
+    table_count = np.zeros(1 << _table_bits(longest), np.int64)
+    seen = np.zeros(1 << _table_bits(longest), np.bool_)
     key = np.zeros(longest, np.uint64)
     slot = np.zeros(longest, np.int64)
     candidate = np.zeros(longest, np.bool_)
@@ -397,6 +394,8 @@ def _n_gram_measures(ids, counts, chars, want_top, want_dup, base):
             candidate[i] = True
             prefix[i + 1] = prefix[i] + chars[first_word + i]
         first_word += size
+        bits = _table_bits(size)  # a small table for a small document
+        shift = np.uint64(64 - bits)
         for n in range(2, sizes):
             positions = size - n + 1
             if positions <= 0:

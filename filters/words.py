@@ -227,10 +227,13 @@ def tokenize(text: pa.Array, lang: pa.Array | None = None, segment: bool = True)
 
 def _tokenize(text: pa.Array, lang: pa.Array | None, segment: bool) -> Words:
     """`tokenize` without the cache: the batch in slices of about CHUNK_BYTES (numpy's
-    temporaries of a whole 10 MB batch are several times slower than of cache-sized slices)."""
+    temporaries of a whole 10 MB batch are several times slower than of cache-sized slices);
+    the compiled loop goes a document at a time anyway."""
     segmented = None
     if lang is not None:
         text, segmented = _segmented(text, lang)
+    if compiled() is not None:
+        return _tokenize_rows(text, segmented)
     cuts = _cuts(utf8_buffer(text)[1], CHUNK_BYTES)
     parts = [_tokenize_rows(text.slice(start, end - start),
                             None if segmented is None else segmented[start:end])
