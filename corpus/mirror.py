@@ -71,6 +71,11 @@ class Mirror:
             staging_root(self.url) / self.dataset / "_staging" / self.run_id == self.home
 
     # The driver's side.
+    def begin(self, folder: Path) -> None:
+        """Drop what an interrupted attempt at a unit left on the store (its work folder)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm(self.remote(folder), recursive=True)
+
     def push_unit(self, folder: Path) -> None:
         """Upload a finished unit: its files, then `done.json`; its work folder is dropped."""
         target = self.remote(folder)

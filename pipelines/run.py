@@ -265,6 +265,8 @@ def _resolve(segment: Segment, results: list[TaskResult], merged: dict[str, Filt
         progress.note(f"resolve {step.label}: reusing the finished step")
     else:
         begin_unit(folder)
+        if mirror is not None:
+            mirror.begin(folder)
         if mirror is not None and local:
             mirror.fetch(files)
         stats = FilterStats(step.label)
