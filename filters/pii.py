@@ -72,6 +72,9 @@ _TRIGGERS = [
 # its whole stretch of digits, so one search for the shortest run finds every longer one:
 # those of its matches that hold enough digits.
 _DIGIT_RUNS = [(("PHONE_NUMBER",), MIN_PHONE_DIGITS), (("US_SSN",), 9), (("CREDIT_CARD", "KR_RRN"), 13)]
+# Values of these types hold no whitespace and no CJK letter: they lie in the words that hold
+# their triggers.
+_TOKENS = {"EMAIL_ADDRESS", "IP_ADDRESS"}
 _RE2 = {"D": r"\p{Nd}", "N": r"[^\p{Nd}\n]"}
 _PYTHON = {"D": r"\d", "N": r"[^\d\n]"}
 
@@ -319,24 +322,34 @@ class PII(Filter):
     def _find(self, document: str, stats: FilterStats) -> list[Span]:
         """The accepted spans of one document, non-overlapping, in text order."""
         accepted = []
-        for start, end, entities in self._windows(document):
+        for start, end, triggers in self._windows(document):
             stats.count("documents", "analysed_windows")
             stats.count("documents", "analysed_chars", end - start)
-            accepted += self._analyse(document, start, end, entities)
+            accepted += self._analyse(document, start, end, triggers)
         return _non_overlapping(accepted)
 
-    def _analyse(self, document: str, start: int, end: int, entities: set[str]) -> list[Span]:
-        """The accepted spans of the window document[start:end], in document offsets."""
-        text, wanted = document[start:end], sorted(entities)
+    def _analyse(self, document: str, start: int, end: int, triggers: dict[str, tuple[int, int]]
+                 ) -> list[Span]:
+        """The accepted spans of the window document[start:end], in document offsets; `triggers`
+        holds, per entity type to look for, where its trigger matches start and end."""
+        text, wanted = document[start:end], sorted(triggers)
         if self.params.nlp_model:  # spaCy's entities, and its tokens as context for the scores
             return self._accepted(document, start, self.analyzer.analyze(text, language=LANGUAGE,
                                                                           entities=wanted))
         # Without a spaCy model, presidio's AnalyzerEngine adds nothing to what its recognizers
         # find: they are called directly, the phone recognizer last.
-        found = self._accepted(document, start, [
-            result for recognizer in self.recognizers if entities.intersection(recognizer.supported_entities)
-            for result in recognizer.analyze(text, wanted)])
-        if "PHONE_NUMBER" not in entities:
+        found = []
+        for recognizer in self.recognizers:
+            entity = recognizer.supported_entities[0]
+            if entity not in triggers:
+                continue
+            if entity in _TOKENS:  # only the words holding its triggers can hold a value
+                first, last = triggers[entity]
+                first, last = _left_edge(document, first), _right_edge(document, last)
+                found += self._accepted(document, first, recognizer.analyze(document[first:last], wanted))
+            else:
+                found += self._accepted(document, start, recognizer.analyze(text, wanted))
+        if "PHONE_NUMBER" not in triggers:
             return found
         # Values that score above every phone number win against any phone number overlapping
         # them: the phone recognizer need not parse those.
@@ -355,11 +368,12 @@ class PII(Filter):
         return [span for span in spans
                 if span[3] >= self._threshold(span[0]) and not self._negated(document, span)]
 
-    def _windows(self, document: str) -> list[tuple[int, int, set[str]]]:
+    def _windows(self, document: str) -> list[tuple[int, int, dict[str, tuple[int, int]]]]:
         """Merged windows around every trigger match, widened on both sides to whitespace or a
-        CJK letter (never part of a value), so no value is cut."""
+        CJK letter (never part of a value), so no value is cut; each with the entity types its
+        triggers are for, and where the first of them starts and the last ends."""
         if self.whole_documents:
-            return [(0, len(document), set(self.entities))]
+            return [(0, len(document), dict.fromkeys(self.entities, (0, len(document))))]
         margin = self.params.window_chars
         matches = [(match, entities) for entities, pattern in self.window_patterns
                    for match in pattern.finditer(document)]
@@ -368,16 +382,19 @@ class PII(Filter):
                 digits = sum(map(str.isdecimal, match[0]))  # \d in `re` is a decimal digit
                 matches.append((match, set().union(*(entities for least, entities in self.runs
                                                      if digits >= least))))
-        raw = [(_left_edge(document, match.start() - margin), _right_edge(document, match.end() + margin),
-                entities) for match, entities in matches]
-        raw.sort(key=lambda window: window[0])
-        merged: list[tuple[int, int, set[str]]] = []
-        for start, end, entities in raw:
-            if merged and start <= merged[-1][1]:
-                last = merged[-1]
-                merged[-1] = (last[0], max(last[1], end), last[2] | entities)
-            else:
-                merged.append((start, end, set(entities)))
+        matches.sort(key=lambda item: item[0].start())
+        merged: list[tuple[int, int, dict[str, tuple[int, int]]]] = []
+        for match, entities in matches:
+            start = _left_edge(document, match.start() - margin)
+            end = _right_edge(document, match.end() + margin)
+            if not merged or start > merged[-1][1]:
+                merged.append((start, end, {}))
+            elif end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end, merged[-1][2])
+            triggers = merged[-1][2]
+            for entity in entities:
+                first, last = triggers.get(entity, (match.start(), match.end()))
+                triggers[entity] = (min(first, match.start()), max(last, match.end()))
         return merged
 
     def _threshold(self, entity: str) -> float:
