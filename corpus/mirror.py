@@ -44,6 +44,8 @@ _pushed: dict[Path, tuple[int, int]] = {}
 
 @dataclass(frozen=True)
 class Mirror:
+    """One run's staging area on the store, from any process (see the module)."""
+
     url: str  # the store root
     dataset: str
     run_id: str
@@ -103,15 +105,13 @@ class Mirror:
                 if name.startswith(inside) and not (units / name).exists():
                     self._download(f"{self.remote(units)}/{name}", units / name)
 
-    def restore_markers(self) -> int:
+    def restore_markers(self) -> None:
         """Download the `done.json` of every unit finished on the store and missing here (a run
-        adopted from another machine); returns how many units the store holds finished."""
+        adopted from another machine)."""
         units = self.home / "units"
-        found = [name for name in self._listing(self.remote(units)) if name.endswith(f"/{DONE}")]
-        for name in found:
-            if not (units / name).exists():
+        for name in self._listing(self.remote(units)):
+            if name.endswith(f"/{DONE}") and not (units / name).exists():
                 self._download(f"{self.remote(units)}/{name}", units / name)
-        return len(found)
 
     def exists(self, path: Path) -> bool:
         """Whether a file of the area is here or on the store."""
