@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -89,6 +90,16 @@ def test_workers_and_byte_ranges_give_the_same_version_as_one_process(tmp_path):
     for a, b in zip(one["stats"]["filters"], many["stats"]["filters"], strict=True):
         assert (a["docs_in"], a["docs_out"], a["counters"], a["histograms"]) == (
             b["docs_in"], b["docs_out"], b["counters"], b["histograms"])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_worker_pool_is_forked_with_the_chain_set_up_once(tmp_path):
+    files = [write_jsonl(tmp_path / "in" / f"{i}.jsonl", mixed_records(200, offset=200 * i))
+             for i in range(4)]
+    log = tmp_path / "setups.txt"
+    summary = run(tmp_path, files, [{"faulty_filter:SetupLog": {"log": str(log)}}], workers=2)
+    assert summary.counts["kept"] == 800
+    assert log.read_text().split() == [str(os.getpid())]  # in the driver, not in either worker
 
 
 def test_annotate_mode_keeps_every_document_and_writes_columns(tmp_path):
