@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -397,3 +398,74 @@ def test_gc_removes_a_killed_uploads_orphan_and_stopped_areas_but_never_a_live_r
     assert "verified" in corpus_cli("verify", f"{root}/web@v1", env=server, check=True).stdout
     assert "v0001 (LATEST)" in corpus_cli("versions", f"{root}/web", env=server, check=True).stdout
     assert not any((tmp_path / "staging").rglob("*.parquet"))
+
+
+@pytest.mark.parametrize("spec", [{"exact_dedup": {"partitions": 4}},
+                                  {"minhash_dedup": {"threshold": 0.7, "partitions": 4, "verify": "exact"}}],
+                         ids=["exact_dedup", "minhash_dedup"])
+def test_a_dedup_step_whose_workers_share_no_disk_with_the_driver_decides_as_on_one_disk(
+        tmp_path, monkeypatch, spec):
+    """The driver's key files are only on the store (memory://) and every mapped call runs with
+    another staging root, as on a Ray node without the driver's disk: the decision files
+    and statistics equal those of the same step on one local folder."""
+    import fsspec
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from corpus import mirror
+    from corpus.schema import ID, ORDER, TEXT, order_key
+    from corpus.stats import FilterStats
+    from filters.base import Keys, serial_map
+    from filters.decisions import decision_files
+    from pipelines.config import validate_config
+    from pipelines.plan import label_steps
+
+    url = f"memory://bucket-{secrets.token_hex(4)}/store"
+    monkeypatch.setenv("CORPUS_STAGING_DIR", str(tmp_path / "driver"))
+    home = tmp_path / "driver" / "area"
+    remote = mirror.Mirror(url, "web", "run", home)
+    step = label_steps(validate_config({"dataset": "web", "input": {"paths": ["x"]},
+                                        "filters": [spec]}).filters)[0]
+    step.filter.setup()
+    files, reference = [], []
+    for task in range(3):
+        texts = [" ".join(WORDS[(i * 5 + k + task * (i % 3 == 0)) % len(WORDS)] for k in range(40))
+                 for i in range(60)]
+        batch = pa.record_batch({ID: [f"t{task}-{i}" for i in range(60)], TEXT: texts,
+                                 ORDER: pa.array([order_key(task, i) for i in range(60)], pa.int64())})
+        keys = pa.table({ORDER: batch.column(ORDER), ID: batch.column(ID), **step.filter.sign(batch)})
+        unit = home / "units" / f"u{task}"
+        (unit / "keys").mkdir(parents=True)
+        pq.write_table(keys, unit / "keys" / "k.parquet")
+        (unit / "done.json").write_text("{}")
+        (tmp_path / "ref").mkdir(exist_ok=True)
+        pq.write_table(keys, tmp_path / "ref" / f"k{task}.parquet")
+        remote.push_unit(unit)
+        files.append(unit / "keys" / "k.parquet")
+        reference.append(tmp_path / "ref" / f"k{task}.parquet")
+    shutil.rmtree(home / "units")  # the driver never held them: Ray workers wrote them elsewhere
+
+    expected = FilterStats(step.label)
+    step.filter.resolve(Keys(reference, serial_map, [tmp_path / "ref" / f"d{n}.parquet" for n in range(3)]),
+                        expected, tmp_path / "ref" / "work")
+    monkeypatch.setenv("CORPUS_STAGING_DIR", str(tmp_path / "worker"))  # the workers' root
+    decisions = [path for task in range(3) for path in decision_files(home / "units" / "r", task, 1)]
+    found = FilterStats(step.label)
+    work = home / "units" / "r" / "work"
+
+    def each_on_a_fresh_worker(function, items):  # nothing of an earlier call's disk is left
+        results = []
+        for item in items:
+            mirror.release()
+            results.append(function(item))
+        return results
+
+    step.filter.resolve(Keys(files, remote.mapper(each_on_a_fresh_worker), decisions), found, work)
+    mirror.release()
+
+    store = fsspec.filesystem("memory")
+    for number, path in enumerate(decisions):
+        got = pq.read_table(path) if path.exists() else pq.read_table(store.open(remote.remote(path)))
+        assert got.equals(pq.read_table(tmp_path / "ref" / f"d{number}.parquet"))
+    assert found.counters == expected.counters and expected.counters
+    assert not any(path.is_file() for path in (tmp_path / "worker").rglob("*"))
