@@ -139,6 +139,13 @@ def _boundaries(points, classes, letters, not_prefix, not_suffix, not_suffix_aft
 
 
 @_jit
+def _grown(array, capacity):
+    grown = np.empty(capacity, array.dtype)
+    grown[:len(array)] = array
+    return grown
+
+
+@_jit
 def _tokenize(data, offsets, segmented, table, letters, not_prefix, not_suffix, not_suffix_after_digit,
               emoticon_pairs, code_points):
     """The words of every row (document, characters, has a letter, is a symbol) and their UTF-8
@@ -152,43 +159,69 @@ def _tokenize(data, offsets, segmented, table, letters, not_prefix, not_suffix, 
     classes = np.empty(longest, np.uint8)
     boundary = np.empty(longest, np.bool_)
     symbol = np.empty(longest, np.bool_)
-    # At most a word per byte: the arrays are cut to size at the end.
+    # Room for a word per 4 bytes, grown when short and cut to size at the end: arrays of a
+    # word per byte would be fresh (page-faulting) memory on every batch.
     size = offsets[rows] - offsets[0]
-    word_doc = np.empty(size, np.int32)
-    chars = np.empty(size, np.int64)
-    letter = np.empty(size, np.bool_)
-    word_symbol = np.empty(size, np.bool_)
+    capacity = size // 4 + longest + 1
+    word_doc = np.empty(capacity, np.int32)
+    chars = np.empty(capacity, np.int64)
+    letter = np.empty(capacity, np.bool_)
+    word_symbol = np.empty(capacity, np.bool_)
+    string_offsets = np.empty(capacity + 1, np.int64)
     kept = np.empty(size, np.uint8)
-    string_offsets = np.empty(size + 1, np.int64)
     counts = np.zeros(rows, np.int64)
-    word = -1
+    words = 0
     written = 0
     for row in range(rows):
         n = _decode(data, offsets[row], offsets[row + 1], segmented[row], table, points, starts, classes)
         starts[n] = offsets[row + 1]
         _boundaries(points[:n], classes[:n], letters, not_prefix, not_suffix, not_suffix_after_digit,
                     emoticon_pairs, code_points, boundary, symbol)
-        for i in range(n):
-            if classes[i] == SPACE:
-                continue
-            if boundary[i]:
-                word += 1
-                word_doc[word] = row
-                word_symbol[word] = symbol[i]
-                chars[word] = 0
-                letter[word] = False
-                string_offsets[word] = written
-                counts[row] += 1
-            chars[word] += 1
-            if letters[points[i]]:
-                letter[word] = True
-            for at in range(starts[i], starts[i + 1]):
-                kept[written] = data[at]
-                written += 1
-    words = word + 1
+        if words + n > capacity:  # at most a word per character
+            capacity = 2 * capacity + n
+            word_doc = _grown(word_doc, capacity)
+            chars = _grown(chars, capacity)
+            letter = _grown(letter, capacity)
+            word_symbol = _grown(word_symbol, capacity)
+            string_offsets = _grown(string_offsets, capacity + 1)
+        found, written = _emit(data, n, points, starts, classes, boundary, symbol, letters, row, words,
+                               written, word_doc, chars, letter, word_symbol, string_offsets, kept)
+        counts[row] = found
+        words += found
     string_offsets[words] = written
     return (word_doc[:words], counts, chars[:words], letter[:words], word_symbol[:words], kept[:written],
             string_offsets[:words + 1])
+
+
+@_jit
+def _emit(data, n, points, starts, classes, boundary, symbol, letters, row, words, written,
+          word_doc, chars, letter, word_symbol, string_offsets, kept):
+    """Write out one row's words from `words` on and their bytes from `written` on: (words, bytes end)."""
+    word = words - 1
+    length, has_letter = 0, False  # of the current word, written when it ends
+    for i in range(n):
+        if classes[i] == SPACE:
+            continue
+        if boundary[i]:
+            if length:
+                chars[word], letter[word] = length, has_letter
+            word += 1
+            word_doc[word] = row
+            word_symbol[word] = symbol[i]
+            string_offsets[word] = written
+            length, has_letter = 0, False
+        length += 1
+        has_letter = has_letter or letters[points[i]]
+        if starts[i + 1] - starts[i] == 1:
+            kept[written] = data[starts[i]]
+            written += 1
+        else:
+            for at in range(starts[i], starts[i + 1]):
+                kept[written] = data[at]
+                written += 1
+    if length:
+        chars[word], letter[word] = length, has_letter
+    return word + 1 - words, written
 
 
 def tokenize_rows(data: np.ndarray, offsets: np.ndarray, segmented: np.ndarray, tables: tuple) -> tuple:
