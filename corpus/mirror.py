@@ -90,28 +90,23 @@ class Mirror:
 
     def fetch(self, paths: Iterable[Path]) -> None:
         """Download the files among `paths` that are missing here."""
-        for path in paths:
-            if not path.exists():
-                self._download(self.remote(path), path)
+        self._download({self.remote(path): path for path in paths if not path.exists()})
 
     def fetch_folders(self, folders: Iterable[Path]) -> None:
         """Download every file of `folders` (inside the area's units) that is missing here; one
         listing of the units on the store (1,000 objects a request on S3)."""
         units = self.home / "units"
         listing = self._listing(self.remote(units))
-        for folder in folders:
-            inside = folder.relative_to(units).as_posix() + "/"
-            for name in listing:
-                if name.startswith(inside) and not (units / name).exists():
-                    self._download(f"{self.remote(units)}/{name}", units / name)
+        inside = tuple(folder.relative_to(units).as_posix() + "/" for folder in folders)
+        self._download({f"{self.remote(units)}/{name}": units / name for name in listing
+                        if name.startswith(inside) and not (units / name).exists()})
 
     def restore_markers(self) -> None:
         """Download the `done.json` of every unit finished on the store and missing here (a run
         adopted from another machine)."""
-        units = self.home / "units"
-        for name in self._listing(self.remote(units)):
-            if name.endswith(f"/{DONE}") and not (units / name).exists():
-                self._download(f"{self.remote(units)}/{name}", units / name)
+        units, source = self.home / "units", self.remote(self.home / "units")
+        self._download({f"{source}/{name}": units / name for name in self._listing(source)
+                        if name.endswith(f"/{DONE}") and not (units / name).exists()})
 
     def exists(self, path: Path) -> bool:
         """Whether a file of the area is here or on the store."""
@@ -171,7 +166,7 @@ class Mirror:
             for path in paths:
                 if path not in folders and path.suffix and not path.exists():
                     with contextlib.suppress(FileNotFoundError):  # an output: not there yet
-                        self._download(self.remote(path), path)
+                        self._download({self.remote(path): path})
             result = function(item, *args)
             self._push_units(paths)
             return result
@@ -187,7 +182,7 @@ class Mirror:
                 before.update(self._sync(self.remote(path), here))
             elif path.suffix and not here.exists():
                 with contextlib.suppress(FileNotFoundError):
-                    self._download(self.remote(path), here)
+                    self._download({self.remote(path): here})
             if here.is_file():
                 before[here] = _stat(here)
         try:
@@ -235,10 +230,8 @@ class Mirror:
         state = _synced.setdefault(folder, {})
         for path in [p for p in _stats(folder) if p.relative_to(folder).as_posix() not in listing]:
             path.unlink()
-        for name, size in listing.items():
-            here = folder / name
-            if not here.exists() or here.stat().st_size != size:
-                self._download(f"{source}/{name}", here)
+        self._download({f"{source}/{name}": folder / name for name, size in listing.items()
+                        if not (folder / name).exists() or (folder / name).stat().st_size != size})
         folder.mkdir(parents=True, exist_ok=True)
         state.clear()
         state.update(_stats(folder))
@@ -255,15 +248,22 @@ class Mirror:
         return {name[len(base):]: info.get("size") or 0 for name, info in found.items()
                 if name.startswith(base)}
 
-    def _download(self, source: str, target: Path) -> None:
-        """`source` to `target` through a temporary name: no process reads a partial file."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}.part")
+    def _download(self, files: dict[str, Path]) -> None:
+        """Each source to its target, in one concurrent batch (fsspec's `get` of lists), through
+        temporary names: no process reads a partial file."""
+        if not files:
+            return
+        partial = {source: target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}.part")
+                   for source, target in files.items()}
+        for target in files.values():
+            target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.fs.get_file(source, str(partial))
-            os.replace(partial, target)
+            self.fs.get(list(partial), [str(path) for path in partial.values()])
+            for source, target in files.items():
+                os.replace(partial[source], target)
         finally:
-            partial.unlink(missing_ok=True)
+            for path in partial.values():
+                path.unlink(missing_ok=True)
 
     def _scratch(self) -> Path:
         from corpus.remote import staging_root
