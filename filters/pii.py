@@ -72,9 +72,10 @@ _TRIGGERS = [
 # its whole stretch of digits, so one search for the shortest run finds every longer one:
 # those of its matches that hold enough digits.
 _DIGIT_RUNS = [(("PHONE_NUMBER",), MIN_PHONE_DIGITS), (("US_SSN",), 9), (("CREDIT_CARD", "KR_RRN"), 13)]
-# Values of these types hold no whitespace and no CJK letter: they lie in the words that hold
-# their triggers.
-_TOKENS = {"EMAIL_ADDRESS", "IP_ADDRESS"}
+# Every match of these types' patterns lies in the words that hold their trigger matches: emails
+# and IP addresses hold no whitespace nor CJK letter, and SSNs, cards and RRNs are digits with
+# single separators, inside the digit run that triggered them.
+_NEAR_TRIGGERS = {"EMAIL_ADDRESS", "IP_ADDRESS", "US_SSN", "CREDIT_CARD", "KR_RRN"}
 _RE2 = {"D": r"\p{Nd}", "N": r"[^\p{Nd}\n]"}
 _PYTHON = {"D": r"\d", "N": r"[^\d\n]"}
 
@@ -163,14 +164,14 @@ class PII(Filter):
                         "column, strings nested in lists and structs included) or a list of names")
 
     def setup(self) -> None:
-        from filters.pii_recognizers import build_analyzer
+        from filters.pii_recognizers import build_analyzer, reader
 
         params = self.params
         self.analyzer = build_analyzer(tuple(params.phone_regions), params.kr_rrn_checksum == "strict",
                                        params.nlp_model)
         recognizers = self.analyzer.registry.recognizers
         self.phone = next(r for r in recognizers if r.supported_entities == ["PHONE_NUMBER"])
-        self.recognizers = [r for r in recognizers if r is not self.phone]
+        self.recognizers = [reader(r) for r in recognizers if r is not self.phone]
         self.setup_prefilter()
 
     def setup_prefilter(self) -> None:
@@ -343,7 +344,7 @@ class PII(Filter):
             entity = recognizer.supported_entities[0]
             if entity not in triggers:
                 continue
-            if entity in _TOKENS:  # only the words holding its triggers can hold a value
+            if entity in _NEAR_TRIGGERS:  # read from the first trigger's word to the last one's
                 first, last = triggers[entity]
                 first, last = _left_edge(document, first), _right_edge(document, last)
                 found += self._accepted(document, first, recognizer.analyze(document[first:last], wanted))
