@@ -414,8 +414,9 @@ def _n_gram_measures(ids, counts, chars, want_top, want_dup, base):
     table_count = np.zeros(1 << _table_bits(longest), np.int64)
     seen = np.zeros(1 << _table_bits(longest), np.bool_)
     key = np.zeros(longest, np.uint64)
+    # The positions whose n-gram may repeat (its (n-1)-gram does), in order, and their slots.
+    candidates = np.zeros(longest, np.int64)
     slot = np.zeros(longest, np.int64)
-    candidate = np.zeros(longest, np.bool_)
     prefix = np.zeros(longest + 1, np.int64)
     used = np.zeros(longest, np.int64)
     first_word = 0
@@ -424,22 +425,23 @@ def _n_gram_measures(ids, counts, chars, want_top, want_dup, base):
         words = ids[first_word:first_word + size]
         for i in range(size):
             key[i] = np.uint64(words[i])
-            candidate[i] = True
+            candidates[i] = i
             prefix[i + 1] = prefix[i] + chars[first_word + i]
         first_word += size
+        left = size
         bits = _table_bits(size)  # a small table for a small document
         shift = np.uint64(64 - bits)
         for n in range(2, sizes):
             positions = size - n + 1
             if positions <= 0:
                 break
+            while left and candidates[left - 1] >= positions:
+                left -= 1
             # Count the candidates' n-grams (an n-gram whose (n-1)-gram is unique is unique too):
             # equal rolled hashes of word ids are equal n-grams, as in the numpy code.
             filled = 0
-            for p in range(positions):
-                if not candidate[p]:
-                    slot[p] = -1
-                    continue
+            for j in range(left):
+                p = candidates[j]
                 key[p] = key[p] * base + np.uint64(words[p + n - 1])
                 at = np.int64((key[p] * SLOT_MIX) >> shift)
                 while table_count[at] and table_keys[at] != key[p]:
@@ -449,29 +451,35 @@ def _n_gram_measures(ids, counts, chars, want_top, want_dup, base):
                     used[filled] = at
                     filled += 1
                 table_count[at] += 1
-                slot[p] = at
+                slot[j] = at
             if want_top[n]:
-                # The first n-gram (by position) of the largest count (collections.Counter.most_common).
+                # The first n-gram (by position) of the largest count (collections.Counter.most_common);
+                # all other n-grams occur once.
                 best, best_at = 1, 0
-                for p in range(positions):
-                    if slot[p] >= 0 and table_count[slot[p]] > best:
-                        best, best_at = table_count[slot[p]], p
+                for j in range(left):
+                    if table_count[slot[j]] > best:
+                        best, best_at = table_count[slot[j]], candidates[j]
                 top[n, row] = best * (prefix[best_at + n] - prefix[best_at] + n - 1)
             if want_dup[n]:
-                # datatrove's walk: a repeat adds its characters and skips n words, else one word on.
-                total, p = 0, 0
-                while p < positions:
-                    at = slot[p]
-                    if at >= 0 and seen[at]:
+                # datatrove's walk: a repeat adds its characters and skips n words, else one word on;
+                # only candidates can repeat, so it steps from one to the next.
+                total, j = 0, 0
+                while j < left:
+                    p = candidates[j]
+                    if seen[slot[j]]:
                         total += prefix[p + n] - prefix[p]
-                        p += n
+                        while j < left and candidates[j] < p + n:
+                            j += 1
                     else:
-                        if at >= 0:
-                            seen[at] = True
-                        p += 1
+                        seen[slot[j]] = True
+                        j += 1
                 dup[n, row] = total
-            for p in range(positions):
-                candidate[p] = slot[p] >= 0 and table_count[slot[p]] > 1
+            kept = 0
+            for j in range(left):
+                if table_count[slot[j]] > 1:
+                    candidates[kept] = candidates[j]
+                    kept += 1
+            left = kept
             for i in range(filled):
                 table_count[used[i]] = 0
                 seen[used[i]] = False
