@@ -258,10 +258,7 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
         return self.parsed[key]
 
     def worth_parsing(self, candidate: str, offset: int) -> bool:
-        if sum(char.isdigit() for char in candidate) < MIN_PHONE_DIGITS and \
-                not any(char.isalpha() for char in candidate):
-            return False
-        return not beside_other_text(self.text, offset, offset + len(candidate))
+        return not too_short(candidate) and not beside_other_text(self.text, offset, offset + len(candidate))
 
     def matches_along(self, groups: list[tuple[tuple[str, int] | None, list[tuple[str, int]]]]
                       ) -> list[Any] | None:
@@ -294,6 +291,8 @@ class CandidateProbe(LongNumberMatcher):
         self.groups = [(whole, inner) for whole, inner in self.groups if whole or inner]
 
     def _extract_match(self, candidate: str, offset: int) -> None:
+        if too_short(candidate):  # and so is every group inside it: nothing to record
+            return None
         self.groups.append((None, []))
         self._whole = True  # libphonenumber parses the whole candidate first
         return super()._extract_match(candidate, offset)
@@ -305,6 +304,12 @@ class CandidateProbe(LongNumberMatcher):
                 self.groups[-1] = ((candidate, offset), [])
             else:
                 self.groups[-1][1].append((candidate, offset))
+
+
+def too_short(candidate: str) -> bool:
+    """Fewer than MIN_PHONE_DIGITS digits and no letter (letters can stand for digits)."""
+    return sum(char.isdigit() for char in candidate) < MIN_PHONE_DIGITS and \
+        not any(char.isalpha() for char in candidate)
 
 
 @functools.cache
