@@ -193,6 +193,23 @@ def test_prefilter_and_windows_never_lose_what_presidio_finds_on_whole_documents
     assert fast_stats.counters["documents"]["prefilter_candidates"] < len(docs)
 
 
+def test_recognizers_called_directly_find_what_presidios_analyzer_engine_finds():
+    """Without a spaCy model the filter calls the recognizers itself, reads the pattern types
+    near their triggers and parses no phone candidate a stronger value covers: the spans are
+    those of presidio's AnalyzerEngine on whole documents, filtered the same way."""
+    from filters.pii import LANGUAGE, _non_overlapping
+
+    docs = mixed_corpus(300, seed=3) + POSITIVES["PHONE_NUMBER"] + HARD_NEGATIVES
+    fast, _, _ = detect(docs, action="annotate")
+    flt = PII(PII.Params(action="annotate"))
+    flt.setup()
+    for doc, found in zip(docs, fast, strict=True):
+        engine = _non_overlapping(flt._accepted(doc, 0, flt.analyzer.analyze(doc, language=LANGUAGE,
+                                                                             entities=flt.entities)))
+        assert [(s["type"], s["start"], s["end"]) for s in found] == [span[:3] for span in engine], doc
+    assert sum(1 for found in fast if found) >= 100
+
+
 @pytest.mark.skipif(not __import__("importlib").util.find_spec("en_core_web_lg"),
                     reason="the spaCy model en_core_web_lg is not installed")
 def test_spacy_model_adds_person_and_location():
