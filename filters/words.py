@@ -165,10 +165,10 @@ class Words:
 
     def per_document(self, values: np.ndarray) -> np.ndarray:
         """Each document's sum of an integer (or boolean) per word, as float64."""
-        ends = np.cumsum(self.counts)
-        sums = np.zeros(len(values) + 1, np.int64)
-        np.cumsum(values, out=sums[1:])
-        return (sums[ends] - sums[ends - self.counts]).astype(np.float64)
+        result = np.zeros(len(self.counts))
+        some = self.counts > 0
+        result[some] = np.add.reduceat(values, (np.cumsum(self.counts) - self.counts)[some], dtype=np.int64)
+        return result
 
     def lists(self) -> pa.LargeListArray:
         """The words of each document as one list per document."""
