@@ -205,9 +205,11 @@ class GopherQuality(Filter):
                 stats.count("stop_words_skipped", lang, int(rows.sum()))
                 continue
             vocabulary_index = pc.index_in(vocabulary, value_set=pa.array(sorted(listed)))
-            index = vocabulary_index.fill_null(-1).to_numpy()[ids]
-            hit = (index >= 0) & rows[words.doc]
-            pairs = np.unique(words.doc[hit].astype(np.int64) * len(listed) + index[hit])
+            index = vocabulary_index.fill_null(-1).to_numpy()
+            # Positions of listed words, then of those in documents of this language.
+            hit = np.flatnonzero((index >= 0)[ids])
+            hit = hit[rows[words.doc[hit]]]
+            pairs = np.unique(words.doc[hit].astype(np.int64) * len(listed) + index[ids[hit]])
             found[rows] = 0
             found += np.bincount(pairs // len(listed), minlength=len(langs))
         return found
