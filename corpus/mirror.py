@@ -230,8 +230,10 @@ class Mirror:
         state = _synced.setdefault(folder, {})
         for path in [p for p in _stats(folder) if p.relative_to(folder).as_posix() not in listing]:
             path.unlink()
+        # a file another worker deletes meanwhile (a partition it consumed) is as if deleted before
         self._download({f"{source}/{name}": folder / name for name, size in listing.items()
-                        if not (folder / name).exists() or (folder / name).stat().st_size != size})
+                        if not (folder / name).exists() or (folder / name).stat().st_size != size},
+                       missing_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
         state.clear()
         state.update(_stats(folder))
@@ -248,9 +250,10 @@ class Mirror:
         return {name[len(base):]: info.get("size") or 0 for name, info in found.items()
                 if name.startswith(base)}
 
-    def _download(self, files: dict[str, Path]) -> None:
+    def _download(self, files: dict[str, Path], missing_ok: bool = False) -> None:
         """Each source to its target, in one concurrent batch (fsspec's `get` of lists), through
-        temporary names: no process reads a partial file."""
+        temporary names: no process reads a partial file. With `missing_ok` a source that is
+        gone is skipped (the batch is retried file by file)."""
         if not files:
             return
         partial = {source: target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}.part")
@@ -258,9 +261,19 @@ class Mirror:
         for target in files.values():
             target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.fs.get(list(partial), [str(path) for path in partial.values()])
-            for source, target in files.items():
-                os.replace(partial[source], target)
+            got = list(partial)
+            try:
+                self.fs.get(got, [str(path) for path in partial.values()])
+            except FileNotFoundError:
+                if not missing_ok:
+                    raise
+                got = []
+                for source, path in partial.items():
+                    with contextlib.suppress(FileNotFoundError):
+                        self.fs.get_file(source, str(path))
+                        got.append(source)
+            for source in got:
+                os.replace(partial[source], files[source])
         finally:
             for path in partial.values():
                 path.unlink(missing_ok=True)

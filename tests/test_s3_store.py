@@ -469,3 +469,23 @@ def test_a_dedup_step_whose_workers_share_no_disk_with_the_driver_decides_as_on_
         assert got.equals(pq.read_table(tmp_path / "ref" / f"d{number}.parquet"))
     assert found.counters == expected.counters and expected.counters
     assert not any(path.is_file() for path in (tmp_path / "worker").rglob("*"))
+
+
+def test_a_work_file_another_worker_deletes_while_a_call_syncs_is_skipped(tmp_path, monkeypatch):
+    """Workers consume and delete their partitions' files concurrently: one listed and gone
+    before its download is as if deleted before the listing."""
+    import fsspec
+
+    from corpus import mirror
+
+    monkeypatch.setenv("CORPUS_STAGING_DIR", str(tmp_path / "worker"))
+    remote = mirror.Mirror(f"memory://bucket-{secrets.token_hex(4)}/store", "web", "run", tmp_path / "area")
+    source = remote.remote(tmp_path / "area" / "units" / "r" / "work")
+    fsspec.filesystem("memory").pipe_file(f"{source}/bands-00001-000000.arrow", b"kept")
+    listing = mirror.Mirror._listing
+    monkeypatch.setattr(mirror.Mirror, "_listing", lambda self, prefix: {
+        **listing(self, prefix), "bands-00000-000000.arrow": 4})  # listed, then consumed elsewhere
+    state = remote._sync(source, tmp_path / "here")
+    assert [path.name for path in state] == ["bands-00001-000000.arrow"]
+    assert (tmp_path / "here" / "bands-00001-000000.arrow").read_bytes() == b"kept"
+    mirror.release()
