@@ -35,9 +35,9 @@ from typing import Any
 
 from corpus.store import DONE, list_files
 
-# This process's scratch folder and the folders synced into it: {local folder: {file: (size, mtime)}}.
+# This process's scratch folders (one per run) and the work folders synced into them.
 _scratch: dict[str, Path] = {}
-_synced: dict[Path, dict[Path, tuple[int, int]]] = {}
+_synced: set[Path] = set()
 # What the driver last pushed of its own folders (see `push_local`).
 _pushed: dict[Path, tuple[int, int]] = {}
 
@@ -174,7 +174,7 @@ class Mirror:
         local = {path: scratch / path.relative_to(self.home) for path in paths}
         for folder in [f for f in _synced if f not in {local[p] for p in folders}]:
             shutil.rmtree(folder, ignore_errors=True)
-            del _synced[folder]
+            _synced.discard(folder)
         before: dict[Path, tuple[int, int]] = {}
         for path, here in local.items():
             here.parent.mkdir(parents=True, exist_ok=True)
@@ -215,9 +215,6 @@ class Mirror:
             if path not in now:
                 with contextlib.suppress(FileNotFoundError):
                     self.fs.rm_file(self.remote(path, scratch))
-        for folder, state in _synced.items():
-            state.clear()
-            state.update({p: s for p, s in now.items() if _inside(p, folder)})
 
     def _push_units(self, paths: list[Path]) -> None:
         for path in paths:
@@ -227,7 +224,7 @@ class Mirror:
     def _sync(self, source: str, folder: Path) -> dict[Path, tuple[int, int]]:
         """Make `folder` hold what the store holds under `source`; its files' stats."""
         listing = self._listing(source)
-        state = _synced.setdefault(folder, {})
+        _synced.add(folder)
         for path in [p for p in _stats(folder) if p.relative_to(folder).as_posix() not in listing]:
             path.unlink()
         # a file another worker deletes meanwhile (a partition it consumed) is as if deleted before
@@ -235,9 +232,7 @@ class Mirror:
                         if not (folder / name).exists() or (folder / name).stat().st_size != size},
                        missing_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
-        state.clear()
-        state.update(_stats(folder))
-        return dict(state)
+        return _stats(folder)
 
     def _listing(self, source: str) -> dict[str, int]:
         """Files below `source` on the store: relative name -> size."""
