@@ -58,7 +58,7 @@ def _digit_run(digits: int) -> str:
 # Candidate triggers: every span a recognizer can accept contains a match of its trigger, so a
 # document without any trigger match cannot hold that entity. Written once with {D} (a
 # decimal digit) and {N} (not a digit, not a line break): RE2 for the whole-column
-# prefilter, Python `re` (whose \d is Unicode, like presidio's) for the windows.
+# prefilter, the `regex` module (presidio's, whose \d is Unicode) for the windows.
 _TRIGGERS = [
     (("EMAIL_ADDRESS",), "@"),
     # Presidio's IBAN pattern is upper case and ASCII: two letters, two digits, 4-char groups.
@@ -77,7 +77,8 @@ _DIGIT_RUNS = [(("PHONE_NUMBER",), MIN_PHONE_DIGITS), (("US_SSN",), 9), (("CREDI
 # single separators, inside the digit run that triggered them.
 _NEAR_TRIGGERS = {"EMAIL_ADDRESS", "IP_ADDRESS", "US_SSN", "CREDIT_CARD", "KR_RRN"}
 _RE2 = {"D": r"\p{Nd}", "N": r"[^\p{Nd}\n]"}
-_PYTHON = {"D": r"\d", "N": r"[^\d\n]"}
+_REGEX = {"D": r"\d", "N": r"[^\d\n]"}
+_DIGIT = regex.compile(r"\d")
 
 # Numbers that look like an address but follow a word that says they are not (dolma's PII
 # tagger uses the same idea for ISBNs and DOIs).
@@ -185,8 +186,8 @@ class PII(Filter):
         # The shortest digit run alone: RE2's DFA gives up on the alternation of all three.
         patterns = [pattern for _, pattern in triggers] + [_digit_run(self.runs[0][0])] * bool(self.runs)
         self.column_pattern = "|".join(f"(?:{p.format(**_RE2)})" for p in patterns)
-        self.window_patterns = [(entities, re.compile(p.format(**_PYTHON))) for entities, p in triggers]
-        self.run_pattern = re.compile(_digit_run(self.runs[0][0]).format(**_PYTHON)) if self.runs else None
+        self.window_patterns = [(entities, regex.compile(p.format(**_REGEX))) for entities, p in triggers]
+        self.run_pattern = regex.compile(_digit_run(self.runs[0][0]).format(**_REGEX)) if self.runs else None
         self.whole_documents = self._whole_documents()
 
     def info(self) -> dict[str, Any]:
@@ -380,7 +381,7 @@ class PII(Filter):
                    for match in pattern.finditer(document)]
         if self.run_pattern is not None:
             for match in self.run_pattern.finditer(document):
-                digits = sum(map(str.isdecimal, match[0]))  # \d in `re` is a decimal digit
+                digits = len(_DIGIT.findall(match[0]))
                 matches.append((match, set().union(*(entities for least, entities in self.runs
                                                      if digits >= least))))
         matches.sort(key=lambda item: item[0].start())

@@ -308,8 +308,7 @@ class CandidateProbe(LongNumberMatcher):
 
 def too_short(candidate: str) -> bool:
     """Fewer than MIN_PHONE_DIGITS digits and no letter (letters can stand for digits)."""
-    return sum(char.isdigit() for char in candidate) < MIN_PHONE_DIGITS and \
-        not any(char.isalpha() for char in candidate)
+    return sum(map(str.isdigit, candidate)) < MIN_PHONE_DIGITS and not any(map(str.isalpha, candidate))
 
 
 @functools.cache
