@@ -290,10 +290,10 @@ def _rows_of(text: pa.Array, lang: pa.Array | None, old_text: pa.Array,
 def compiled() -> ModuleType | None:
     """filters.kernels (numba) when installed, else None and the numpy code runs: imported on
     first use, so only runs that split words load numba."""
-    if importlib.util.find_spec("numba") is None:
+    try:
+        from filters import kernels
+    except ImportError:  # no numba, or one that refuses this numpy version
         return None
-    from filters import kernels
-
     return kernels
 
 
