@@ -258,7 +258,15 @@ def test_the_load_runs_in_a_child_under_a_memory_and_time_bound(monkeypatch):
         check_model(path)
 
 
-def test_a_successful_check_is_cached_until_the_file_changes(tmp_path, monkeypatch, classifier_model):
+@pytest.fixture(autouse=True)
+def model_cache(tmp_path, monkeypatch) -> Path:
+    """A cache folder of this test's own: no model counts as loaded before it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "corpus" / "fasttext-loaded"
+
+
+def test_a_successful_load_is_remembered_for_the_same_content(tmp_path, monkeypatch, classifier_model,
+                                                               model_cache):
     copy = tmp_path / "model.bin"
     copy.write_bytes(Path(classifier_model).read_bytes())
     loads = []
@@ -267,7 +275,18 @@ def test_a_successful_check_is_cached_until_the_file_changes(tmp_path, monkeypat
     check_model(str(copy))
     check_model(str(copy))
     assert len(loads) == 1
+    [marker] = model_cache.iterdir()
+    assert marker.name.startswith(fasttext_model.file_sha256(str(copy)))
+    monkeypatch.setattr(fasttext_model, "_CHECKED", {})  # a later run: its layout is read, no child
     later = copy.stat().st_mtime_ns + 1_000_000_000
     os.utime(copy, ns=(later, later))
+    check_model(str(copy))
+    assert len(loads) == 1
+    truncated = tmp_path / "truncated.bin"  # other content is never taken for the remembered one
+    truncated.write_bytes(copy.read_bytes()[:-8])
+    with pytest.raises(ResourceProblem, match="corrupt|truncated|past the end"):
+        check_model(str(truncated))
+    marker.unlink()
+    monkeypatch.setattr(fasttext_model, "_CHECKED", {})
     check_model(str(copy))
     assert len(loads) == 2
