@@ -72,9 +72,10 @@ _TRIGGERS = [
 # its whole stretch of digits, so one search for the shortest run finds every longer one:
 # those of its matches that hold enough digits.
 _DIGIT_RUNS = [(("PHONE_NUMBER",), MIN_PHONE_DIGITS), (("US_SSN",), 9), (("CREDIT_CARD", "KR_RRN"), 13)]
-# Every match of these types' patterns lies in the words that hold their trigger matches: emails
-# and IP addresses hold no whitespace nor CJK letter, and SSNs, cards and RRNs are digits with
-# single separators, inside the digit run that triggered them.
+# Every match of these types' patterns lies in the words that hold their trigger matches (from
+# the boundary before a match to the one after it): emails and IP addresses hold no whitespace
+# nor CJK letter, and SSNs, cards and RRNs are digits with single separators, inside the digit
+# run that triggered them. Their recognizers read only those words.
 _NEAR_TRIGGERS = {"EMAIL_ADDRESS", "IP_ADDRESS", "US_SSN", "CREDIT_CARD", "KR_RRN"}
 _RE2 = {"D": r"\p{Nd}", "N": r"[^\p{Nd}\n]"}
 _REGEX = {"D": r"\d", "N": r"[^\d\n]"}
@@ -330,10 +331,10 @@ class PII(Filter):
             accepted += self._analyse(document, start, end, triggers)
         return _non_overlapping(accepted)
 
-    def _analyse(self, document: str, start: int, end: int, triggers: dict[str, tuple[int, int]]
+    def _analyse(self, document: str, start: int, end: int, triggers: dict[str, list[tuple[int, int]]]
                  ) -> list[Span]:
         """The accepted spans of the window document[start:end], in document offsets; `triggers`
-        holds, per entity type to look for, where its trigger matches start and end."""
+        holds, per entity type to look for, the words that hold its trigger matches."""
         text, wanted = document[start:end], sorted(triggers)
         if self.params.nlp_model:  # spaCy's entities, and its tokens as context for the scores
             return self._accepted(document, start, self.analyzer.analyze(text, language=LANGUAGE,
@@ -345,10 +346,9 @@ class PII(Filter):
             entity = recognizer.supported_entities[0]
             if entity not in triggers:
                 continue
-            if entity in _NEAR_TRIGGERS:  # read from the first trigger's word to the last one's
-                first, last = triggers[entity]
-                first, last = _left_edge(document, first), _right_edge(document, last)
-                found += self._accepted(document, first, recognizer.analyze(document[first:last], wanted))
+            if entity in _NEAR_TRIGGERS:
+                for first, last in triggers[entity]:
+                    found += self._accepted(document, first, recognizer.analyze(document[first:last], wanted))
             else:
                 found += self._accepted(document, start, recognizer.analyze(text, wanted))
         if "PHONE_NUMBER" not in triggers:
@@ -370,12 +370,12 @@ class PII(Filter):
         return [span for span in spans
                 if span[3] >= self._threshold(span[0]) and not self._negated(document, span)]
 
-    def _windows(self, document: str) -> list[tuple[int, int, dict[str, tuple[int, int]]]]:
+    def _windows(self, document: str) -> list[tuple[int, int, dict[str, list[tuple[int, int]]]]]:
         """Merged windows around every trigger match, widened on both sides to whitespace or a
         CJK letter (never part of a value), so no value is cut; each with the entity types its
-        triggers are for, and where the first of them starts and the last ends."""
+        triggers are for, and for each the words (merged where they overlap) holding them."""
         if self.whole_documents:
-            return [(0, len(document), dict.fromkeys(self.entities, (0, len(document))))]
+            return [(0, len(document), {entity: [(0, len(document))] for entity in self.entities})]
         margin = self.params.window_chars
         matches = [(match, entities) for entities, pattern in self.window_patterns
                    for match in pattern.finditer(document)]
@@ -385,7 +385,7 @@ class PII(Filter):
                 matches.append((match, set().union(*(entities for least, entities in self.runs
                                                      if digits >= least))))
         matches.sort(key=lambda item: item[0].start())
-        merged: list[tuple[int, int, dict[str, tuple[int, int]]]] = []
+        merged: list[tuple[int, int, dict[str, list[tuple[int, int]]]]] = []
         for match, entities in matches:
             start = _left_edge(document, match.start() - margin)
             end = _right_edge(document, match.end() + margin)
@@ -393,10 +393,13 @@ class PII(Filter):
                 merged.append((start, end, {}))
             elif end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end, merged[-1][2])
-            triggers = merged[-1][2]
+            word = (_left_edge(document, match.start()), _right_edge(document, match.end()))
             for entity in entities:
-                first, last = triggers.get(entity, (match.start(), match.end()))
-                triggers[entity] = (min(first, match.start()), max(last, match.end()))
+                words = merged[-1][2].setdefault(entity, [])
+                if words and word[0] <= words[-1][1]:
+                    words[-1] = (words[-1][0], max(words[-1][1], word[1]))
+                else:
+                    words.append(word)
         return merged
 
     def _threshold(self, entity: str) -> float:
