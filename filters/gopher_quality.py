@@ -21,7 +21,7 @@ from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.lines import row_languages_or
 from filters.text import utf8_buffer
-from filters.words import DEFINITION, char_classes, compiled, stop_words, tokenize
+from filters.words import DEFINITION, compiled, prepare, stop_words, tokenize
 
 # The rules in the order they are checked (the first that fails is the reason): the
 # threshold parameter, the measure it cuts, whether the cut is a minimum, and the reason.
@@ -131,7 +131,8 @@ class GopherQuality(Filter):
 
     def setup(self) -> None:
         self.by_lang = self._by_lang()
-        char_classes()
+        prepare()
+        _text_counts(pa.array(["a b..."], pa.large_string()))  # loads the compiled loop now
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)

@@ -21,7 +21,7 @@ from corpus.stats import FilterStats
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.lines import row_languages_or
 from filters.text import utf8_buffer
-from filters.words import DEFINITION, Words, char_classes, compiled, tokenize
+from filters.words import DEFINITION, Words, compiled, prepare, tokenize
 
 TOP_N_GRAMS = {2: 0.20, 3: 0.18, 4: 0.16}
 DUP_N_GRAMS = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
@@ -108,7 +108,9 @@ class GopherRepetition(Filter):
 
     def setup(self) -> None:
         self.rules = self._rules()
-        char_classes()
+        prepare()
+        sample = pa.array(["a b c d e f g h i j k"], pa.large_string())
+        self._measures(sample, tokenize(sample))  # loads the compiled loops now
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
         text = batch.column(TEXT)

@@ -286,6 +286,14 @@ def _rows_of(text: pa.Array, lang: pa.Array | None, old_text: pa.Array,
     return rows
 
 
+def prepare() -> None:
+    """Build the character tables and load the compiled word splitter now (a filter's setup:
+    workers forked after it start with both)."""
+    char_classes()
+    if compiled() is not None:
+        _tokenize_rows(pa.array(["a b."], pa.large_string()), None)
+
+
 @functools.cache
 def compiled() -> ModuleType | None:
     """filters.kernels (numba) when installed, else None and the numpy code runs: imported on
