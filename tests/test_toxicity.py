@@ -55,6 +55,30 @@ def test_classifier_batched_scores_equal_one_by_one_scores():
     assert np.allclose(batched, alone, atol=1e-6)
 
 
+def test_classifier_counts_and_scores_equal_scikit_learns_transform_bit_for_bit():
+    from langid_samples import SAMPLES
+
+    from filters.toxicity_backends import ClassifierScorer
+
+    # Prose in 20 languages, repeats, case, stop words only, Greek final sigma, NUL, underscores,
+    # digits, one-letter words, an empty text and a text with no word.
+    texts = [t for groups in SAMPLES.values() for items in groups.values() for t in items]
+    texts += CLEAN + OFFENSIVE + OFFENSIVE + [
+        "", "!!! ... ???", "the and of to a in", "ΟΔΟΣ ΣΟΦΙΑΣ Σ", "a\x00b shit\x00fuck",
+        "__init__ x_y 42 4242", "SHUT UP Shut Up shut up", "I a b c d e", "Idiot-idiot_idiot idiot's idiots"]
+    scorer = ClassifierScorer()
+    ours = scorer.counts(texts)
+    theirs = scorer.vectorizer.transform(texts)
+    assert ours.nnz > 500
+    assert ours.shape == theirs.shape
+    features = scorer.tfidf.transform(ours, copy=False)
+    for got, expected in ((features.indptr, theirs.indptr), (features.indices, theirs.indices),
+                          (features.data, theirs.data)):
+        assert np.array_equal(got, expected)
+    expected = scorer.model.predict_proba(theirs)[:, 1].astype(np.float32)
+    assert np.array_equal(scorer.score(pa.array(texts, pa.large_string())), expected)
+
+
 @pytest.fixture(scope="module")
 def fasttext_model(tmp_path_factory) -> str:
     """A real fastText supervised model, trained here on generated lines."""
