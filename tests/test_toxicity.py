@@ -79,6 +79,28 @@ def test_classifier_counts_and_scores_equal_scikit_learns_transform_bit_for_bit(
     assert np.array_equal(scorer.score(pa.array(texts, pa.large_string())), expected)
 
 
+def test_nfkc_equals_pyarrows_utf8_normalize_on_every_code_point_and_real_text():
+    """The word lists' folding skips utf8_normalize on rows Python finds normalized: same output."""
+    import sys
+
+    import pyarrow.compute as pc
+    from langid_samples import SAMPLES
+
+    from filters.text import nfkc
+
+    points = [chr(p) for p in range(sys.maxunicode + 1) if not 0xD800 <= p <= 0xDFFF]
+    texts = points + [f"a{c}\u0301" for c in points] + [
+        t for groups in SAMPLES.values() for items in groups.values() for t in items] + [
+        None, "", "ﬁne Ｆｕｌｌ ①", "\u1100\u1161\u11a8", "e\u0301\u0323", "\U0001e030 new in Unicode 15"]
+    for kind in (pa.string(), pa.large_string()):
+        text = pa.array(texts, kind)
+        expected = pc.utf8_normalize(text, "NFKC")
+        got = nfkc(text)
+        assert got.type == kind
+        assert got.equals(expected)
+    assert nfkc(pa.array(["plain ascii", "déjà vu"])).to_pylist() == ["plain ascii", "déjà vu"]
+
+
 @pytest.fixture(scope="module")
 def fasttext_model(tmp_path_factory) -> str:
     """A real fastText supervised model, trained here on generated lines."""
