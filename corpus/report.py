@@ -6,9 +6,7 @@ into stats.json that enters `filters` by label (`filters.<label>.counters.<group
 RAW the value as JSON, so a test can check the page against the file. Counter groups and
 histogram keys may hold dots themselves (`docs_by_lang.classifier`, `lang_score.en`).
 Plots are matplotlib figures drawn as inline SVG with their text kept as text; the page needs
-no script, no font file and no network. The page is built twice: the first pass collects its
-plots, which are then drawn together (side by side when the caller passes a pool's map), and
-the second places them.
+no script, no font file and no network.
 
 A filter's section shows what every filter has (figures, settings, samples), the figures the
 step declares (`corpus.figures`, as the manifest records them), and every histogram and
@@ -21,8 +19,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,24 +94,20 @@ pre { background: #f6f6f6; padding: 0.8em; overflow: auto; font-size: 12px; }
 """
 
 
-Draw = Callable[[Callable[["_Plot"], str], Iterable["_Plot"]], Iterable[str]]
-
-
 def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
-                  compare: tuple[Json, Json] | None = None, draw: Draw = map) -> str:
+                  compare: tuple[Json, Json] | None = None) -> str:
     """The HTML page of the version described by `stats` and `manifest`.
 
     `samples` maps a filter label to removed documents (`id`, `reason`, `score`, `text`),
     already redacted and truncated. `compare` is the (stats, manifest) of another version:
     every number from stats then shows its change, and the configuration its differences.
-    `draw` maps `draw_plot` over the page's plots, in order: `map`, or a process pool's map
-    (the same page, its plots drawn side by side).
     """
+    from matplotlib import rc_context  # matplotlib is imported by the first page drawn, not with this module
+
     previous_stats, previous_manifest = compare or (None, None)
     numbers = _Numbers(stats, previous_stats)
     figures = recorded(manifest)
-
-    def page() -> str:
+    with rc_context(RC):
         sections = [
             _title(manifest, previous_manifest),
             _navigation(stats, manifest),
@@ -127,44 +120,9 @@ def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
             _config(manifest, previous_manifest),
             _files(manifest),
         ]
-        title = html.escape(f"{manifest.get('dataset', '')} {manifest.get('version', '')}")
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-                f'<style>{CSS}</style></head><body>{"".join(sections)}</body></html>\n')
-
-    wanted: list[_Plot] = []
-    token = _PLOTS.set(wanted)
-    try:
-        page()
-    finally:
-        _PLOTS.reset(token)
-    token = _PLOTS.set(iter(list(draw(draw_plot, wanted))))
-    try:
-        return page()
-    finally:
-        _PLOTS.reset(token)
-
-
-# Plots of the page: collected by the first pass (a list), placed by the second (an iterator).
-_Plot = tuple[Callable[..., str], tuple[Any, ...]]
-_PLOTS: ContextVar[list[_Plot] | Iterator[str]] = ContextVar("report_plots")
-
-
-def _plot(function: Callable[..., str], *args: Any) -> str:
-    """`function(*args)`'s figure: noted in the first pass, its drawing placed in the second."""
-    plots = _PLOTS.get()
-    if isinstance(plots, list):
-        plots.append((function, args))
-        return ""
-    return next(plots)
-
-
-def draw_plot(plot: _Plot) -> str:
-    """One plot of the page as its <figure> element (module level: a pool's worker runs it)."""
-    from matplotlib import rc_context  # imported by the first page drawn, not with this module
-
-    function, args = plot
-    with rc_context(RC):
-        return function(*args)
+    title = html.escape(f"{manifest.get('dataset', '')} {manifest.get('version', '')}")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<style>{CSS}</style></head><body>{"".join(sections)}</body></html>\n')
 
 
 # Numbers ---------------------------------------------------------------------------------------
@@ -349,7 +307,7 @@ def _funnel(numbers: _Numbers, stats: Json) -> str:
                     *(key.replace("_", " ") for key in tokens), "seconds"], rows, foot)
     note = (f"<p>Quarantined records (never reach a filter): {numbers('total', 'quarantined')}. "
             "The total row's seconds are the whole run, reading and writing included.</p>")
-    plot = _plot(_funnel_plot, stats) if stats["filters"] else ""
+    plot = _funnel_plot(stats) if stats["filters"] else ""
     return _section("funnel", "Funnel", table + note + plot)
 
 
@@ -357,7 +315,7 @@ def _lengths(stats: Json) -> str:
     histograms = stats["total"].get("length_histograms")
     if not histograms:
         return _section("lengths", "Document lengths", "<p>This version records no length histograms.</p>")
-    return _section("lengths", "Document lengths", _plot(_length_plot, histograms))
+    return _section("lengths", "Document lengths", _length_plot(histograms))
 
 
 # Filter sections -------------------------------------------------------------------------------
@@ -407,12 +365,12 @@ def _declared(numbers: _Numbers, entry: Json, figures: Figures, params: Json) ->
         if isinstance(figure, HistogramPlot):
             used = figure.histograms(list(entry["histograms"]))
             histograms |= used
-            pieces.append(_plot(_histogram_figure, key, entry, figure, sorted(used), params))
+            pieces.append(_histogram_figure(key, entry, figure, sorted(used), params))
         elif isinstance(figure, ThresholdText):
             pieces.append(_threshold_text(figure.threshold, params))
         elif isinstance(figure, CounterBars):
             counters |= figure.groups
-            pieces.append(_plot(_counter_bars, key, entry, figure))
+            pieces.append(_counter_bars(key, entry, figure))
         else:
             counters |= set(figure.groups)
             pieces.append(_counter_table(numbers, entry, figure))
@@ -455,7 +413,7 @@ def _counter_table(numbers: _Numbers, entry: Json, table: CounterTable) -> str:
 def _generic(numbers: _Numbers, entry: Json, part: _Part) -> str:
     """Every histogram and counter group the filter's declared figures did not use."""
     label = entry["name"]
-    plots = [_plot(_histogram_plot, label, key, histogram) for key, histogram in entry["histograms"].items()
+    plots = [_histogram_plot(label, key, histogram) for key, histogram in entry["histograms"].items()
              if key not in part.histograms]
     tables = [_table([group, "count"], [[html.escape(key), numbers("filters", label, "counters", group, key)]
                                         for key in values])

@@ -8,11 +8,7 @@ run's segments work, so a small run does not wait for them after its data is wri
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +19,8 @@ from corpus.stats import FilterStats
 from corpus.store import read_json
 from filters.registry import UnknownFilter, get_filter
 from pipelines.config import PipelineConfig
-from pipelines.local import START_METHOD
 
 SAMPLES_PER_FILTER = 5
-PLOT_PROCESSES = 4  # a page has 3-10 plots
 _warming: threading.Thread | None = None
 
 
@@ -85,24 +79,8 @@ def write_audit(folder: Path, manifest: dict[str, Any], stats: dict[str, Any]) -
     from corpus.report import render_report
 
     samples = redacted_samples(folder, manifest, SAMPLES_PER_FILTER)
-    with _plot_pool() as pool:
-        page = render_report(stats, manifest, samples, draw=pool.map if pool else map)
-    (folder / "report.html").write_text(page, encoding="utf-8")
+    (folder / "report.html").write_text(render_report(stats, manifest, samples), encoding="utf-8")
     (folder / "README.md").write_text(render_card(manifest, stats, folder), encoding="utf-8")
-
-
-@contextlib.contextmanager
-def _plot_pool() -> Iterator[ProcessPoolExecutor | None]:
-    """Processes forked from this one to draw the report's plots side by side (a quickstart
-    page's eight take about 2 CPU-seconds): only after a warm-up, so they start with matplotlib
-    loaded (the run had a pool of workers, whose cores are free now); None otherwise."""
-    cores = len(os.sched_getaffinity(0)) if START_METHOD == "fork" else 1
-    if _warming is None or cores < 2:
-        yield None
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(cores, PLOT_PROCESSES), mp_context=context) as pool:
-        yield pool
 
 
 def version_report(folder: Path, other: Path | None = None) -> str:

@@ -5,16 +5,12 @@ from __future__ import annotations
 import copy
 import html
 import json
-import multiprocessing
 import re
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 from conftest import read_rows, run, write_jsonl
 
 from corpus.report import render_report
@@ -207,15 +203,6 @@ def test_quickstart_report_shows_every_filter_with_its_plots_and_every_counter()
         assert threshold in page.shown()
     assert all(sample["id"] in text for samples_of in samples.values() for sample in samples_of)
     assert "http://" not in without_document_text(text) and "https://" not in without_document_text(text)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="runs fork plot processes on Linux only")
-def test_plots_drawn_side_by_side_by_forked_processes_give_the_same_page():
-    stats, manifest, samples = fixture()
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-        side_by_side = render_report(stats, manifest, samples, draw=pool.map)
-    assert side_by_side == render_report(stats, manifest, samples)
-    assert Page(side_by_side).svgs == 7
 
 
 def test_gates_table_marks_each_gate_and_the_status():
