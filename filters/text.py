@@ -66,7 +66,10 @@ def nfkc(text: pa.Array) -> pa.Array:
     if not redo.any():
         return text
     mask = pa.array(redo)
-    return pc.replace_with_mask(text, mask, pc.utf8_normalize(text.filter(mask), "NFKC"))
+    replacements = pc.utf8_normalize(text.filter(mask), "NFKC")
+    if isinstance(replacements, pa.ChunkedArray):
+        replacements = replacements.combine_chunks()
+    return pc.replace_with_mask(text, mask, replacements)
 
 
 @functools.cache

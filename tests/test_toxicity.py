@@ -98,6 +98,8 @@ def test_nfkc_equals_pyarrows_utf8_normalize_on_every_code_point_and_real_text()
         got = nfkc(text)
         assert got.type == kind
         assert got.equals(expected)
+    chunked = pa.chunked_array([texts[:5], [], texts[-10:]])
+    assert nfkc(chunked).equals(pc.utf8_normalize(chunked, "NFKC"))
     assert nfkc(pa.array(["plain ascii", "déjà vu"])).to_pylist() == ["plain ascii", "déjà vu"]
 
 
