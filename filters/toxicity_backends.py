@@ -53,8 +53,8 @@ class ClassifierScorer:
         self.preprocess = self.vectorizer.build_preprocessor()
         self.tokenize = self.vectorizer.build_tokenizer()
         stop_words = self.vectorizer.get_stop_words() or frozenset()
-        self.vocabulary = _Vocabulary((term, column) for term, column in self.vectorizer.vocabulary_.items()
-                                      if term not in stop_words)
+        self.vocabulary = {term: column for term, column in self.vectorizer.vocabulary_.items()
+                           if term not in stop_words}
         self.tfidf = TfidfTransformer(norm=self.vectorizer.norm, use_idf=self.vectorizer.use_idf,
                                       smooth_idf=self.vectorizer.smooth_idf,
                                       sublinear_tf=self.vectorizer.sublinear_tf)
@@ -71,8 +71,9 @@ class ClassifierScorer:
     def counts(self, texts: list[str]) -> sparse.csr_matrix:
         """The vectoriser's term counts: one row per text, columns sorted, as `transform` builds them."""
         tokens = [self.tokenize(self.preprocess(text)) for text in texts]
-        columns = np.fromiter(map(self.vocabulary.__getitem__, itertools.chain.from_iterable(tokens)),
-                              np.int64)
+        # -1: a token outside the vocabulary (dict.get with a default: no Python call per miss).
+        columns = np.fromiter(map(self.vocabulary.get, itertools.chain.from_iterable(tokens),
+                                  itertools.repeat(-1)), np.int64)
         rows = np.repeat(np.arange(len(texts)), np.fromiter(map(len, tokens), np.int64, len(tokens)))
         known = columns >= 0
         width = len(self.vectorizer.vocabulary_)
@@ -81,13 +82,6 @@ class ClassifierScorer:
         np.cumsum(np.bincount(cells // width, minlength=len(texts)), out=indptr[1:])
         return self.csr_matrix((counts.astype(self.vectorizer.dtype), (cells % width).astype(np.int32),
                                   indptr), shape=(len(texts), width))
-
-
-class _Vocabulary(dict):
-    """Term -> column; a term outside the vocabulary reads as -1."""
-
-    def __missing__(self, term: str) -> int:
-        return -1
 
 
 class FastTextScorer:
