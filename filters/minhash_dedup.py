@@ -202,7 +202,9 @@ class MinHashDedup(GlobalFilter):
         sorted ORDERs of the documents in a pair (the third array)."""
         shape = (self.bands, self.rows, self.params.partitions, self.params.num_perm)
         map_(_spread_bands, [(number, path, workdir, shape) for number, path in enumerate(sources)])
-        found = map_(_partition_pairs, [(part, workdir) for part in range(self.params.partitions)])
+        parts = [(part, workdir) for part in range(self.params.partitions)]
+        found = map_(_partition_pairs, parts)
+        map_(_drop_partition, parts)
         stats.info["largest_partition_rows"] = max((rows for _, _, rows in found), default=0)
         later = np.concatenate([_empty(), *(pairs for pairs, _, _ in found)])
         earlier_ = np.concatenate([_empty(), *(pairs for _, pairs, _ in found)])
@@ -388,9 +390,15 @@ def _partition_pairs(job: tuple[int, Path]) -> tuple[np.ndarray, np.ndarray, int
         return _empty(), _empty(), 0
     table = pa.concat_tables(tables)
     later, earlier = bucket_pairs(table.column("key").to_numpy(), table.column(ORDER).to_numpy())
-    for path in paths:
-        path.unlink()
     return later, earlier, table.num_rows
+
+
+def _drop_partition(job: tuple[int, Path]) -> None:
+    """After every partition's pairs are in: its band files go. Not in `_partition_pairs`
+    itself, whose retry (a worker reported lost that had in fact finished) must find them."""
+    part, workdir = job
+    for path in workdir.glob(f"bands-{part:05d}-*.arrow"):
+        path.unlink(missing_ok=True)
 
 
 def _write_index_part(job: tuple[Path, Path, Path, pa.Schema]) -> None:

@@ -295,3 +295,20 @@ def test_set_jaccard_matches_python_sets():
     for a, b, value in zip(first.tolist(), second.tolist(), ours.tolist(), strict=True):
         one, two = set(lists[a].tolist()), set(lists[b].tolist())
         assert value == (len(one & two) / len(one | two) if one | two else 0.0)
+
+
+def test_a_partition_read_twice_gives_the_same_pairs(tmp_path):
+    """A Ray worker reported lost after it had finished is given its partition again: the
+    second read must find the band files (they go only once every partition is read)."""
+    keys = np.array([7, 7, 7, 9, 9], dtype=np.uint64)
+    owners = np.array([1, 2, 3, 4, 5], dtype=np.int64)
+    schema = minhash_dedup.BAND_SCHEMA
+    with pa.ipc.new_file(str(tmp_path / "bands-00000-000000.arrow"), schema) as sink:
+        sink.write_batch(pa.record_batch([pa.array(keys), pa.array(owners)], schema=schema))
+    first = minhash_dedup._partition_pairs((0, tmp_path))
+    again = minhash_dedup._partition_pairs((0, tmp_path))
+    assert first[2] == again[2] == 5 and len(first[0]) > 0
+    for a, b in zip(first[:2], again[:2], strict=True):
+        assert np.array_equal(a, b)
+    minhash_dedup._drop_partition((0, tmp_path))
+    assert not list(tmp_path.glob("bands-*"))
