@@ -57,6 +57,7 @@ from corpus.store import (
     _now,
     _try_lock,
     atomic_write,
+    cache_folder,
     list_files,
     read_json,
 )
@@ -97,8 +98,7 @@ def location(url: str) -> Any:
 
 def staging_root(url: str) -> Path:
     """The local folder of the staging areas of runs publishing to `url` (one per store root)."""
-    base = os.environ.get(STAGING_VARIABLE) or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "corpus" / "staging"
+    base = os.environ.get(STAGING_VARIABLE) or cache_folder("staging")
     return Path(base) / hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:16]
 
 

@@ -486,6 +486,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def cache_folder(name: str) -> Path:
+    """This user's cache folder `name` of the engine: $XDG_CACHE_HOME/corpus/NAME (~/.cache by default)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "corpus" / name
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Replace `path` with `text` so a reader sees the old or the new content, never a part."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

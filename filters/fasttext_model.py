@@ -19,7 +19,7 @@ import fasttext
 import langcodes
 import numpy as np
 
-from corpus.store import sha256_file
+from corpus.store import cache_folder, sha256_file
 from filters.base import ResourceProblem, regular_file
 
 LABEL_PREFIX = "__label__"
@@ -103,8 +103,7 @@ def _loaded_marker(path: str) -> Path:
     """Where a successful bounded load of this content under this fastText is remembered, so
     later runs skip the child process (0.3 s a run): the name is the file's sha256 and the
     fastText version, so any other content or fastText is loaded in a child again."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "corpus" / "fasttext-loaded" / f"{file_sha256(path)}-{metadata.version('fasttext')}"
+    return cache_folder("fasttext-loaded") / f"{file_sha256(path)}-{metadata.version('fasttext')}"
 
 
 @functools.cache
