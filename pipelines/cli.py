@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc as collector  # the `gc` name is the `corpus gc` command
 import json
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
@@ -103,6 +104,10 @@ def run(
             raise _fail(f"{message} and LATEST was not moved", 1)
         err.print(Text.assemble(("warning:", "yellow"), " ", terminal(
             f"{message}; LATEST moved anyway (--allow-failed-gates)")), soft_wrap=True)
+    # The run's models, tables and modules stay reachable until the interpreter exits, whose
+    # last collection then walks them all: 0.4-0.6 s after LATEST moved, on a 40,000-document run.
+    # Frozen objects are left out of it; memory is returned to the system all the same.
+    collector.freeze()
 
 
 @app.command()
