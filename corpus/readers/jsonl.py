@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import pyarrow as pa
+from isal import isal_zlib
 
 from corpus.readers.base import (
     RAW_PREVIEW_BYTES,
@@ -194,20 +194,23 @@ def _decoded_blocks(raw, compression: str | None) -> Iterator[bytes]:
 
 
 def _gzip_blocks(raw) -> Iterator[bytes]:
-    """Never more than BLOCK_BYTES of output per step (`max_length`), whatever the ratio."""
-    decoder, started = zlib.decompressobj(zlib.MAX_WBITS | 16), False
+    """Never more than BLOCK_BYTES of output per step (`max_length`), whatever the ratio.
+
+    ISA-L's inflate (isal, zlib's interface) decodes in about 40 % of zlib's CPU time.
+    """
+    decoder, started = isal_zlib.decompressobj(isal_zlib.MAX_WBITS | 16), False
     while data := raw.read(BLOCK_BYTES):
         while data:
             try:
                 output = decoder.decompress(data, BLOCK_BYTES)
-            except zlib.error as exc:
+            except isal_zlib.error as exc:
                 raise BrokenStream(str(exc)) from exc
             started = True
             if output:
                 yield output
             if decoder.eof:  # the next member, if any, starts in the unused data
-                data, decoder, started = decoder.unused_data, zlib.decompressobj(
-                    zlib.MAX_WBITS | 16), False
+                data, decoder, started = decoder.unused_data, isal_zlib.decompressobj(
+                    isal_zlib.MAX_WBITS | 16), False
             else:
                 data = decoder.unconsumed_tail
     while started and not decoder.eof and (output := decoder.decompress(b"", BLOCK_BYTES)):
