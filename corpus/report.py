@@ -5,8 +5,8 @@ Every number taken from stats.json is rendered as
 into stats.json that enters `filters` by label (`filters.<label>.counters.<group>.<key>`),
 RAW the value as JSON, so a test can check the page against the file. Counter groups and
 histogram keys may hold dots themselves (`docs_by_lang.classifier`, `lang_score.en`).
-Plots are matplotlib figures drawn as inline SVG with their text kept as text; the page needs
-no script, no font file and no network.
+Plots are bar charts written as inline SVG by corpus.charts, their text kept as text; the page
+needs no script, no font file and no network.
 
 A filter's section shows what every filter has (figures, settings, samples), the figures the
 step declares (`corpus.figures`, as the manifest records them), and every histogram and
@@ -16,15 +16,13 @@ counter group those do not use, drawn and tabled generically.
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
-
+from corpus.charts import Chart, Panel
 from corpus.diff import config_changes
 from corpus.figures import (
     CounterBars,
@@ -37,21 +35,10 @@ from corpus.figures import (
 )
 from corpus.funnel import funnel_rows
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
 Json = dict[str, Any]
 
 KEPT, REMOVED, READ, ACCENT = "#4c78a8", "#e45756", "#9d9d9d", "#f58518"
-RC = {
-    "svg.fonttype": "none",  # text stays text: smaller files, selectable in the browser
-    "svg.hashsalt": "corpus-report",  # the same statistics give the same page
-    "font.size": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-WIDE, HEIGHT = 6.5, 2.5
+WIDE, HEIGHT, ROW_HEIGHT = 468.0, 180.0, 115.2  # points: 6.5 x 2.5 inches, grids 1.6 inches a row
 COLOURS = {"kept": KEPT, "removed": REMOVED, "read": READ, "accent": ACCENT}
 TOTALS = (("read", "read"), ("kept", "kept"), ("rejected", "rejected"), ("quarantined", "quarantined"),
           ("kept_fraction", "kept fraction"), ("chars_in", "characters in"),
@@ -66,10 +53,6 @@ FILTER_FIGURES = (("docs_in", "docs in"), ("docs_out", "docs out"), ("docs_remov
 INPUT_COLUMNS = ("uri", "format", "compression", "size", "fingerprint")
 SHARD_COLUMNS = ("path", "rows", "bytes", "sha256")
 MISSING = object()
-# References inside one SVG; prefixed per figure so that ids stay unique across the page.
-SVG_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
-# Namespace declarations: HTML parses inline SVG without them, and the page holds no URL.
-SVG_NAMESPACE = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 
 CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em;
@@ -102,24 +85,21 @@ def render_report(stats: Json, manifest: Json, samples: dict[str, list[Json]],
     already redacted and truncated. `compare` is the (stats, manifest) of another version:
     every number from stats then shows its change, and the configuration its differences.
     """
-    from matplotlib import rc_context  # matplotlib is imported by the first page drawn, not with this module
-
     previous_stats, previous_manifest = compare or (None, None)
     numbers = _Numbers(stats, previous_stats)
     figures = recorded(manifest)
-    with rc_context(RC):
-        sections = [
-            _title(manifest, previous_manifest),
-            _navigation(stats, manifest),
-            _totals(numbers, stats),
-            _gates(manifest),
-            _funnel(numbers, stats),
-            _lengths(stats),
-            *(_filter_section(numbers, entry, manifest, figures.get(entry["name"], Figures()),
-                              samples.get(entry["name"], [])) for entry in stats["filters"]),
-            _config(manifest, previous_manifest),
-            _files(manifest),
-        ]
+    sections = [
+        _title(manifest, previous_manifest),
+        _navigation(stats, manifest),
+        _totals(numbers, stats),
+        _gates(manifest),
+        _funnel(numbers, stats),
+        _lengths(stats),
+        *(_filter_section(numbers, entry, manifest, figures.get(entry["name"], Figures()),
+                          samples.get(entry["name"], [])) for entry in stats["filters"]),
+        _config(manifest, previous_manifest),
+        _files(manifest),
+    ]
     title = html.escape(f"{manifest.get('dataset', '')} {manifest.get('version', '')}")
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
             f'<style>{CSS}</style></head><body>{"".join(sections)}</body></html>\n')
@@ -360,17 +340,16 @@ def _params(manifest: Json, label: str) -> Json:
 def _declared(numbers: _Numbers, entry: Json, figures: Figures, params: Json) -> _Part:
     """The figures the filter declares for its section, and what statistics they use."""
     pieces, counters, histograms = [], set(), set()
-    for index, figure in enumerate(figures.report):
-        key = f"{entry['name']}-{index}"
+    for figure in figures.report:
         if isinstance(figure, HistogramPlot):
             used = figure.histograms(list(entry["histograms"]))
             histograms |= used
-            pieces.append(_histogram_figure(key, entry, figure, sorted(used), params))
+            pieces.append(_histogram_figure(entry, figure, sorted(used), params))
         elif isinstance(figure, ThresholdText):
             pieces.append(_threshold_text(figure.threshold, params))
         elif isinstance(figure, CounterBars):
             counters |= figure.groups
-            pieces.append(_counter_bars(key, entry, figure))
+            pieces.append(_counter_bars(entry, figure))
         else:
             counters |= set(figure.groups)
             pieces.append(_counter_table(numbers, entry, figure))
@@ -413,7 +392,7 @@ def _counter_table(numbers: _Numbers, entry: Json, table: CounterTable) -> str:
 def _generic(numbers: _Numbers, entry: Json, part: _Part) -> str:
     """Every histogram and counter group the filter's declared figures did not use."""
     label = entry["name"]
-    plots = [_histogram_plot(label, key, histogram) for key, histogram in entry["histograms"].items()
+    plots = [_histogram_plot(key, histogram) for key, histogram in entry["histograms"].items()
              if key not in part.histograms]
     tables = [_table([group, "count"], [[html.escape(key), numbers("filters", label, "counters", group, key)]
                                         for key in values])
@@ -494,81 +473,47 @@ def _records(records: list[Json], columns: Sequence[str]) -> str:
 # Plots -----------------------------------------------------------------------------------------
 
 
-def _figure(**options: Any) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(**options)
-
-
-def _svg(figure: Figure, key: str, caption: str) -> str:
-    """The figure as an inline SVG element in a <figure>, its ids prefixed with `key`."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata=dict.fromkeys(("Date", "Creator", "Format", "Type")))
-    text = buffer.getvalue().decode()
-    text = SVG_NAMESPACE.sub("", text[text.index("<svg"):])
-    prefix = re.sub(r"[^A-Za-z0-9_-]", "_", key)
-    text = SVG_REFERENCE.sub(lambda match: f"{match[1]}{prefix}-", text)
-    return f'<figure class="plot">{text}<figcaption>{html.escape(caption)}</figcaption></figure>'
+def _svg(chart: Chart, caption: str) -> str:
+    """The chart as an inline SVG element in a <figure> with its caption."""
+    return f'<figure class="plot">{chart.svg()}<figcaption>{html.escape(caption)}</figcaption></figure>'
 
 
-def _bars(axes: Axes, histogram: Json, color: str) -> None:
-    edges = np.asarray(histogram["edges"], dtype=np.float64)
-    axes.bar(edges[:-1], histogram["counts"], width=np.diff(edges), align="edge", color=color,
-             edgecolor="white", linewidth=0.3)
-
-
-def _log_counts(axes: Axes) -> None:
-    """A log count axis: most documents sit in one bin, and the log scale shows the tail."""
-    axes.set_yscale("log")
-    axes.set_ylim(bottom=0.5)
-    from matplotlib.ticker import NullLocator
-
-    axes.yaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost half the drawing time
-
-
-def _mark(axes: Axes, value: float | None, name: str, legend: bool = True) -> None:
+def _mark(panel: Panel, value: float | None, name: str, legend: bool = True) -> None:
     """A dashed vertical line at a filter's threshold."""
     if value is None:
         return
-    axes.axvline(value, color="black", linestyle="--", linewidth=1, label=f"{name} = {value:g}")
-    if legend:
-        axes.legend(frameon=False)
+    panel.threshold(value, f"{name} = {value:g}")
+    panel.legend = legend
 
 
 def _funnel_plot(stats: Json) -> str:
-    from matplotlib.ticker import EngFormatter
-
     filters = stats["filters"]
     stages = ["input", *(entry["name"] for entry in filters)]
-    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    for axes, unit, key in zip(figure.subplots(1, 2), ("documents", "characters"), ("docs", "chars"),
-                               strict=True):
+    chart = Chart(1, 2, WIDE, HEIGHT)
+    for panel, unit, key in zip(chart.panels, ("documents", "characters"), ("docs", "chars"), strict=True):
         kept = [filters[0][f"{key}_in"], *(entry[f"{key}_out"] for entry in filters)]
-        axes.bar(range(len(stages)), kept, color=[READ, *[KEPT] * len(filters)])
-        axes.set_xticks(range(len(stages)), stages, rotation=30, ha="right")
-        axes.yaxis.set_major_formatter(EngFormatter(sep=""))
-        axes.set_title(f"{unit} kept after each filter")
-    return _svg(figure, "funnel", "Documents and characters entering the first filter and kept after each.")
+        panel.bar(range(len(stages)), kept, colour=[READ, *[KEPT] * len(filters)])
+        panel.xticks(range(len(stages)), stages, rotation=30)
+        panel.eng = True
+        panel.title = f"{unit} kept after each filter"
+    return _svg(chart, "Documents and characters entering the first filter and kept after each.")
 
 
 def _length_plot(histograms: Json) -> str:
     edges = histograms["read"]["edges"]
     read, kept = histograms["read"]["counts"], histograms["kept"]["counts"]
-    used = max([index for index, count in enumerate(np.add(read, kept)) if count] or [0]) + 1
+    used = max([index for index, (a, b) in enumerate(zip(read, kept, strict=True)) if a or b] or [0]) + 1
     names = [f"{_short(low)}–{_short(high)}"
              for low, high in zip(edges[:used], edges[1:used + 1], strict=True)]
     if used == len(read):
         names[-1] = f"≥{_short(edges[used - 1])}"  # the last bin holds everything longer
-    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    axes = figure.add_subplot()
-    positions = np.arange(used)
-    axes.bar(positions - 0.2, read[:used], width=0.4, color=READ, label="read")
-    axes.bar(positions + 0.2, kept[:used], width=0.4, color=KEPT, label="kept")
-    axes.set_xticks(positions, names, rotation=30, ha="right")
-    axes.set_xlabel("characters per document")
-    axes.set_ylabel("documents")
-    axes.legend(frameon=False)
-    return _svg(figure, "lengths", "Document lengths of every record read and of the documents kept.")
+    chart = Chart(1, 1, WIDE, HEIGHT)
+    panel = chart.panel
+    panel.bar([index - 0.2 for index in range(used)], read[:used], width=0.4, colour=READ, label="read")
+    panel.bar([index + 0.2 for index in range(used)], kept[:used], width=0.4, colour=KEPT, label="kept")
+    panel.xticks(range(used), names, rotation=30)
+    panel.xlabel, panel.ylabel, panel.legend = "characters per document", "documents", True
+    return _svg(chart, "Document lengths of every record read and of the documents kept.")
 
 
 def _short(edge: float) -> str:
@@ -578,12 +523,12 @@ def _short(edge: float) -> str:
     return f"{edge:g}"
 
 
-def _histogram_figure(key: str, entry: Json, plot: HistogramPlot, keys: list[str], params: Json) -> str:
+def _histogram_figure(entry: Json, plot: HistogramPlot, keys: list[str], params: Json) -> str:
     """One histogram with its threshold marked, or a grid of a histogram and its parts."""
     if not keys:
         return ""
     if not plot.parts:
-        return _threshold_plot(key, entry["histograms"][plot.histogram], plot, params)
+        return _threshold_plot(entry["histograms"][plot.histogram], plot, params)
     parts = [name for name in keys if name != plot.histogram]
     if plot.order_by is not None:
         counts = entry["counters"].get(plot.order_by, {})
@@ -591,42 +536,39 @@ def _histogram_figure(key: str, entry: Json, plot: HistogramPlot, keys: list[str
     shown = ([plot.histogram] if plot.histogram in keys else []) + parts
     rows, columns = plot.grid or (1, len(shown))
     shown = shown[:rows * columns]
-    figure = _figure(figsize=(WIDE, HEIGHT if rows == 1 else 1.6 * rows), layout="constrained")
-    grid = np.atleast_1d(figure.subplots(rows, columns, sharex=True)).ravel()
+    chart = Chart(rows, columns, WIDE, HEIGHT if rows == 1 else ROW_HEIGHT * rows, sharex=True)
     name = plot.threshold.param if plot.threshold else ""
-    for axes, histogram in zip(grid, shown, strict=False):
+    for panel, histogram in zip(chart.panels, shown, strict=False):
         part = None if histogram == plot.histogram else histogram.split(".", 1)[1]
         # The whole histogram in the main colour; beside it, its parts in the accent colour.
-        _bars(axes, entry["histograms"][histogram],
-              ACCENT if part is not None and plot.histogram in keys else KEPT)
-        if plot.log and any(entry["histograms"][histogram]["counts"]):
-            _log_counts(axes)
+        counts = entry["histograms"][histogram]
+        panel.histogram(counts["edges"], counts["counts"],
+                        ACCENT if part is not None and plot.histogram in keys else KEPT)
+        panel.log = plot.log and any(counts["counts"])  # a log axis needs a positive count
         title = plot.total_title if part is None else part
         if part is not None and plot.order_by is not None:
             title += f" ({_format(entry['counters'].get(plot.order_by, {}).get(part, 0))})"
-        axes.set_title(title)
-        _mark(axes, _threshold_value(plot.threshold, params, part), name, legend=False)
-    for axes in grid[len(shown):]:
-        axes.set_visible(False)
+        panel.title = title
+        _mark(panel, _threshold_value(plot.threshold, params, part), name, legend=False)
+    for panel in chart.panels[len(shown):]:
+        panel.visible = False
     threshold = _threshold_value(plot.threshold, params)
     overrides = (plot.threshold is not None and plot.threshold.by_key is not None
                  and params.get(plot.threshold.by_key))
     caption = (_caption(plot, len(shown)) + _threshold_note(name, threshold)
                + (f" (or its per-{plot.threshold.per} value)" if overrides else ""))
-    return _svg(figure, key, caption + ".")
+    return _svg(chart, caption + ".")
 
 
-def _threshold_plot(key: str, histogram: Json, plot: HistogramPlot, params: Json) -> str:
-    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    axes = figure.add_subplot()
-    _bars(axes, histogram, KEPT)
-    if plot.log and any(histogram["counts"]):  # a log axis needs a positive count
-        _log_counts(axes)
-    axes.set_xlabel(plot.histogram)
-    axes.set_ylabel("documents")
+def _threshold_plot(histogram: Json, plot: HistogramPlot, params: Json) -> str:
+    chart = Chart(1, 1, WIDE, HEIGHT)
+    panel = chart.panel
+    panel.histogram(histogram["edges"], histogram["counts"], KEPT)
+    panel.log = plot.log and any(histogram["counts"])
+    panel.xlabel, panel.ylabel = plot.histogram, "documents"
     threshold, name = _threshold_value(plot.threshold, params), plot.threshold.param if plot.threshold else ""
-    _mark(axes, threshold, name)
-    return _svg(figure, key, f"{_caption(plot, 1)}{_threshold_note(name, threshold)}.")
+    _mark(panel, threshold, name)
+    return _svg(chart, f"{_caption(plot, 1)}{_threshold_note(name, threshold)}.")
 
 
 def _caption(plot: HistogramPlot, count: int) -> str:
@@ -638,35 +580,31 @@ def _threshold_note(name: str, value: float | None) -> str:
     return "" if value is None else f"; dashed line: {name} = {value:g}"
 
 
-def _counter_bars(key: str, entry: Json, bars: CounterBars) -> str:
+def _counter_bars(entry: Json, bars: CounterBars) -> str:
     """Counter groups as bars over their keys, stacked or side by side."""
     counters = entry["counters"]
     keys = _ordered_keys(counters, bars.keys, bars.order)
     if not keys:
         return ""
-    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    axes = figure.add_subplot()
-    positions = np.arange(len(keys))
+    chart = Chart(1, 1, WIDE, HEIGHT)
+    panel = chart.panel
     width = 0.8 if bars.stacked else 0.8 / len(bars.series)
-    bottom = np.zeros(len(keys))
+    bottom = [0.0] * len(keys)
     for index, series in enumerate(bars.series):
-        values = np.array([counters.get(series.group, {}).get(name, 0) for name in keys], dtype=np.float64)
+        values = [counters.get(series.group, {}).get(name, 0) for name in keys]
         offset = 0.0 if bars.stacked else (index - (len(bars.series) - 1) / 2) * width
-        axes.bar(positions + offset, values, width=width, bottom=bottom if bars.stacked else None,
-                 color=COLOURS[series.colour], label=series.label)
+        panel.bar([position + offset for position in range(len(keys))], values, width=width,
+                  colour=COLOURS[series.colour], label=series.label, bottom=bottom if bars.stacked else None)
         if bars.stacked:
-            bottom = bottom + values
-    rotation = 90 if len(keys) > 15 else bars.rotation  # many keys: upright, so none overlap
-    axes.set_xticks(positions, keys, rotation=rotation, ha="right" if 0 < rotation < 90 else "center")
-    axes.set_ylabel(bars.ylabel)
-    axes.legend(frameon=False)
-    return _svg(figure, key, bars.caption)
+            bottom = [base + value for base, value in zip(bottom, values, strict=True)]
+    panel.xticks(range(len(keys)), keys, rotation=90 if len(keys) > 15 else bars.rotation)  # many: upright
+    panel.ylabel, panel.legend = bars.ylabel, True
+    return _svg(chart, bars.caption)
 
 
-def _histogram_plot(label: str, key: str, histogram: Json) -> str:
-    figure = _figure(figsize=(WIDE, HEIGHT), layout="constrained")
-    axes = figure.add_subplot()
-    _bars(axes, histogram, KEPT)
-    axes.set_xlabel(key)
-    axes.set_ylabel("documents")
-    return _svg(figure, f"{label}-{key}", f"Histogram {key}.")
+def _histogram_plot(key: str, histogram: Json) -> str:
+    chart = Chart(1, 1, WIDE, HEIGHT)
+    panel = chart.panel
+    panel.histogram(histogram["edges"], histogram["counts"], KEPT)
+    panel.xlabel, panel.ylabel = key, "documents"
+    return _svg(chart, f"Histogram {key}.")

@@ -1,8 +1,9 @@
 """The audit delivered with every version: PII-redacted samples of removed documents, report, card.
 
-The report (matplotlib) and the redaction (presidio, through the pii filter) take seconds to
+The samples' dataset reader and the redaction (presidio, through the pii filter) take time to
 import: they are imported where they are used, and `warm_up` loads them on a thread while a
-run's segments work, so a small run does not wait for them after its data is written.
+run's segments work, so a small run does not wait for them after its data is written. The
+report's plots are SVG written by corpus.charts, which needs no warming.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ _warming: threading.Thread | None = None
 
 
 def warm_up(config: PipelineConfig) -> None:
-    """Start loading what `write_audit` will need (the report's plotting, the samples' dataset
-    reader and, when rejects are kept, the PII analyzer) on a daemon thread of this process;
+    """Start loading what `write_audit` will need (the samples' dataset reader and, when rejects
+    are kept, the PII analyzer) on a daemon thread of this process;
     `write_audit` waits for it. Only when the run's work happens in other processes (a worker
     pool, Ray): work in this process would just share its core with the thread. Call it after
     the pool has forked its workers."""
@@ -43,25 +44,8 @@ def _load(redaction: bool) -> None:
     with contextlib.suppress(Exception):
         import corpus.samples  # noqa: F401 - pyarrow.dataset
 
-        _draw_nothing()
         if redaction:
             _detector(prefilter_only=False)
-
-
-def _draw_nothing() -> None:
-    """Draw one empty figure as the report's plots are drawn: matplotlib's imports and its font
-    loading (half a CPU-second here) are then paid by this thread, not by the first plot."""
-    import io
-
-    from matplotlib import rc_context
-    from matplotlib.figure import Figure
-
-    from corpus.report import RC
-
-    with rc_context(RC):
-        figure = Figure()
-        figure.add_subplot().set_title("warm-up")
-        figure.savefig(io.BytesIO(), format="svg")
 
 
 def warmed() -> None:
