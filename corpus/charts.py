@@ -89,7 +89,7 @@ class Panel:
     legend: bool = False
     visible: bool = True
     bars: list[_Bar] = field(default_factory=list)
-    lines: list[tuple[float, str]] = field(default_factory=list)
+    lines: list[float] = field(default_factory=list)  # x of dashed vertical lines
     entries: list[tuple[str, str]] = field(default_factory=list)  # legend: (colour or "dashed", label)
     ticks: list[tuple[float, str]] | None = None
     rotation: float = 0
@@ -116,7 +116,7 @@ class Panel:
 
     def threshold(self, x: float, label: str) -> None:
         """A dashed vertical line at `x`, named `label` in the legend."""
-        self.lines.append((x, label))
+        self.lines.append(x)
         self.entries.append(("dashed", label))
 
     def xticks(self, positions: Sequence[float], labels: Sequence[str], rotation: float = 0) -> None:
@@ -127,7 +127,7 @@ class Panel:
     # The axes' ranges ----------------------------------------------------------------------
 
     def x_range(self) -> tuple[float, float]:
-        xs = [x for b in self.bars for x in (b.left, b.right)] + [x for x, _ in self.lines]
+        xs = [x for b in self.bars for x in (b.left, b.right)] + self.lines
         xs += [x for x, _ in self.ticks or ()]
         low, high = (min(xs), max(xs)) if xs else (0.0, 1.0)
         pad = MARGIN * (high - low) if high > low else 0.5
@@ -306,7 +306,7 @@ def _draw(panel: Panel, box: _Box) -> str:
         outline = ' stroke="#fff" stroke-width="0.3"' if bar.outline else ""
         parts.append(f'<rect x="{_n(x0)}" y="{_n(high)}" width="{_n(x1 - x0)}" height="{_n(low - high)}" '
                      f'fill="{html.escape(bar.colour)}"{outline}/>')
-    for x, _ in panel.lines:
+    for x in panel.lines:
         parts.append(f'<path d="M{_n(box.px(x))} {_n(top)}V{_n(bottom)}" '
                      f'style="fill:none;stroke:#000;stroke-width:1;{DASH}"/>')
     ticks = "".join(f"M{_n(left)} {_n(box.py(value))}h{_n(-TICK)}" for value, _ in box.yticks)
