@@ -2,86 +2,256 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import itertools
+import json
+import math
+import os
 import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
-import joblib
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus.store import cache_folder
 from filters.base import ResourceProblem, regular_file
 from filters.fasttext_model import file_sha256, load_model, predict
 from filters.text import fold, model_text, remove_whitespace, words_only
-
-if TYPE_CHECKING:
-    from scipy import sparse
 
 BUILTIN_WORDLISTS = Path(__file__).parent / "wordlists"
 # Every worker reads a word list whole and compiles it into one pattern: real lists are a
 # few hundred KB at most, so anything far larger is a mistake, not a list.
 MAX_WORDLIST_BYTES = 16 << 20
+# alt-profanity-check's pickles, in its data folder.
+CLASSIFIER_FILES = ("vectorizer.joblib", "model.joblib")
+# The cache folder (corpus.store.cache_folder) of the classifier's extraction.
+CLASSIFIER_CACHE = "toxicity-model"
+# The cache files' layout: bumped whenever what is extracted or how it is stored changes, so
+# a file an older engine wrote is rebuilt rather than misread.
+CLASSIFIER_CACHE_FORMAT = 1
+# What reading a missing, damaged or foreign cache file raises: it is then rebuilt.
+UNREADABLE_CACHE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
 class ClassifierScorer:
-    """alt-profanity-check's trained English model (TF-IDF + linear SVM, calibrated), batched.
+    """alt-profanity-check's trained English model (TF-IDF + linear SVM, sigmoid-calibrated),
+    scored with numpy alone.
 
-    The vectoriser and model are loaded from the package's data folder directly, once per
-    process, and each batch is one `predict_proba` call over its distinct texts (sentences
-    repeat: a third of the bench corpus's English sentences). The vectoriser's own
-    preprocessor and tokenizer read each text; its term counts are then taken for the whole
-    batch with numpy instead of its per-token Python loop, into the same matrix
-    (tests/test_toxicity.py checks it against `transform`).
+    What scoring needs is extracted from the pickles once per installation and cached
+    (`classifier_model`), so a run imports no scikit-learn (about 1.3 s). Each batch is scored
+    over its distinct texts (sentences repeat: a third of the bench corpus's English
+    sentences) with the vectoriser's preprocessing and tokenizer and the arithmetic of
+    `model.predict_proba(vectorizer.transform(texts))`, in the same order, so the scores are
+    the same bits (tests/test_toxicity.py holds them equal).
     """
 
     name = "classifier"
 
-    def __init__(self) -> None:
-        # Imported here: scikit-learn takes about a second to import, paid only by a chain that scores.
-        from scipy import sparse
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        self.vectorizer, self.model = _profanity_model()
-        self.csr_matrix = sparse.csr_matrix
-        if self.vectorizer.analyzer != "word" or self.vectorizer.ngram_range != (1, 1):
-            raise ValueError("alt-profanity-check's vectorizer no longer counts single words")
-        self.preprocess = self.vectorizer.build_preprocessor()
-        self.tokenize = self.vectorizer.build_tokenizer()
-        stop_words = self.vectorizer.get_stop_words() or frozenset()
-        self.vocabulary = {term: column for term, column in self.vectorizer.vocabulary_.items()
-                           if term not in stop_words}
-        self.tfidf = TfidfTransformer(norm=self.vectorizer.norm, use_idf=self.vectorizer.use_idf,
-                                      smooth_idf=self.vectorizer.smooth_idf,
-                                      sublinear_tf=self.vectorizer.sublinear_tf)
-        self.tfidf.idf_ = self.vectorizer.idf_
+    def __init__(self, model: ClassifierModel | None = None) -> None:
+        self.model = model if model is not None else classifier_model()
+        self.tokenize = re.compile(self.model.token_pattern).findall
+        self.vocabulary = dict(zip(self.model.terms, self.model.columns.tolist(), strict=True))
 
     def score(self, texts: pa.Array) -> np.ndarray:
         if not len(texts):
             return np.zeros(0, np.float32)
         distinct = pc.dictionary_encode(texts)
-        features = self.tfidf.transform(self.counts(distinct.dictionary.to_pylist()), copy=False)
-        scores = self.model.predict_proba(features)[:, 1].astype(np.float32)
+        scores = self.probabilities(distinct.dictionary.to_pylist()).astype(np.float32)
         return scores[distinct.indices.to_numpy()]
 
-    def counts(self, texts: list[str]) -> sparse.csr_matrix:
-        """The vectoriser's term counts: one row per text, columns sorted, as `transform` builds them."""
-        tokens = [self.tokenize(self.preprocess(text)) for text in texts]
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """The offensive class's probability per text, as `predict_proba(...)[:, 1]`."""
+        model = self.model
+        rows, columns, counts = self.counts(texts)
+        values = self.tfidf(rows, columns, counts, len(texts))
+        # LinearSVC.decision_function per calibrated classifier: scipy's CSR product sums each
+        # row's products in column order from 0.0, as bincount does.
+        decisions = np.stack([np.bincount(rows, values * coef[columns], len(texts))
+                              for coef in model.coef]) + model.intercept[:, None]
+        # _SigmoidCalibration.predict: expit(-(a * d + b)) = 1 / (1 + exp(a * d + b)), with the C
+        # library's exp as scipy's expit: numpy's own exp differs by an ulp on about 2 % of values.
+        exponent = (model.sigmoid_a[:, None] * decisions + model.sigmoid_b[:, None]).ravel()
+        sigmoid = 1.0 / (1.0 + np.fromiter(map(math.exp, exponent.tolist()), np.float64, exponent.size))
+        # CalibratedClassifierCV.predict_proba: the classifiers' mean, summed in their order.
+        total = np.zeros(len(texts))
+        for part in sigmoid.reshape(decisions.shape):
+            total += part
+        return total / len(model.coef)
+
+    def counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The vectoriser's term counts as (row, column, count) cells, ordered by row then column
+        as its CSR matrix holds them."""
+        lower = self.model.lowercase
+        tokens = [self.tokenize(text.lower() if lower else text) for text in texts]
         # -1: a token outside the vocabulary (dict.get with a default: no Python call per miss).
         columns = np.fromiter(map(self.vocabulary.get, itertools.chain.from_iterable(tokens),
                                   itertools.repeat(-1)), np.int64)
         rows = np.repeat(np.arange(len(texts)), np.fromiter(map(len, tokens), np.int64, len(tokens)))
         known = columns >= 0
-        width = len(self.vectorizer.vocabulary_)
+        width = len(self.model.idf)
         cells, counts = np.unique(rows[known] * width + columns[known], return_counts=True)
-        indptr = np.zeros(len(texts) + 1, np.int32)
-        np.cumsum(np.bincount(cells // width, minlength=len(texts)), out=indptr[1:])
-        return self.csr_matrix((counts.astype(self.vectorizer.dtype), (cells % width).astype(np.int32),
-                                  indptr), shape=(len(texts), width))
+        return cells // width, cells % width, counts
+
+    def tfidf(self, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, texts: int) -> np.ndarray:
+        """The cells' values after TfidfTransformer.transform (and the vectoriser's `binary`)."""
+        model = self.model
+        values = np.ones(len(counts)) if model.binary else counts.astype(np.float64)
+        if model.sublinear_tf:
+            values = np.log(values) + 1.0
+        values *= model.idf[columns]
+        # sklearn's row normalisation sums each row in order from 0.0, as bincount does.
+        if model.norm == "l2":
+            values /= np.sqrt(np.bincount(rows, values * values, texts))[rows]
+        elif model.norm == "l1":
+            values /= np.bincount(rows, np.abs(values), texts)[rows]
+        return values
+
+
+@dataclass(frozen=True)
+class ClassifierModel:
+    """What scoring with alt-profanity-check's model needs, as plain values and arrays: the
+    vectoriser's settings, its vocabulary without stop words (`terms` and their `columns`) and
+    idf (ones without use_idf), and per calibrated classifier the linear SVM's coefficients
+    and intercept and the sigmoid's A and B."""
+
+    token_pattern: str
+    lowercase: bool
+    binary: bool
+    sublinear_tf: bool
+    norm: str | None
+    terms: list[str]
+    columns: np.ndarray
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    sigmoid_a: np.ndarray
+    sigmoid_b: np.ndarray
+
+    SETTINGS: ClassVar[tuple[str, ...]] = ("token_pattern", "lowercase", "binary", "sublinear_tf",
+                                          "norm", "terms")
+    ARRAYS: ClassVar[tuple[str, ...]] = ("columns", "idf", "coef", "intercept", "sigmoid_a", "sigmoid_b")
+
+    def __post_init__(self) -> None:
+        shapes = {name: getattr(self, name).shape for name in self.ARRAYS}
+        classifiers, width = shapes["coef"] if len(shapes["coef"]) == 2 else (0, -1)
+        if not (classifiers and shapes["idf"] == (width,) and shapes["columns"] == (len(self.terms),)
+                and shapes["intercept"] == shapes["sigmoid_a"] == shapes["sigmoid_b"] == (classifiers,)
+                and 0 <= self.columns.min(initial=0) <= self.columns.max(initial=0) < width):
+            raise ValueError(f"the toxicity classifier's arrays do not fit together: shapes {shapes}, "
+                             f"{len(self.terms)} terms")
+
+    def save(self, path: Path, key: str) -> None:
+        """Write the model to `path` as one .npz (its settings and `key` as JSON bytes), atomically."""
+        settings = json.dumps({"key": key, **{name: getattr(self, name) for name in self.SETTINGS}})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as handle:
+                np.savez(handle, settings=np.frombuffer(settings.encode(), np.uint8),
+                         **{name: getattr(self, name) for name in self.ARRAYS})
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> ClassifierModel:
+        """The model saved at `path` under `key`; one of UNREADABLE_CACHE if the file is missing,
+        damaged, saved under another key or inconsistent."""
+        with np.load(path, allow_pickle=False) as stored:
+            settings = json.loads(stored["settings"].tobytes())
+            if settings["key"] != key:
+                raise ValueError("saved for other model files or another scikit-learn")
+            return cls(**{name: settings[name] for name in cls.SETTINGS},
+                       **{name: stored[name] for name in cls.ARRAYS})
+
+
+def extract_classifier(vectorizer: Any, model: Any) -> ClassifierModel:
+    """What scoring needs from an unpickled TfidfVectorizer and CalibratedClassifierCV;
+    ResourceProblem naming the first thing that differs from what this engine scores."""
+    _expect("vectorizer", vectorizer, {
+        "type": "TfidfVectorizer", "input": "content", "analyzer": "word", "ngram_range": (1, 1),
+        "preprocessor": None, "tokenizer": None, "strip_accents": None, "dtype": np.float64})
+    if vectorizer.norm not in ("l1", "l2", None):
+        raise ResourceProblem(f"alt-profanity-check's vectorizer norm is {vectorizer.norm!r}, "
+                              "where this engine scores only 'l1', 'l2' or None")
+    width = len(vectorizer.vocabulary_)
+    _expect("model", model, {"type": "CalibratedClassifierCV", "method": "sigmoid"})
+    _expect("model.classes_", model.classes_, {"len": 2})
+    for index, calibrated in enumerate(model.calibrated_classifiers_):
+        where = f"model.calibrated_classifiers_[{index}]"
+        _expect(where, calibrated, {"type": "_CalibratedClassifier", "method": "sigmoid"})
+        _expect(f"{where}.estimator", calibrated.estimator, {
+            "type": "LinearSVC", "coef_.shape": (1, width), "intercept_.shape": (1,)})
+        _expect(f"{where}.calibrators", calibrated.calibrators, {"len": 1})
+        _expect(f"{where}.calibrators[0]", calibrated.calibrators[0], {"type": "_SigmoidCalibration"})
+    stop_words = vectorizer.get_stop_words() or frozenset()
+    vocabulary = {term: column for term, column in vectorizer.vocabulary_.items() if term not in stop_words}
+    calibrated = model.calibrated_classifiers_
+    return ClassifierModel(
+        token_pattern=vectorizer.token_pattern, lowercase=bool(vectorizer.lowercase),
+        binary=bool(vectorizer.binary), sublinear_tf=bool(vectorizer.sublinear_tf), norm=vectorizer.norm,
+        terms=list(vocabulary), columns=np.array(list(vocabulary.values()), np.int64),
+        idf=np.asarray(vectorizer.idf_, np.float64) if vectorizer.use_idf else np.ones(width),
+        coef=np.stack([c.estimator.coef_[0] for c in calibrated]).astype(np.float64),
+        intercept=np.array([c.estimator.intercept_[0] for c in calibrated], np.float64),
+        sigmoid_a=np.array([c.calibrators[0].a_ for c in calibrated], np.float64),
+        sigmoid_b=np.array([c.calibrators[0].b_ for c in calibrated], np.float64))
+
+
+def _expect(what: str, found: Any, expected: dict[str, Any]) -> None:
+    """ResourceProblem unless each expected property of `found` (its type's name, its length,
+    an attribute or an attribute's shape) has the expected value."""
+    for name, value in expected.items():
+        if name == "type":
+            actual = type(found).__name__
+        elif name == "len":
+            actual = len(found)
+        elif name.endswith(".shape"):
+            actual = getattr(getattr(found, name.removesuffix(".shape"), None), "shape", None)
+        else:
+            actual = getattr(found, name, None)
+        if actual != value:
+            raise ResourceProblem(f"alt-profanity-check's {what} {name} is {actual!r}, where this "
+                                  f"engine scores only {value!r} (another release of the package?)")
+
+
+@functools.cache
+def classifier_model() -> ClassifierModel:
+    """alt-profanity-check's model as ClassifierScorer needs it.
+
+    Read from this user's cache folder when it holds the extraction of these model files
+    (sha256) by this scikit-learn release, else extracted from the pickles (importing
+    scikit-learn) and cached there; a damaged or stale cache file is rebuilt, never trusted.
+    """
+    folder = _profanity_data()
+    key = _classifier_key(folder)
+    path = cache_folder(CLASSIFIER_CACHE) / f"{key}.npz"
+    with contextlib.suppress(*UNREADABLE_CACHE):
+        return ClassifierModel.load(path, key)
+    import joblib  # only here: unpickling imports scikit-learn and scipy (about 1.3 s)
+
+    model = extract_classifier(*(joblib.load(folder / name) for name in CLASSIFIER_FILES))
+    with contextlib.suppress(OSError):  # no writable cache folder: extracted again next run
+        model.save(path, key)
+    return model
+
+
+def _classifier_key(folder: Path) -> str:
+    """The cache key of the model files in `folder`: their sha256s, the scikit-learn that
+    unpickles them and the cache format."""
+    digest = hashlib.sha256()
+    for name in CLASSIFIER_FILES:
+        digest.update(file_sha256(str(folder / name)).encode())
+    return (f"{digest.hexdigest()}-scikit-learn-{importlib.metadata.version('scikit-learn')}"
+            f"-format-{CLASSIFIER_CACHE_FORMAT}")
 
 
 class FastTextScorer:
@@ -193,7 +363,7 @@ def check_classifier() -> None:
         folder = _profanity_data()
     except FileNotFoundError as exc:
         raise ResourceProblem(str(exc)) from None
-    for name in ("vectorizer.joblib", "model.joblib"):
+    for name in CLASSIFIER_FILES:
         regular_file(str(folder / name))
 
 
@@ -245,8 +415,3 @@ def _profanity_data() -> Path:
         raise FileNotFoundError("alt-profanity-check is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
-
-@functools.cache
-def _profanity_model() -> tuple[Any, Any]:
-    folder = _profanity_data()
-    return joblib.load(folder / "vectorizer.joblib"), joblib.load(folder / "model.joblib")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import random
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -55,28 +62,187 @@ def test_classifier_batched_scores_equal_one_by_one_scores():
     assert np.allclose(batched, alone, atol=1e-6)
 
 
-def test_classifier_counts_and_scores_equal_scikit_learns_transform_bit_for_bit():
-    from langid_samples import SAMPLES
+def real_sentences(limit: int, per_file: int = 30) -> list[str]:
+    """Distinct English sentences on this machine: Debian's changelogs and the installed Python
+    packages' descriptions, cut at line breaks and sentence ends (at most `per_file` a file)."""
+    site = Path(pytest.__file__).parents[1]
+    sources = sorted(Path("/usr/share/doc").glob("*/changelog*.gz"))
+    sources += sorted(site.glob("*.dist-info/METADATA"))
+    found: dict[str, None] = {}
+    for path in sources:
+        try:
+            data = path.read_bytes()
+            text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")
+        except (OSError, EOFError):
+            continue
+        pieces = [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n", text) if len(p.strip()) >= 12]
+        found.update(dict.fromkeys(pieces[:per_file]))
+        if len(found) >= limit:
+            break
+    return list(found)[:limit]
 
-    from filters.toxicity_backends import ClassifierScorer
 
+@pytest.fixture(scope="module")
+def shipped():
+    """alt-profanity-check's unpickled vectoriser and model, and texts to score: real sentences,
+    the same with the model's most offensive terms in them, and tricky cases."""
+    import joblib
+
+    from filters.toxicity_backends import CLASSIFIER_FILES, _profanity_data
+
+    vectorizer, model = (joblib.load(_profanity_data() / name) for name in CLASSIFIER_FILES)
+    weights = np.mean([c.estimator.coef_[0] for c in model.calibrated_classifiers_], axis=0)
+    terms = sorted(vectorizer.vocabulary_, key=lambda term: weights[vectorizer.vocabulary_[term]])
+    sentences = real_sentences(4000)
+    assert len(sentences) >= 1500, "too little English text on this machine"
+    rng = random.Random(7)
+    offensive = [f"{rng.choice(sentences)} {term}" for term in terms[-300:]]
+    offensive += [f"You {a.upper()} {b}, {c}!"
+                  for a, b, c in zip(terms[-90::3], terms[-89::3], terms[-88::3], strict=True)]
     # Prose in 20 languages, repeats, case, stop words only, Greek final sigma, NUL, underscores,
     # digits, one-letter words, an empty text and a text with no word.
-    texts = [t for groups in SAMPLES.values() for items in groups.values() for t in items]
+    from langid_samples import SAMPLES
+
+    texts = sentences + offensive
+    texts += [t for groups in SAMPLES.values() for items in groups.values() for t in items]
     texts += CLEAN + OFFENSIVE + OFFENSIVE + [
         "", "!!! ... ???", "the and of to a in", "ΟΔΟΣ ΣΟΦΙΑΣ Σ", "a\x00b shit\x00fuck",
         "__init__ x_y 42 4242", "SHUT UP Shut Up shut up", "I a b c d e", "Idiot-idiot_idiot idiot's idiots"]
+    return vectorizer, model, texts
+
+
+def test_classifier_scores_equal_scikit_learns_predict_proba_bit_for_bit(shipped):
+    from filters.toxicity_backends import ClassifierScorer
+
+    vectorizer, model, texts = shipped
     scorer = ClassifierScorer()
-    ours = scorer.counts(texts)
-    theirs = scorer.vectorizer.transform(texts)
-    assert ours.nnz > 500
-    assert ours.shape == theirs.shape
-    features = scorer.tfidf.transform(ours, copy=False)
-    for got, expected in ((features.indptr, theirs.indptr), (features.indices, theirs.indices),
-                          (features.data, theirs.data)):
-        assert np.array_equal(got, expected)
-    expected = scorer.model.predict_proba(theirs)[:, 1].astype(np.float32)
-    assert np.array_equal(scorer.score(pa.array(texts, pa.large_string())), expected)
+    theirs = vectorizer.transform(texts)
+    rows, columns, counts = scorer.counts(texts)
+    values = scorer.tfidf(rows, columns, counts, len(texts))
+    assert len(values) > 10_000
+    assert np.array_equal(np.bincount(rows, minlength=len(texts)), np.diff(theirs.indptr))
+    assert np.array_equal(columns, theirs.indices)
+    assert np.array_equal(values, theirs.data)
+    expected = model.predict_proba(theirs)[:, 1]
+    assert expected.min() < 0.05 and expected.max() > 0.99
+    assert np.array_equal(scorer.probabilities(texts), expected)
+    scores = scorer.score(pa.array(texts, pa.large_string()))
+    assert scores.dtype == np.float32
+    assert np.array_equal(scores, expected.astype(np.float32))
+
+
+@pytest.mark.parametrize("settings", [
+    {"lowercase": False, "sublinear_tf": True, "norm": "l1"},
+    {"binary": True, "use_idf": False, "norm": None, "token_pattern": r"(?u)\b\w+\b"},
+])
+def test_classifier_follows_other_vectoriser_settings(shipped, settings):
+    """A model trained here with other settings, scored as scikit-learn scores it."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from filters.toxicity_backends import ClassifierScorer, extract_classifier
+
+    _, _, texts = shipped
+    train, test = texts[:2000], texts[2000:]
+    labels = [int("You " in text or len(text) % 3 == 0) for text in train]
+    vectorizer = TfidfVectorizer(stop_words="english", **settings)
+    model = CalibratedClassifierCV(LinearSVC(dual=False), cv=3, method="sigmoid")
+    model.fit(vectorizer.fit_transform(train), labels)
+    scorer = ClassifierScorer(extract_classifier(vectorizer, model))
+    expected = model.predict_proba(vectorizer.transform(test))[:, 1]
+    assert expected.std() > 0.01
+    assert np.array_equal(scorer.probabilities(test), expected)
+
+
+@pytest.mark.parametrize(("part", "name", "value", "message"), [
+    ("vectorizer", "strip_accents", "unicode", "vectorizer strip_accents is 'unicode'"),
+    ("vectorizer", "ngram_range", (1, 2), r"vectorizer ngram_range is \(1, 2\)"),
+    ("model", "method", "isotonic", "model method is 'isotonic'"),
+])
+def test_a_model_of_another_structure_is_refused_naming_what_differs(shipped, part, name, value, message):
+    import copy
+
+    from filters.base import ResourceProblem
+    from filters.toxicity_backends import extract_classifier
+
+    objects = dict(zip(("vectorizer", "model"), copy.deepcopy(shipped[:2]), strict=True))
+    setattr(objects[part], name, value)
+    with pytest.raises(ResourceProblem, match=message):
+        extract_classifier(objects["vectorizer"], objects["model"])
+
+
+def test_a_classifier_with_another_calibration_is_refused(shipped):
+    import copy
+
+    from filters.base import ResourceProblem
+    from filters.toxicity_backends import extract_classifier
+
+    vectorizer, model = copy.deepcopy(shipped[:2])
+    model.calibrated_classifiers_[2].calibrators.append(model.calibrated_classifiers_[2].calibrators[0])
+    with pytest.raises(ResourceProblem, match=r"calibrated_classifiers_\[2\]\.calibrators len is 2"):
+        extract_classifier(vectorizer, model)
+
+
+@pytest.fixture
+def model_cache(tmp_path, monkeypatch):
+    """The classifier's cache file in a fresh cache folder, built by a first scorer."""
+    from filters.toxicity_backends import CLASSIFIER_CACHE, ClassifierScorer, classifier_model
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    classifier_model.cache_clear()
+    ClassifierScorer()
+    classifier_model.cache_clear()
+    (path,) = (tmp_path / "corpus" / CLASSIFIER_CACHE).glob("*.npz")
+    yield path
+    classifier_model.cache_clear()
+
+
+def test_a_scorer_built_from_the_cache_imports_no_scikit_learn(model_cache):
+    from filters.toxicity_backends import ClassifierScorer
+
+    texts = CLEAN + OFFENSIVE
+    expected = ClassifierScorer().score(pa.array(texts)).tolist()
+    script = (
+        "import json, sys, pyarrow as pa\n"
+        "from filters.toxicity_backends import ClassifierScorer\n"
+        f"scores = ClassifierScorer().score(pa.array({texts!r})).tolist()\n"
+        "print(json.dumps([scores, [m for m in ('sklearn', 'scipy', 'joblib') if m in sys.modules]]))\n")
+    before = model_cache.stat().st_mtime_ns
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parents[1], env={**os.environ})
+    scores, imported = json.loads(done.stdout)
+    assert imported == []
+    assert scores == expected
+    assert model_cache.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "not a zip", "other key", "other shape"])
+def test_a_damaged_or_stale_cache_file_is_rebuilt_not_trusted(model_cache, damage):
+    from filters.toxicity_backends import ClassifierModel, ClassifierScorer, _classifier_key, _profanity_data
+
+    key = _classifier_key(_profanity_data())
+    assert model_cache.stem == key
+    good = ClassifierModel.load(model_cache, key)
+    expected = ClassifierScorer(good).score(pa.array(CLEAN + OFFENSIVE))
+    data = model_cache.read_bytes()
+    if damage == "truncated":
+        model_cache.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        model_cache.write_bytes(b"")
+    elif damage == "not a zip":
+        model_cache.write_bytes(b"\x93NUMPY" + data[7:1000])
+    elif damage == "other key":
+        good.save(model_cache, key.replace("scikit-learn", "scikit-learn-0"))
+    else:
+        with np.load(model_cache) as stored:
+            members = {name: stored[name] for name in stored.files}
+        np.savez(model_cache, **{**members, "coef": members["coef"][:, :-1]})
+    with pytest.raises((ValueError, EOFError, zipfile.BadZipFile)):
+        ClassifierModel.load(model_cache, key)
+    assert np.array_equal(ClassifierScorer().score(pa.array(CLEAN + OFFENSIVE)), expected)
+    rebuilt = ClassifierModel.load(model_cache, key)
+    assert np.array_equal(rebuilt.coef, good.coef) and rebuilt.terms == good.terms
 
 
 def test_nfkc_equals_pyarrows_utf8_normalize_on_every_code_point_and_real_text():
