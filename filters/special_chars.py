@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import numpy as np
@@ -17,13 +18,19 @@ from filters.languages import language_codes
 from filters.text import OTHER_WHITESPACE
 
 # Whitespace is filters.text's (Python's str.isspace(); RE2's \s misses the no-break space).
-# The ASCII space is counted with a literal search: as a regex match it is so frequent that
-# counting it costs eight times more than everything else together.
 # Special: punctuation (P*), symbols (S*, emoji included) and other (C*) minus whitespace,
 # written as "not a letter, mark, number or whitespace": the general categories partition
 # the code space, so unassigned code points (Cn) count as special too.
 SPECIAL_PATTERN = rf"[^\p{{L}}\p{{M}}\p{{N}} {OTHER_WHITESPACE}]"
-OTHER_WHITESPACE_PATTERN = rf"[{OTHER_WHITESPACE}]"
+WHITESPACE_PATTERN = rf"[ {OTHER_WHITESPACE}]"
+# Each code point's class, looked up in a table that RE2 fills (so RE2's Unicode tables decide,
+# as they did when each class was a count_substring_regex): one pass over a batch's characters
+# instead of three counts, half their CPU time on the bench's web corpus (0.98 -> 0.51 s).
+ORDINARY, WHITESPACE, SPECIAL = 0, 1, 2
+# Texts are classified this many UTF-8 bytes of rows at a time (a longer row alone): the
+# decoded code points take four bytes each, their positions eight.
+PIECE_BYTES = 4 << 20
+SURROGATES = range(0xD800, 0xE000)
 DEFINITION = (
     "special = Unicode P*, S*, C* characters that are not whitespace; "
     "ratio = special / non-whitespace characters"
@@ -69,15 +76,13 @@ class SpecialChars(Filter):
         return {"definition": DEFINITION}
 
     def setup(self) -> None:
+        self.classes = code_point_classes()
         self.by_lang = pa.array(list(self.params.max_ratio_by_lang), pa.string())
         self.by_lang_values = np.array(list(self.params.max_ratio_by_lang.values()), np.float64)
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        text = batch.column(TEXT)
-        special = _counts(pc.count_substring_regex(text, SPECIAL_PATTERN))
-        whitespace = _counts(pc.count_substring(text, " ")) + _counts(
-            pc.count_substring_regex(text, OTHER_WHITESPACE_PATTERN))
-        visible = _counts(pc.utf8_length(text)) - whitespace
+        special, whitespace, length = _class_counts(batch.column(TEXT), self.classes)
+        visible = length - whitespace
         empty = visible == 0
         ratio = np.divide(special, visible, out=np.zeros(len(special)), where=~empty)
         too_special = ~empty & (ratio >= self._thresholds(batch))
@@ -108,5 +113,47 @@ class SpecialChars(Filter):
         return thresholds
 
 
-def _counts(array: pa.Array) -> np.ndarray:
-    return array.to_numpy(zero_copy_only=False).astype(np.int64)
+@functools.cache
+def code_point_classes() -> np.ndarray:
+    """ORDINARY, WHITESPACE or SPECIAL for every code point (surrogates, never in a valid text,
+    as SPECIAL): RE2 matches each pattern against every code point once per process."""
+    points = np.concatenate([np.arange(SURROGATES.start, dtype=np.uint32),
+                             np.arange(SURROGATES.stop, 0x110000, dtype=np.uint32)])
+    data = points.tobytes().decode("utf-32-le").encode()
+    sizes = np.ones(len(points), np.int32)  # UTF-8 bytes of each code point
+    for first in (0x80, 0x800, 0x10000):
+        sizes[np.searchsorted(points, first):] += 1
+    offsets = np.zeros(len(points) + 1, np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    chars = pa.StringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(data))
+    special = pc.match_substring_regex(chars, SPECIAL_PATTERN).to_numpy(zero_copy_only=False)
+    space = pc.match_substring_regex(chars, WHITESPACE_PATTERN).to_numpy(zero_copy_only=False)
+    classes = np.where(special, SPECIAL, np.where(space, WHITESPACE, ORDINARY)).astype(np.uint8)
+    return np.insert(classes, SURROGATES.start, np.full(len(SURROGATES), SPECIAL, np.uint8))
+
+
+def _class_counts(text: pa.Array, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Special characters, whitespace characters and characters of each row (a null row: none)."""
+    if text.null_count:
+        text = text.fill_null("")
+    rows = len(text)
+    length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], width)[text.offset:text.offset + rows + 1]
+    data = memoryview(text.buffers()[2] or b"")
+    counts = {SPECIAL: np.zeros(rows, np.int64), WHITESPACE: np.zeros(rows, np.int64)}
+    start = 0
+    while start < rows:
+        stop = int(np.searchsorted(offsets, offsets[start] + PIECE_BYTES, side="right")) - 1
+        stop = min(rows, max(start + 1, stop))
+        points = np.frombuffer(str(data[offsets[start]:offsets[stop]], "utf-8").encode("utf-32-le"),
+                               np.uint32)
+        piece = classes[points]
+        # Row i's characters are [bounds[i], bounds[i + 1]) of the piece.
+        bounds = np.zeros(stop - start + 1, np.int64)
+        np.cumsum(length[start:stop], out=bounds[1:])
+        for kind, count in counts.items():
+            hits = np.flatnonzero(piece == kind)
+            count[start:stop] = np.diff(np.searchsorted(hits, bounds))
+        start = stop
+    return counts[SPECIAL], counts[WHITESPACE], length

@@ -109,3 +109,38 @@ def test_every_assigned_code_point_is_classified_as_the_definition_says():
     wrong = [(hex(ord(c)), unicodedata.category(c)) for c, got, want in zip(
         chars, ratios, expected, strict=True) if got != want]
     assert wrong == []
+
+
+MIXED = ["", "plain prose, here.", "안녕하세요!!! ^^ " * 40, "a\u00a0b\u2003c", "", "emoji 👍🏽 🇰🇷!",
+         "Прошло 201 дней — «да».", "   ", "x" * 300 + "!?" * 50, "\ue000\U000f0000 private"]
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 7, 64, 1 << 20])
+def test_ratios_do_not_depend_on_how_rows_are_grouped_into_pieces(monkeypatch, piece_bytes):
+    """Rows are classified a few megabytes at a time: any cut (a row longer than a piece
+    included) gives each row its own counts."""
+    monkeypatch.setattr("filters.special_chars.PIECE_BYTES", piece_bytes)
+    _, _, _, outcome = apply(MIXED, mode="annotate")
+    ratios = outcome.kept.column("special_char_ratio").to_pylist()
+    assert ratios == pytest.approx([reference_ratio(text) or 0.0 for text in MIXED], abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_sliced_columns_of_both_string_types_give_the_same_ratios(kind):
+    flt = SpecialChars(SpecialChars.Params(mode="annotate"))
+    flt.setup()
+    texts = pa.array(["skipped !!!", *MIXED], kind).slice(1)
+    batch = pa.RecordBatch.from_arrays([pa.array([str(i) for i in range(len(texts))]), texts],
+                                       names=["id", "text"])
+    outcome = flt.run(batch, FilterStats("special_chars"))
+    ratios = outcome.kept.column("special_char_ratio").to_pylist()
+    assert ratios == pytest.approx([reference_ratio(text) or 0.0 for text in MIXED], abs=1e-6)
+
+
+def test_a_null_text_counts_as_empty():
+    flt = SpecialChars(SpecialChars.Params())
+    flt.setup()
+    batch = pa.RecordBatch.from_pydict({"id": ["a", "b"], "text": pa.array([None, "ok"], pa.string())})
+    outcome = flt.run(batch, FilterStats("special_chars"))
+    assert outcome.kept.column("id").to_pylist() == ["b"]
+    assert outcome.rejected.column("reason").to_pylist() == ["empty"]
