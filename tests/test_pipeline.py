@@ -102,6 +102,22 @@ def test_a_worker_pool_is_forked_with_the_chain_set_up_once(tmp_path):
     assert log.read_text().split() == [str(os.getpid())]  # in the driver, not in either worker
 
 
+def frozen_objects(_: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_forked_workers_leave_what_they_inherited_out_of_their_collections():
+    from pipelines.local import LocalPool
+
+    with LocalPool(2) as pool:
+        inherited = pool.map(frozen_objects, [0, 1])
+    assert min(inherited) > 10_000  # the engine's modules at least, frozen before the fork
+    assert frozen_objects(0) == 0  # the driver collects as before
+
+
 def test_annotate_mode_keeps_every_document_and_writes_columns(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", mixed_records(100))
     out = published(run(tmp_path, [source], [{"special_chars": {"mode": "annotate"}},
