@@ -308,11 +308,16 @@ class PII(Filter):
         stats.count("documents", "prefilter_candidates", len(candidates))
         found: Found = {}
         documents = values.take(pa.array(candidates)).to_pylist()
+        windows = chars = 0
         for row, document in zip(candidates.tolist(), documents, strict=True):
             if document:
-                spans = self._find(document, stats)
+                spans, analysed = self._find(document)
+                windows, chars = windows + len(analysed), chars + sum(end - start for start, end in analysed)
                 if spans:
                     found[row] = spans
+        if windows:
+            stats.count("documents", "analysed_windows", windows)
+            stats.count("documents", "analysed_chars", chars)
         return found
 
     def candidates(self, text: pa.Array) -> np.ndarray:
@@ -322,14 +327,14 @@ class PII(Filter):
         hits = pc.match_substring_regex(text, self.column_pattern).fill_null(False)
         return np.flatnonzero(hits.to_numpy(zero_copy_only=False))
 
-    def _find(self, document: str, stats: FilterStats) -> list[Span]:
-        """The accepted spans of one document, non-overlapping, in text order."""
-        accepted = []
+    def _find(self, document: str) -> tuple[list[Span], list[tuple[int, int]]]:
+        """The accepted spans of one document, non-overlapping, in text order, and the windows
+        analysed (start, end)."""
+        accepted, analysed = [], []
         for start, end, triggers in self._windows(document):
-            stats.count("documents", "analysed_windows")
-            stats.count("documents", "analysed_chars", end - start)
+            analysed.append((start, end))
             accepted += self._analyse(document, start, end, triggers)
-        return _non_overlapping(accepted)
+        return _non_overlapping(accepted), analysed
 
     def _analyse(self, document: str, start: int, end: int, triggers: dict[str, list[tuple[int, int]]]
                  ) -> list[Span]:
@@ -503,6 +508,8 @@ _SPECIFICITY = {entity: rank for rank, entity in enumerate(["KR_RRN", "IBAN_CODE
 def _non_overlapping(spans: list[Span]) -> list[Span]:
     """Highest score first, then longest, then the most specific type; a span overlapping
     an accepted one is dropped."""
+    if len(spans) < 2:  # the common case: nothing to rank
+        return list(spans)
     accepted: list[Span] = []
     ranked = sorted(set(spans),
                     key=lambda s: (-s[3], s[1] - s[2], _SPECIFICITY.get(s[0], len(_SPECIFICITY)), s[1]))

@@ -169,11 +169,13 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
             elif not_written_as_a_phone(text, *span):
                 settled.add(whole)
                 rejected.add(span)
-        groups = probe.groups
-        for region in self.supported_regions:
+        groups, regions = probe.groups, tuple(self.supported_regions)
+        for index, region in enumerate(regions):
             if only_drops_digits(region):
                 groups = [(whole, inner) for whole, inner in groups if whole not in settled]
                 if not groups:
+                    if index > last_searching(regions):  # no region left that searches itself
+                        break
                     continue
                 matcher = LongNumberMatcher(text, region, leniency=self.leniency, parsed=parsed)
                 matches = matcher.matches_along(groups)
@@ -189,7 +191,7 @@ class PlausiblePhoneRecognizer(presidio.PhoneRecognizer):
                 settled.add((match.raw_string, match.start))
                 results.append(self._get_recognizer_result(match, text, region, nlp_artifacts))
         REJECTIONS[self.supported_entities[0]] += len(rejected - accepted)
-        return EntityRecognizer.remove_duplicates(results)
+        return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
 
 
 _EXTENSION = re.compile(r"[\s,;#*x×.:]*(?:e?xt?n?\.?|x|×|#)?[\s.:]*\d+\s*$", re.IGNORECASE)
@@ -312,6 +314,12 @@ def too_short(candidate: str) -> bool:
 
 
 @functools.cache
+def last_searching(regions: tuple[str, ...]) -> int:
+    """The index of the last of `regions` that is not `only_drops_digits` (-1 without one)."""
+    return max((index for index, region in enumerate(regions) if not only_drops_digits(region)), default=-1)
+
+
+@functools.cache
 def only_drops_digits(region: str) -> bool:
     """Whether the region's national prefix transform (if any) only keeps captured digits
     (JP, BR: `\\1`, `\\2`), never adds some (AR inserts a 9)."""
@@ -429,7 +437,8 @@ class PatternReader:
                         results.append(RecognizerResult(entity, start, end, result))
             except TimeoutError:  # presidio skips the rest of the pattern too
                 continue
-        return EntityRecognizer.remove_duplicates(results)
+        # Every result scores above zero: presidio's clean-up changes nothing for one result.
+        return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
 
 
 def reader(recognizer: EntityRecognizer) -> EntityRecognizer | PatternReader:
