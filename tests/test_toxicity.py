@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import re
 import subprocess
@@ -210,7 +209,7 @@ def test_a_scorer_built_from_the_cache_imports_no_scikit_learn(model_cache):
         "print(json.dumps([scores, [m for m in ('sklearn', 'scipy', 'joblib') if m in sys.modules]]))\n")
     before = model_cache.stat().st_mtime_ns
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).parents[1], env={**os.environ})
+                          cwd=Path(__file__).parents[1])
     scores, imported = json.loads(done.stdout)
     assert imported == []
     assert scores == expected
