@@ -6,6 +6,7 @@ import copy
 import html
 import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,22 @@ def test_a_plugin_filter_gets_every_histogram_plotted_and_every_counter_tabled()
     assert_numbers_match(page, stats)
     assert page.svgs == 8 and "Histogram words." in page.shown()
     assert "filters.word_count.counters.removed_by_reason.too_short" in {s["path"] for s in page.stats}
+
+
+def test_plot_text_from_plugins_is_escaped_and_every_plot_parses_as_xml():
+    stats, manifest, _ = fixture()
+    label, key = 'word<b>&"count', "words<i>"
+    plugin = FilterStats(label, docs_in=2625, docs_out=2600, chars_in=4085353, chars_out=4000000)
+    plugin.histogram(key, 0, 1000, 10).add(np.arange(0, 1000, 7))
+    stats = copy.deepcopy(stats)
+    stats["filters"].append({**plugin.to_dict(), "filter": "word_count", "mode": "filter"})
+
+    text = render_report(stats, manifest, {})
+
+    assert text == render_report(stats, manifest, {})  # the same statistics give the same bytes
+    assert "<b>" not in text and "<i>" not in text
+    svgs = re.findall(r"<svg .*?</svg>", text, flags=re.DOTALL)
+    assert len(svgs) == 8
+    shown = [element.text for svg in svgs for element in ET.fromstring(svg).iter("text")]
+    assert label in shown and key in shown  # the funnel's tick label, the histogram's x label
+    assert all(" id=" not in svg for svg in svgs)
