@@ -100,7 +100,7 @@ class ClassifierScorer:
         cells, counts = np.unique(rows[known] * width + columns[known], return_counts=True)
         return cells // width, cells % width, counts
 
-    def tfidf(self, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, texts: int) -> np.ndarray:
+    def tfidf(self, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, n_texts: int) -> np.ndarray:
         """The cells' values after TfidfTransformer.transform (and the vectoriser's `binary`)."""
         model = self.model
         values = np.ones(len(counts)) if model.binary else counts.astype(np.float64)
@@ -109,9 +109,9 @@ class ClassifierScorer:
         values *= model.idf[columns]
         # sklearn's row normalisation sums each row in order from 0.0, as bincount does.
         if model.norm == "l2":
-            values /= np.sqrt(np.bincount(rows, values * values, texts))[rows]
+            values /= np.sqrt(np.bincount(rows, values * values, n_texts))[rows]
         elif model.norm == "l1":
-            values /= np.bincount(rows, np.abs(values), texts)[rows]
+            values /= np.bincount(rows, np.abs(values), n_texts)[rows]
         return values
 
 
