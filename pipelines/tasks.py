@@ -225,7 +225,7 @@ def prepare(task: Task) -> None:
     from it: the workers then start with them ready (models load once per machine, not once
     per worker). The set-up filters are copies: tasks keep pickling the filters as configured."""
     steps = [*task.segment.applied(), *([task.segment.tail] if task.segment.tail else [])]
-    # Loading the models (presidio's recognizers, scikit-learn) builds objects that live for
+    # Loading the models (presidio's recognizers, the classifiers) builds objects that live for
     # the whole run: the full collections their imports trigger find nothing to free and took
     # 0.2 s of a quickstart run here. The pool freezes them all before it forks.
     gc.disable()
