@@ -244,3 +244,48 @@ def test_phone_search_run_once_finds_what_every_region_finds_searching_alone():
         assert once == alone, text
         found_somewhere += bool(once)
     assert found_somewhere >= 40
+
+
+def test_row_checks_select_every_text_the_window_triggers_match():
+    """A trigger's RE2 row check (one whole-column pass) matches every text in which the
+    `regex` module finds the trigger, whatever the digits' script, and rules out others."""
+    import pyarrow.compute as pc
+
+    from filters.pii import _ROW_CHECKS
+
+    flt = PII(PII.Params())
+    flt.setup_prefilter()
+    texts = ["host 192.168.10.23 up", "١٩٢.١٦٨.١.٢٥ عنوان", "ＩＰ １０．２．３．４", "सर्वर २०३.०.११३.९",
+             "fe80::1 link", "at 10:30: the bus", "call 010-9876-5432", "version 2.3 and U.S.A. text",
+             "a.b.c. and 1.2.3", "ratio 3:2 only", "plain words", "", "1.2.3.4\n"]
+    for (entities, pattern), check in zip(flt.window_patterns, flt.row_checks, strict=True):
+        if check is None:
+            continue
+        hits = pc.match_substring_regex(pa.array(texts), check).to_pylist()
+        found = [pattern.search(text) is not None for text in texts]
+        assert all(hit for hit, trigger in zip(hits, found, strict=True) if trigger), (entities, hits, found)
+        assert sum(found) >= 4 and not all(hits)
+    assert set(_ROW_CHECKS) <= set(flt.entities)
+
+
+def test_pattern_reader_reads_what_presidio_reads_with_patterns_joined_or_not():
+    """The reader's one search for any pattern rules out texts no pattern matches; patterns it
+    cannot join safely (a backreference) are read one by one: presidio's results either way."""
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    from filters.pii_recognizers import PatternReader
+
+    texts = ["id 4455 and ab here", "77 ab 12", "nothing at all", "x1y2 11 ab", "zz 3456-7890 ab-cd"]
+    joined = [Pattern("pair", r"\b\d{2}\b", 0.4), Pattern("word", r"\bab\b", 0.6),
+              Pattern("dash", r"\d{4}-\d{4}", 0.5)]
+    numbered = [Pattern("twice", r"(\d)\1", 0.5), Pattern("word", r"\bab\b", 0.6)]
+    for patterns, joins in ((joined, True), (numbered, False)):
+        recognizer = PatternRecognizer(supported_entity="THING", patterns=patterns)
+        reader = PatternReader(recognizer)
+        assert (reader.any is not None) == joins
+        for text in texts:
+            ours = sorted((r.start, r.end, r.score) for r in reader.analyze(text, ["THING"]))
+            theirs = sorted((r.start, r.end, r.score) for r in recognizer.analyze(text, ["THING"]))
+            assert ours == theirs, text
+    assert not PatternReader(PatternRecognizer(supported_entity="THING", patterns=joined)).analyze(
+        "nothing at all", ["THING"])
