@@ -1,11 +1,13 @@
 """The hot loops of filters/words.py and gopher_repetition compiled with numba: same results as their numpy.
 
-Imported on first use and only when numba (the `quality` extra) is installed; without it the
-numpy code runs. Each loop walks one document at a time where numpy needs dozens of whole-array
-passes (and, for datatrove's duplicate n-gram walk, hundreds of small steps). Compiled code is
-cached next to this module (numba's `cache=True`: about 0.5 s to load in a new process against
-seconds to compile); where that folder is read-only numba uses its user-wide cache folder, and
-where no cache can be written at all the loops are compiled in memory.
+Also MinHash signing's token stream, n-grams and permutation minima (filters/shingles.py,
+filters/minhash_signing.py). Imported on first use and only when numba (the `quality` extra)
+is installed; without it the numpy code runs. Each loop walks one document at a time where
+numpy needs dozens of whole-array passes (and, for datatrove's duplicate n-gram walk,
+hundreds of small steps). Compiled code is cached next to this module (numba's `cache=True`:
+about 0.5 s to load in a new process against seconds to compile); where that folder is
+read-only numba uses its user-wide cache folder, and where no cache can be written at all
+the loops are compiled in memory.
 """
 
 from __future__ import annotations
@@ -496,3 +498,245 @@ def n_gram_measures(ids: np.ndarray, counts: np.ndarray, chars: np.ndarray, top_
     want_dup[list(dup_sizes)] = True
     return _n_gram_measures(ids.astype(np.int64), counts.astype(np.int64), chars.astype(np.int64),
                             want_top, want_dup, base)
+
+
+# --------------------------------------------------------------------------- shingles
+
+# A code point's part in filters/shingles.py's token stream (its `_stream_table`).
+SEPARATOR, ORDINARY, CJK = range(3)
+FNV_OFFSET, FNV_PRIME = np.uint64(0xCBF29CE484222325), np.uint64(0x100000001B3)
+
+
+@_jit
+def _token_stream(data, offsets, mapped, kind, stream):
+    """The tokens of each row of UTF-8 text (`_row_tokens`), with the batch's distinct
+    ordinary tokens. Returns (values, cjk, counts, distinct bytes, distinct offsets): a CJK
+    token's value is splitmix64 of its code point, another's the index of its bytes among
+    the distinct tokens. Every array is grown between rows to hold the next row whatever it
+    holds (a row of n bytes has at most n // 2 + 1 tokens, as a CJK character takes 3 bytes
+    or more, and writes at most 4n bytes), so the row loop never reallocates (numba's reference
+    counting made that loop 3x slower)."""
+    rows = len(offsets) - 1
+    size = offsets[rows] - offsets[0]
+    values = np.empty(size // 4 + 16, np.uint64)
+    cjk = np.empty(len(values), np.bool_)
+    counts = np.zeros(rows, np.int64)
+    buffer = np.empty(size // 4 + 16, np.uint8)
+    starts = np.zeros(1024, np.int64)  # distinct token i is buffer[starts[i]:starts[i + 1]]
+    keys = np.empty(1024, np.uint64)  # and the FNV-1a hash of its bytes
+    bits = 11
+    slots = np.full(1 << bits, -1, np.int64)  # open addressing over the keys, at most half full
+    state = np.zeros(2, np.int64)  # tokens, distinct tokens
+    for row in range(rows):
+        length = offsets[row + 1] - offsets[row]
+        most = length // 2 + 2
+        if state[0] + most > len(values):
+            values = _grown(values, max(2 * len(values), state[0] + most))
+            cjk = _grown(cjk, len(values))
+        if state[1] + most > len(starts):
+            starts = _grown(starts, max(2 * len(starts), state[1] + most))
+            keys = _grown(keys, len(starts))
+        if starts[state[1]] + 4 * length > len(buffer):
+            buffer = _grown(buffer, max(2 * len(buffer), starts[state[1]] + 4 * length))
+        while 2 * (state[1] + most) > (1 << bits):
+            bits += 1
+            slots = _rehashed(keys, state[1], bits)
+        before = state[0]
+        _row_tokens(data, offsets[row], offsets[row + 1], mapped, kind, stream, values, cjk, buffer, starts,
+                    keys, slots, bits, state)
+        counts[row] = state[0] - before
+    return values[:state[0]], cjk[:state[0]], counts, buffer[:starts[state[1]]], starts[:state[1] + 1]
+
+
+@_jit
+def _row_tokens(data, at, end, mapped, kind, stream, values, cjk, buffer, starts, keys, slots, bits, state):
+    """Append the tokens of data[at:end], read a code point at a time through the tables
+    (`mapped`: the code point it becomes; `kind`: SEPARATOR, ORDINARY or CJK; beyond the
+    tables ORDINARY and itself): a run of ordinary code points is one token, each CJK one
+    (with `stream`; else it is ordinary) one of its own. Each ordinary token's bytes are
+    written after the distinct ones and kept there only when new."""
+    tokens = state[0]
+    distinct = state[1]
+    table_size = len(mapped)
+    mask = (1 << bits) - 1
+    tail = starts[distinct]  # the open token is buffer[starts[distinct]:tail]
+    key = FNV_OFFSET
+    while True:
+        part = SEPARATOR
+        point = 0
+        if at < end:
+            lead = np.int64(data[at])
+            if lead < 0x80:
+                point = lead
+                at += 1
+            elif lead < 0xE0:
+                point = ((lead & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F)
+                at += 2
+            elif lead < 0xF0:
+                point = (((lead & 0x0F) << 12) | ((np.int64(data[at + 1]) & 0x3F) << 6)
+                         | (np.int64(data[at + 2]) & 0x3F))
+                at += 3
+            else:
+                point = (((lead & 0x07) << 18) | ((np.int64(data[at + 1]) & 0x3F) << 12)
+                         | ((np.int64(data[at + 2]) & 0x3F) << 6) | (np.int64(data[at + 3]) & 0x3F))
+                at += 4
+            part = ORDINARY
+            if point < table_size:
+                part = kind[point]
+                point = mapped[point]
+            if part == CJK and not stream:
+                part = ORDINARY
+        if part == ORDINARY:
+            width = _put_utf8(buffer, tail, point)
+            for k in range(tail, tail + width):
+                key = (key ^ np.uint64(buffer[k])) * FNV_PRIME
+            tail += width
+            continue
+        first = starts[distinct]
+        if tail > first:  # the open token ends: find its bytes among the distinct ones, or add them
+            length = tail - first
+            slot = np.int64((key * SLOT_MIX) >> np.uint64(64 - bits))
+            found = -1
+            while slots[slot] >= 0:
+                other = slots[slot]
+                if keys[other] == key and starts[other + 1] - starts[other] == length:
+                    same = True
+                    for k in range(length):
+                        if buffer[starts[other] + k] != buffer[first + k]:
+                            same = False
+                            break
+                    if same:
+                        found = other
+                        break
+                slot = (slot + 1) & mask
+            if found < 0:
+                found = distinct
+                slots[slot] = distinct
+                keys[distinct] = key
+                distinct += 1
+                starts[distinct] = tail
+            values[tokens] = found
+            cjk[tokens] = False
+            tokens += 1
+            tail = starts[distinct]
+            key = FNV_OFFSET
+        if part == CJK:
+            values[tokens] = _splitmix64(np.uint64(point))
+            cjk[tokens] = True
+            tokens += 1
+        if at >= end:
+            break
+    state[0] = tokens
+    state[1] = distinct
+
+
+@_jit
+def _put_utf8(buffer, at, point):
+    """Write a code point's UTF-8 bytes at buffer[at]; their count."""
+    if point < 0x80:
+        buffer[at] = point
+        return 1
+    if point < 0x800:
+        buffer[at] = 0xC0 | (point >> 6)
+        buffer[at + 1] = 0x80 | (point & 0x3F)
+        return 2
+    if point < 0x10000:
+        buffer[at] = 0xE0 | (point >> 12)
+        buffer[at + 1] = 0x80 | ((point >> 6) & 0x3F)
+        buffer[at + 2] = 0x80 | (point & 0x3F)
+        return 3
+    buffer[at] = 0xF0 | (point >> 18)
+    buffer[at + 1] = 0x80 | ((point >> 12) & 0x3F)
+    buffer[at + 2] = 0x80 | ((point >> 6) & 0x3F)
+    buffer[at + 3] = 0x80 | (point & 0x3F)
+    return 4
+
+
+@_jit
+def _rehashed(keys, distinct, bits):
+    """A slot table of 2^bits for the first `distinct` keys."""
+    slots = np.full(1 << bits, -1, np.int64)
+    mask = (1 << bits) - 1
+    for index in range(distinct):
+        slot = np.int64((keys[index] * SLOT_MIX) >> np.uint64(64 - bits))
+        while slots[slot] >= 0:
+            slot = (slot + 1) & mask
+        slots[slot] = index
+    return slots
+
+
+@_jit
+def _splitmix64(value):
+    z = value + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def token_stream(data: np.ndarray, offsets: np.ndarray, mapped: np.ndarray, kind: np.ndarray,
+                 stream: bool) -> tuple:
+    """(values, cjk, counts, distinct bytes, distinct offsets) of a batch's tokens (`_token_stream`)."""
+    return _token_stream(data, offsets.astype(np.int64), mapped, kind, stream)
+
+
+@_jit
+def _ngram_hashes(values, cjk, distinct, counts, weights, n):
+    """filters.shingles._ngrams over the resolved token hashes, a document at a time."""
+    tokens = np.empty(len(values), np.uint64)
+    for i in range(len(values)):
+        tokens[i] = values[i] if cjk[i] else distinct[values[i]]
+    total = 0
+    for row in range(len(counts)):
+        if counts[row]:
+            total += max(counts[row] - n + 1, 1)
+    hashes = np.empty(total, np.uint32)
+    parents = np.empty(total, np.int64)
+    first = 0
+    written = 0
+    for row in range(len(counts)):
+        count = counts[row]
+        if not count:
+            continue
+        span = min(n, count)
+        for i in range(first, first + max(count - n + 1, 1)):
+            combined = np.uint64(0)
+            for k in range(span):
+                combined += tokens[i + k] * weights[k % 64]
+            hashes[written] = np.uint32((combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
+            parents[written] = row
+            written += 1
+        first += count
+    return hashes, parents
+
+
+def ngram_hashes(values: np.ndarray, cjk: np.ndarray, distinct: np.ndarray, counts: np.ndarray,
+                 weights: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(32-bit n-gram hashes, row of each) of `token_stream`'s tokens, the distinct tokens hashed."""
+    return _ngram_hashes(values, cjk, distinct, counts, weights, n)
+
+
+@_jit
+def _affine_minima(hashes, parents, documents, a, b):
+    """filters.minhash_signing.minhash: per document the minimum over its shingles of
+    fmix32(h) * a + b (mod 2^32), for every permutation (a, b)."""
+    perms = len(a)
+    signatures = np.full((documents, perms), np.uint32(0xFFFFFFFF), np.uint32)
+    for j in range(len(hashes)):
+        h = np.uint32(hashes[j])
+        h ^= h >> np.uint32(16)
+        h = np.uint32(h * np.uint32(0x85EBCA6B))
+        h ^= h >> np.uint32(13)
+        h = np.uint32(h * np.uint32(0xC2B2AE35))
+        h ^= h >> np.uint32(16)
+        row = signatures[parents[j]]
+        for p in range(perms):
+            value = np.uint32(a[p] * h + b[p])
+            if value < row[p]:
+                row[p] = value
+    return signatures
+
+
+def affine_minima(hashes: np.ndarray, parents: np.ndarray, documents: int, a: np.ndarray,
+                  b: np.ndarray) -> np.ndarray:
+    """(documents x permutations) uint32 signatures (`_affine_minima`)."""
+    return _affine_minima(hashes, parents.astype(np.int64), documents, a, b)

@@ -139,6 +139,9 @@ class MinHashDedup(GlobalFilter):
         p = self.params
         self.bands, self.rows = banding(p.threshold, p.num_perm, p.recall_target)
         self.a, self.b = affine32_permutations(p.num_perm, p.seed)
+        # one small batch signed now: the shingle tables and compiled loops are loaded before
+        # a local pool forks its workers, not in each of them
+        self.sign(pa.record_batch({TEXT: pa.array(["a b, c 中文"], pa.large_string())}))
 
     def sign(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
         hashes, parents = shingle_hashes(batch.column(TEXT), self.params.shingles, self.params.ngram,

@@ -1,9 +1,11 @@
-"""MinHash signing: datasketch affine32 signatures of a batch's shingle hashes, in numpy."""
+"""MinHash signing: datasketch affine32 signatures of a batch's shingle hashes, compiled or in numpy."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+
+from filters.words import compiled
 
 SIGNATURE = "signature"
 # Shingles per step: a (permutations x chunk) uint32 block of 4 MB at 128 permutations.
@@ -26,8 +28,12 @@ def minhash(hashes: np.ndarray, parents: np.ndarray, documents: int, a: np.ndarr
     h -> murmur3 fmix32(h) * a + b (mod 2^32), minimum per document: datasketch's affine32.
     The block is permutations x shingles, so each document's minimum is a reduce over
     contiguous memory (the other orientation made numpy's reduceat about 12x slower).
-    Documents without shingles keep the maximum value everywhere.
+    Documents without shingles keep the maximum value everywhere. With numba the same
+    arithmetic runs in one compiled loop (filters/kernels.py), a shingle at a time.
     """
+    kernel = compiled()
+    if kernel is not None:
+        return kernel.affine_minima(hashes, parents, documents, a, b)
     signatures = np.full((len(a), documents), np.iinfo(np.uint32).max, dtype=np.uint32)
     mixed = fmix32(hashes)
     block = np.empty((len(a), min(chunk, len(mixed))), dtype=np.uint32)

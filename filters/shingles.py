@@ -9,7 +9,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from filters.text import digits_to_zero, fold, remove_whitespace, symbols_to_spaces, utf8_buffer, utf8_values
+from filters.text import (
+    digits_to_zero,
+    fold,
+    nfkc,
+    remove_whitespace,
+    symbols_to_spaces,
+    utf8_buffer,
+    utf8_values,
+)
+from filters.words import compiled
 
 CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 # The shingles' definition, stored with a version's minhash index: an index whose shingles
@@ -18,6 +27,9 @@ CJK_SCRIPT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 SHINGLE_SCHEME = 2
 # Every character of CJK_SCRIPT lies between U+1100 and here (planes 0-3; tests check the rest).
 CJK_BELOW = 0x40000
+# Beyond here (planes 4-16) `normalise` keeps every code point, and none splits words or is
+# CJK: the compiled token stream's tables stop here (tests check the rest).
+TABLED = 0x40000
 # Odd 64-bit multipliers that place each token of an n-gram; order matters, as it should.
 _POSITION_WEIGHTS = (np.random.default_rng(20261128).integers(1, 2**63, size=64, dtype=np.uint64)
                      | np.uint64(1))
@@ -44,6 +56,9 @@ def shingle_hashes(text: pa.Array, mode: str, ngram: int, char_ngram: int) -> tu
     removed. No shingle string is built: each distinct token of the batch is hashed once,
     n-grams combine token hashes with position weights.
     """
+    kernel = compiled()
+    if kernel is not None and mode != "char":
+        return _compiled_word_shingles(kernel, text, ngram, stream=mode == "auto")
     normal = normalise(text)
     if mode == "char":
         return _char_shingles(normal, char_ngram)
@@ -130,6 +145,46 @@ def _word_shingles(text: pa.Array, n: int, stream: bool) -> tuple[np.ndarray, np
     return _ngrams(*_split_cjk(flat, high, hashes, parents), n)
 
 
+def _compiled_word_shingles(kernel, text: pa.Array, n: int, stream: bool) -> tuple[np.ndarray, np.ndarray]:
+    """`_word_shingles(normalise(text))` in two compiled passes over the NFKC text: the token
+    stream read through `_stream_table` (lower case, symbols, digits, whitespace and CJK per
+    code point) with each distinct token's bytes kept once, then the n-grams."""
+    normal = nfkc(text)
+    if normal.null_count:
+        normal = pc.fill_null(normal, "")
+    data, offsets = utf8_buffer(normal)
+    values, cjk, counts, distinct, starts = kernel.token_stream(data, offsets, *_stream_table(), stream)
+    view = memoryview(distinct)
+    hashes = np.fromiter((xxhash.xxh3_64_intdigest(view[start:end])
+                          for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)),
+                         np.uint64, len(starts) - 1)
+    return kernel.ngram_hashes(values, cjk, hashes, counts, _POSITION_WEIGHTS, n)
+
+
+@functools.cache
+def _stream_table() -> tuple[np.ndarray, np.ndarray]:
+    """(the code point `normalise` makes of each NFKC code point below TABLED, its part in the
+    token stream: kernels.SEPARATOR, ORDINARY or CJK), read from pyarrow's lower case, the
+    symbol and digit replacements, its whitespace (utf8_is_space: utf8_split_whitespace's, a
+    test checks) and CJK_SCRIPT (about 0.1 s once per process). Checked: each code point
+    becomes one code point (or it would not be a table), and none below U+0800 is CJK (the
+    kernel counts on a CJK token taking 3 bytes or more)."""
+    from filters.kernels import CJK, ORDINARY, SEPARATOR
+
+    points = np.r_[0:0xD800, 0xE000:TABLED].astype(np.uint32)
+    after = digits_to_zero(symbols_to_spaces(pc.utf8_lower(_characters(points))))
+    if not pc.all(pc.equal(pc.utf8_length(after), 1)).as_py():
+        raise RuntimeError("pyarrow's lower case or replacements turn a code point into several")
+    mapped = np.arange(TABLED, dtype=np.int32)
+    mapped[points] = _code_points(after)
+    kind = np.full(TABLED, ORDINARY, np.uint8)
+    kind[points[pc.match_substring_regex(after, CJK_SCRIPT).to_numpy(zero_copy_only=False)]] = CJK
+    kind[points[pc.utf8_is_space(after).to_numpy(zero_copy_only=False)]] = SEPARATOR
+    if (kind[:0x800] == CJK).any():
+        raise RuntimeError("a code point below U+0800 counts as a CJK character")
+    return mapped, kind
+
+
 def _xxh3(tokens: pa.Array, skip: np.ndarray | None = None) -> np.ndarray:
     """xxh3 of each token, each distinct token hashed once (those `skip` marks are left 0)."""
     encoded = pc.dictionary_encode(tokens)
@@ -192,13 +247,17 @@ def _cjk_table() -> np.ndarray:
     """Which code points CJK_SCRIPT matches, read from RE2 once per process for the code points
     U+1100 to CJK_BELOW (about 0.1 s)."""
     points = np.r_[0x1100:0xD800, 0xE000:CJK_BELOW].astype(np.uint32)
+    table = np.zeros(0x110000, dtype=bool)
+    table[points] = pc.match_substring_regex(_characters(points), CJK_SCRIPT).to_numpy(zero_copy_only=False)
+    return table
+
+
+def _characters(points: np.ndarray) -> pa.LargeStringArray:
+    """One string per code point (none a surrogate)."""
     encoded = np.frombuffer(points.tobytes().decode("utf-32-le").encode(), dtype=np.uint8)
     sizes = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
     offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-    chars = pa.LargeStringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(encoded))
-    table = np.zeros(0x110000, dtype=bool)
-    table[points] = pc.match_substring_regex(chars, CJK_SCRIPT).to_numpy(zero_copy_only=False)
-    return table
+    return pa.LargeStringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(encoded))
 
 
 def _char_shingles(text: pa.Array, n: int) -> tuple[np.ndarray, np.ndarray]:

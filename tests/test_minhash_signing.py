@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -12,10 +15,25 @@ import regex
 import xxhash
 from datasketch import MinHash
 
+import filters.minhash_signing
+import filters.shingles
 from corpus.errors import ConfigError
 from filters.minhash_signing import affine32_permutations, minhash
-from filters.shingles import _POSITION_WEIGHTS, CJK_SCRIPT, _cjk_table, _ngrams, normalise, shingle_hashes
+from filters.shingles import (
+    _POSITION_WEIGHTS,
+    CJK_SCRIPT,
+    TABLED,
+    _characters,
+    _cjk_table,
+    _ngrams,
+    normalise,
+    shingle_hashes,
+)
+from filters.words import compiled
 from pipelines.config import validate_config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from bench import web_documents  # noqa: E402  (the benchmark's web corpus)
 
 MASK = (1 << 64) - 1
 
@@ -28,9 +46,26 @@ def test_permutations_are_datasketch_affine32s(num_perm, seed):
     assert np.array_equal(a, expected[0]) and np.array_equal(b, expected[1])
 
 
+def needs_numba() -> None:
+    if compiled() is None:
+        pytest.skip("numba (the quality extra) is not installed, or not usable with this numpy")
+
+
+def numpy_only(monkeypatch) -> None:
+    """The numpy code runs, as where numba is not installed."""
+    for module in (filters.shingles, filters.minhash_signing):
+        monkeypatch.setattr(module, "compiled", lambda: None)
+
+
+@pytest.mark.parametrize("path", ["compiled", "numpy"])
 @pytest.mark.parametrize("chunk", [7, 300, 1 << 13])
-def test_signatures_match_datasketch_whatever_the_chunk(chunk):
-    """Documents of very different sizes, some split across chunks, one without shingles."""
+def test_signatures_match_datasketch_whatever_the_chunk(chunk, path, monkeypatch):
+    """Documents of very different sizes, some split across chunks, one without shingles;
+    the compiled loop and the numpy code alike."""
+    if path == "compiled":
+        needs_numba()
+    else:
+        numpy_only(monkeypatch)
     rng = np.random.default_rng(11)
     sizes = [1, 0, 450, 3, 1200, 0, 17]
     hashes = rng.integers(0, 2**32, size=sum(sizes), dtype=np.uint64).astype(np.uint32)
@@ -138,3 +173,83 @@ def test_the_cjk_table_is_the_script_regex_over_every_code_point():
     expected = np.zeros(0x110000, dtype=bool)
     expected[points] = pc.match_substring_regex(pa.array([chr(point) for point in points]), CJK_SCRIPT)
     assert np.array_equal(_cjk_table(), expected)
+
+
+def both_paths(texts: pa.Array, mode: str, n: int, monkeypatch) -> None:
+    """The compiled shingles equal the numpy code's, array for array (values and types)."""
+    ours = shingle_hashes(texts, mode, n, n)
+    with monkeypatch.context() as patch:
+        numpy_only(patch)
+        expected = shingle_hashes(texts, mode, n, n)
+    for got, want in zip(ours, expected, strict=True):
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def every_code_point(width: int) -> list[str]:
+    """Every code point but the surrogates, `width` consecutive ones a row."""
+    points = np.r_[0:0xD800, 0xE000:0x110000].astype(np.uint32)
+    return ["".join(map(chr, points[at:at + width])) for at in range(0, len(points), width)]
+
+
+def mixed_texts(count: int, seed: int) -> list[str | None]:
+    """Random strings of characters whose normal form differs in length or kind: upper case
+    that grows in UTF-8 when lowered (U+023A), digits of other scripts, punctuation, symbols,
+    every kind of whitespace, Han/Kana/Hangul, combining marks, full-width and compatibility
+    forms, code points above the tables; with empty strings and a null."""
+    rng = random.Random(seed)
+    pool = list("Aa Zz09\u0663\u0967\uff11.,;!?-_()[]{}$%&*+=<>|~`^@#'\"\t\n\r\x0b\x0c\x1c\x1f\x85\xa0"
+                "\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\u00c9\u0130\u023a\u2c65\u1e9e"
+                "\u212a\u2126\u0391\u03a3\u0410\u05d0\u0627\u0e01\u0301\u0308\u4e2d\u6587\u3042"
+                "\u30ab\uac00\u1100\u3131\uff21\uff41\ufb01\u2460\u00bd\u00b2\U0001f600\U00020000"
+                "\U00030000\U00040000\U000e0001\U000f0000\U0010fffd")
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 80))) for _ in range(count)]
+    return [*texts, "", None, "   ", "word"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "word"])
+@pytest.mark.parametrize("n", [1, 2, 5, 66])
+def test_compiled_shingles_equal_the_numpy_code(mode, n, monkeypatch):
+    """On the benchmark's web documents (several scripts, PII, symbol soup), random strings of
+    the characters normalisation changes, a sliced batch and a plain string column."""
+    needs_numba()
+    web = [record["text"] for record in web_documents(300)]
+    mixed = mixed_texts(400, n)
+    both_paths(pa.array(web + mixed, pa.large_string()), mode, n, monkeypatch)
+    both_paths(pa.array(mixed, pa.string()).slice(37, 300), mode, n, monkeypatch)
+
+
+def test_compiled_shingles_equal_the_numpy_code_on_every_code_point(monkeypatch):
+    """Every code point, in runs of consecutive ones and alone between two words: the tables
+    (and beyond them, planes 4 to 16, the code point itself, ordinary) are normalise's."""
+    needs_numba()
+    runs = every_code_point(48)
+    both_paths(pa.array(runs, pa.large_string()), "auto", 1, monkeypatch)
+    both_paths(pa.array(runs, pa.large_string()), "word", 3, monkeypatch)
+    points = np.r_[0:0xD800, 0xE000:0x110000:97]
+    alone = [f"x{chr(point)}y z" for point in points]
+    both_paths(pa.array(alone, pa.large_string()), "auto", 2, monkeypatch)
+
+
+def test_a_large_document_grows_every_array(monkeypatch):
+    """One document of some 400 KB of distinct words beside small ones: the token, distinct
+    token and slot arrays all grow past their first sizes, between rows."""
+    needs_numba()
+    rng = random.Random(3)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz\u00e9\u4e2d") for _ in range(rng.randint(1, 12)))
+             for _ in range(60_000)]
+    texts = ["tiny text", " ".join(words), "", "\u4e2d\u6587 tail", " ".join(words[:50])]
+    both_paths(pa.array(texts, pa.large_string()), "auto", 5, monkeypatch)
+
+
+def test_the_stream_table_is_what_normalise_does_to_each_code_point():
+    """utf8_is_space (the table's whitespace) is utf8_split_whitespace's for every code point,
+    and above TABLED normalise leaves every code point as it is, neither space nor CJK."""
+    points = np.r_[0:0xD800, 0xE000:0x110000].astype(np.uint32)
+    characters = _characters(points)
+    split = pc.list_value_length(pc.utf8_split_whitespace(characters)).to_numpy() != 1
+    assert np.array_equal(pc.utf8_is_space(characters).to_numpy(zero_copy_only=False), split)
+    high = points[points >= TABLED]
+    after = normalise(_characters(high))
+    assert after.to_pylist() == [chr(point) for point in high]
+    assert not pc.any(pc.utf8_is_space(after)).as_py()
+    assert not pc.any(pc.match_substring_regex(after, CJK_SCRIPT)).as_py()
