@@ -197,6 +197,9 @@ class PII(Filter):
         self.row_checks = [next((_ROW_CHECKS[e] for e in entities if e in _ROW_CHECKS), None)
                            for entities, _ in triggers]
         self.run_pattern = regex.compile(_digit_run(self.runs[0][0]).format(**_REGEX)) if self.runs else None
+        # The entity types a run of n digits triggers, at n = min(digits, the longest run's).
+        self.run_entities = [set().union(*(entities for least, entities in self.runs if digits >= least))
+                             for digits in range(self.runs[-1][0] + 1 if self.runs else 0)]
         self.whole_documents = self._whole_documents()
 
     def info(self) -> dict[str, Any]:
@@ -411,10 +414,9 @@ class PII(Filter):
         matches = [(match, entities) for entities, pattern in patterns
                    for match in pattern.finditer(document)]
         if self.run_pattern is not None:
+            longest = len(self.run_entities) - 1
             for match in self.run_pattern.finditer(document):
-                digits = len(_DIGIT.findall(match[0]))
-                matches.append((match, set().union(*(entities for least, entities in self.runs
-                                                     if digits >= least))))
+                matches.append((match, self.run_entities[min(len(_DIGIT.findall(match[0])), longest)]))
         matches.sort(key=lambda item: item[0].start())
         merged: list[tuple[int, int, dict[str, list[tuple[int, int]]]]] = []
         for match, entities in matches:

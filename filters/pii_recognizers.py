@@ -222,6 +222,11 @@ _AFTER = re.compile(r"^(?:[ .,/:\-]?\d|\s[-+−]\s\d|\s*[=×*÷^±≈<>≤≥%�
                     r"|\s?(?:bytes?|[KMGT]i?B|[kMG]?Hz|[kcmµ]?m[²³]?|[mk]?g|mAh|ms|px|dpi|rpm)(?![A-Za-z]))")
 
 
+# The characters libphonenumber's inner groups (phonenumbermatcher._INNER_MATCHES) start after:
+# a slash, a bracket, whitespace, a wide hyphen, a full stop.
+_INNER_BREAK = re.compile(r"[/(.\u2012-\u2015\uFF0D]|\s")
+
+
 # A + before the first digit, then a country code (parsing tries 1 to 3 digits): such a number
 # is parsed the same way whatever the region (the region is only used when the digits after
 # the + are no country code).
@@ -249,6 +254,13 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
         if not self.worth_parsing(candidate, offset):
             return None
         return self.verified(candidate, offset)
+
+    def _extract_inner_match(self, candidate: str, offset: int) -> Any:
+        # libphonenumber's six searches for an inner group find none in a candidate without
+        # the character each of them needs (most candidates: 010-7534-5913, 0001234).
+        if _INNER_BREAK.search(candidate) is None:
+            return None
+        return super()._extract_inner_match(candidate, offset)
 
     def verified(self, candidate: str, offset: int) -> Any:
         """libphonenumber's parse and check of a candidate, kept in `parsed` (shared by the
