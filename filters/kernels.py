@@ -523,7 +523,7 @@ def _token_stream(data, offsets, mapped, kind, stream):
     counts = np.zeros(rows, np.int64)
     buffer = np.empty(size // 4 + 16, np.uint8)
     starts = np.zeros(1024, np.int64)  # distinct token i is buffer[starts[i]:starts[i + 1]]
-    keys = np.empty(1024, np.uint64)  # and the FNV-1a hash of its bytes
+    keys = np.empty(1024, np.uint64)  # and the FNV-1a hash of its code points
     bits = 11
     slots = np.full(1 << bits, -1, np.int64)  # open addressing over the keys, at most half full
     state = np.zeros(2, np.int64)  # tokens, distinct tokens
@@ -587,10 +587,8 @@ def _row_tokens(data, at, end, mapped, kind, stream, values, cjk, buffer, starts
             if part == CJK and not stream:
                 part = ORDINARY
         if part == ORDINARY:
-            width = _put_utf8(buffer, tail, point)
-            for k in range(tail, tail + width):
-                key = (key ^ np.uint64(buffer[k])) * FNV_PRIME
-            tail += width
+            tail += _put_utf8(buffer, tail, point)
+            key = (key ^ np.uint64(point)) * FNV_PRIME
             continue
         first = starts[distinct]
         if tail > first:  # the open token ends: find its bytes among the distinct ones, or add them
@@ -718,21 +716,26 @@ def ngram_hashes(values: np.ndarray, cjk: np.ndarray, distinct: np.ndarray, coun
 @_jit
 def _affine_minima(hashes, parents, documents, a, b):
     """filters.minhash_signing.minhash: per document the minimum over its shingles of
-    fmix32(h) * a + b (mod 2^32), for every permutation (a, b)."""
+    fmix32(h) * a + b (mod 2^32), for every permutation (a, b). Each run of one document's
+    shingles updates a row of minima held apart (the permutation loop is then vectorised)."""
     perms = len(a)
     signatures = np.full((documents, perms), np.uint32(0xFFFFFFFF), np.uint32)
-    for j in range(len(hashes)):
-        h = np.uint32(hashes[j])
-        h ^= h >> np.uint32(16)
-        h = np.uint32(h * np.uint32(0x85EBCA6B))
-        h ^= h >> np.uint32(13)
-        h = np.uint32(h * np.uint32(0xC2B2AE35))
-        h ^= h >> np.uint32(16)
-        row = signatures[parents[j]]
-        for p in range(perms):
-            value = np.uint32(a[p] * h + b[p])
-            if value < row[p]:
-                row[p] = value
+    minima = np.empty(perms, np.uint32)
+    j = 0
+    while j < len(hashes):
+        row = parents[j]
+        minima[:] = signatures[row]
+        while j < len(hashes) and parents[j] == row:
+            h = np.uint32(hashes[j])
+            h ^= h >> np.uint32(16)
+            h = np.uint32(h * np.uint32(0x85EBCA6B))
+            h ^= h >> np.uint32(13)
+            h = np.uint32(h * np.uint32(0xC2B2AE35))
+            h ^= h >> np.uint32(16)
+            for p in range(perms):
+                minima[p] = min(minima[p], np.uint32(a[p] * h + b[p]))
+            j += 1
+        signatures[row] = minima
     return signatures
 
 

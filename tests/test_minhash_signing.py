@@ -216,6 +216,8 @@ def test_compiled_shingles_equal_the_numpy_code(mode, n, monkeypatch):
     mixed = mixed_texts(400, n)
     both_paths(pa.array(web + mixed, pa.large_string()), mode, n, monkeypatch)
     both_paths(pa.array(mixed, pa.string()).slice(37, 300), mode, n, monkeypatch)
+    for nothing in ([], [None], ["", " \u3000 ", ".,!"]):  # batches without a token
+        both_paths(pa.array(nothing, pa.large_string()), mode, n, monkeypatch)
 
 
 def test_compiled_shingles_equal_the_numpy_code_on_every_code_point(monkeypatch):
