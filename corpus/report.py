@@ -38,6 +38,8 @@ from corpus.funnel import funnel_rows
 Json = dict[str, Any]
 
 KEPT, REMOVED, READ, ACCENT = "#4c78a8", "#e45756", "#9d9d9d", "#f58518"
+# A histogram whose widest bin is this many times its narrowest is drawn one bar per bin.
+GEOMETRIC_BINS = 20
 WIDE, HEIGHT, ROW_HEIGHT = 468.0, 180.0, 115.2  # points: 6.5 x 2.5 inches, grids 1.6 inches a row
 COLOURS = {"kept": KEPT, "removed": REMOVED, "read": READ, "accent": ACCENT}
 TOTALS = (("read", "read"), ("kept", "kept"), ("rejected", "rejected"), ("quarantined", "quarantined"),
@@ -503,10 +505,7 @@ def _length_plot(histograms: Json) -> str:
     edges = histograms["read"]["edges"]
     read, kept = histograms["read"]["counts"], histograms["kept"]["counts"]
     used = max([index for index, (a, b) in enumerate(zip(read, kept, strict=True)) if a or b] or [0]) + 1
-    names = [f"{_short(low)}–{_short(high)}"
-             for low, high in zip(edges[:used], edges[1:used + 1], strict=True)]
-    if used == len(read):
-        names[-1] = f"≥{_short(edges[used - 1])}"  # the last bin holds everything longer
+    names = _bin_names(edges, used)
     chart = Chart(1, 1, WIDE, HEIGHT)
     panel = chart.panel
     panel.bar([index - 0.2 for index in range(used)], read[:used], width=0.4, colour=READ, label="read")
@@ -514,6 +513,15 @@ def _length_plot(histograms: Json) -> str:
     panel.xticks(range(used), names, rotation=30)
     panel.xlabel, panel.ylabel, panel.legend = "characters per document", "documents", True
     return _svg(chart, "Document lengths of every record read and of the documents kept.")
+
+
+def _bin_names(edges: Sequence[float], used: int) -> list[str]:
+    """`low–high` for the first `used` bins; the last bin of all holds everything above it."""
+    names = [f"{_short(low)}–{_short(high)}"
+             for low, high in zip(edges[:used], edges[1:used + 1], strict=True)]
+    if used == len(edges) - 1:
+        names[-1] = f"≥{_short(edges[used - 1])}"
+    return names
 
 
 def _short(edge: float) -> str:
@@ -603,8 +611,18 @@ def _counter_bars(entry: Json, bars: CounterBars) -> str:
 
 
 def _histogram_plot(key: str, histogram: Json) -> str:
+    """A histogram without declared figures. Bins that grow geometrically (minhash_dedup's
+    cluster sizes run 1, 2, 3, 5 ... 1M) are drawn one bar per bin, as far as the last one used:
+    on a linear x axis every bar would be a sliver beside 0."""
+    edges, counts = histogram["edges"], histogram["counts"]
     chart = Chart(1, 1, WIDE, HEIGHT)
     panel = chart.panel
-    panel.histogram(histogram["edges"], histogram["counts"], KEPT)
+    widths = [high - low for low, high in zip(edges, edges[1:], strict=False)]
+    if min(widths) > 0 and max(widths) > GEOMETRIC_BINS * min(widths):
+        used = max([index for index, count in enumerate(counts) if count] or [0]) + 1
+        panel.bar(list(range(used)), counts[:used], colour=KEPT)
+        panel.xticks(range(used), _bin_names(edges, used), rotation=30)
+    else:
+        panel.histogram(edges, counts, KEPT)
     panel.xlabel, panel.ylabel = key, "documents"
     return _svg(chart, f"Histogram {key}.")

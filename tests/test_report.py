@@ -15,7 +15,7 @@ import numpy as np
 from conftest import read_rows, run, write_jsonl
 
 from corpus.report import render_report
-from corpus.stats import FilterStats
+from corpus.stats import FilterStats, Histogram
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 SCRIPT = "<script>alert(1)</script>"
@@ -253,3 +253,18 @@ def test_plot_text_from_plugins_is_escaped_and_every_plot_parses_as_xml():
     shown = [element.text for svg in svgs for element in ET.fromstring(svg).iter("text")]
     assert label in shown and key in shown  # the funnel's tick label, the histogram's x label
     assert all(" id=" not in svg for svg in svgs)
+
+
+def test_a_histogram_with_geometric_bins_gets_one_bar_per_bin_up_to_the_last_used():
+    stats, manifest, _ = fixture()
+    plugin = FilterStats("clusters", docs_in=2625, docs_out=2600, chars_in=4085353, chars_out=4000000)
+    plugin.histograms["cluster_size"] = Histogram(edges=[2.0, 3.0, 4.0, 5.0, 10.0, 100.0, 1e6])
+    plugin.histograms["cluster_size"].add(np.array([2] * 50 + [3] * 7 + [7]))
+    stats = copy.deepcopy(stats)
+    stats["filters"].append({**plugin.to_dict(), "filter": "clusters", "mode": "filter"})
+
+    svg = re.findall(r"<svg .*?</svg>", render_report(stats, manifest, {}), flags=re.DOTALL)[-1]
+
+    shown = [element.text for element in ET.fromstring(svg).iter("text")]
+    assert [text for text in shown if "–" in text] == ["2–3", "3–4", "4–5", "5–10"]  # not 10–100 on
+    assert "cluster_size" in shown and not any(text.endswith("M") for text in shown)
