@@ -702,3 +702,79 @@ def test_file_that_cannot_be_opened_is_quarantined_and_the_run_goes_on(tmp_path)
     assert len(quarantined) == 1 and "b.jsonl" in quarantined[0]["file"]
     assert "cannot read file" in quarantined[0]["error"]
     assert good.exists()
+
+
+# --------------------------------------------------------------------------- lines read as columns
+
+
+def mixed_jsonl(count: int = 3000) -> bytes:
+    """Mostly lines of string fields (read as columns) with, here and there, every kind of line
+    that must be read one by one: other types, missing or extra fields, nulls, duplicate keys,
+    two objects on a line, bytes orjson refuses, blank and indented lines, CRLF."""
+    odd = [
+        b'{"id": 5, "text": "int id", "url": "u"}', b'{"text": "no id, no url"}',
+        b'{"id": "a", "text": "t", "url": "u", "lang": "en"}',
+        b'{"id": "a", "text": "t", "url": null}', b'{"id": "a", "text": "t", "url": {"k": [1]}}',
+        b'{"id": "a", "text": 7, "url": "u"}', b'{"id": "a", "text": "x", "text": "y", "url": "u"}',
+        b'{"id": "a", "text": "t", "url": "u"}{"id": "b", "text": "z", "url": "v"}',
+        b'{"id": "a", "text": "CESU \xed\xa0\x80", "url": "u"}',
+        b'{"id": "a", "text": "bad \xff", "url": "u"}', b'{"id": "a", "text": "lone \\ud800", "url": "u"}',
+        b'{"id": "a", "text": "t", "url": 1e400}', b'{"id": "a", "text": "t", "d": "2021-03-04T05:06:07"}',
+        b'', b'  \t', b'   {"id": "b", "text": "t", "url": "u"}', b'{"id": "a", "text": "t", "url": "u"}\r',
+        b'{"id": "a", "text": "t", "source_file": "s", "url": "u"}', b'{"id": "a", "text": "t", "url": "u",}',
+        b'[1]', b'{"id": "a", "te\\u0078t": "escaped key", "url": "u"}',
+    ]
+    lines = []
+    for number in range(count):
+        if number % 97 == 13:
+            lines.append(odd[(number // 97) % len(odd)])
+        else:
+            text = f"document {number} \u00e9\u4e2d\U0001f44d " * (number % 40)
+            lines.append(json.dumps({"id": f"d{number}", "text": text, "url": f"https://x/{number}"},
+                                    ensure_ascii=number % 2 == 0).encode())
+    return b"\xef\xbb\xbf" + b"\n".join(lines)  # a BOM first, no newline last
+
+
+@pytest.mark.parametrize("options", [
+    ReaderOptions(id_field="id"), ReaderOptions(), ReaderOptions(id_field="id", batch_rows=7),
+    ReaderOptions(id_field="text", batch_bytes=5000, max_record_bytes=1200),
+])
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_lines_read_as_columns_give_what_reading_them_one_by_one_gives(tmp_path, monkeypatch, options,
+                                                                       suffix):
+    """Runs of string-only lines go through Arrow's JSON reader: same batches (schema, rows,
+    boundaries), quarantine, record counts and raw bytes as line by line with orjson."""
+    import corpus.readers.jsonl as jsonl
+
+    monkeypatch.setattr(jsonl, "BLOCK_BYTES", 16 << 10)  # many regions, many lines across blocks
+    data = mixed_jsonl()
+    path = tmp_path / f"mixed{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith("gz") else
+                     zstandard.ZstdCompressor().compress(data) if suffix.endswith("zst") else data)
+
+    def chunks(split_bytes: int) -> list[tuple]:
+        return [(chunk.batch and (chunk.batch.schema, chunk.batch.to_pylist()), chunk.quarantine,
+                 chunk.records, chunk.raw_bytes)
+                for split in plan_splits(discover([str(path)], "auto"), split_bytes)
+                for chunk in read_split(split, options)]
+
+    as_columns = []
+    columns = jsonl._columns
+    monkeypatch.setattr(jsonl, "_columns", lambda *args: as_columns.append(columns(*args)) or
+                        as_columns[-1])
+    for split_bytes in (WHOLE, 50_000):
+        got = chunks(split_bytes)
+        monkeypatch.setattr(jsonl, "_columns", lambda *args: None)
+        assert got == chunks(split_bytes)
+        monkeypatch.setattr(jsonl, "_columns", lambda *args: as_columns.append(columns(*args)) or
+                            as_columns[-1])
+    read = sum(part[0].num_rows for part in as_columns if part is not None)
+    assert read > 500 and None in as_columns  # both ways were taken
+
+
+def test_zstd_file_whose_last_line_fills_a_batch_is_read(tmp_path):
+    """Arrow's zstd stream closes the file once read; the last line (no newline) comes after."""
+    path = tmp_path / "two.jsonl.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(b'{"text": "a"}\n{"text": "b"}'))
+    got = read_all([path], ReaderOptions(batch_rows=2))
+    assert got.texts == ["a", "b"] and got.quarantine == []

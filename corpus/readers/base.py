@@ -79,18 +79,26 @@ class BatchBuilder:
         self._reset()
 
     def _reset(self) -> None:
+        self._open()
+        # Documents added as columns (`add_columns`) and the groups of documents added one by
+        # one around them, in order. When every group holds only strings in the parts' fields,
+        # the batch is the parts put together, with no Python object per document.
+        self.segments: list[pa.RecordBatch | _Rows] = []
+        self.sealed_rows = 0
+        self.size = 0
+
+    def _open(self) -> None:
         self.ids: list[str] = []
         self.texts: list[str] = []
         self.orders: list[int] = []
         self.extra: dict[str, list[Any]] = {}
-        self.size = 0
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return self.sealed_rows + len(self.texts)
 
     @property
     def full(self) -> bool:
-        return len(self.texts) >= self.options.batch_rows or self.size >= self.options.batch_bytes
+        return len(self) >= self.options.batch_rows or self.size >= self.options.batch_bytes
 
     def add(self, offset: int, text: str, doc_id: str | None, extra: dict[str, Any],
             size: int | None = None) -> None:
@@ -111,9 +119,34 @@ class BatchBuilder:
             if len(column) <= row:
                 column.append(None)
 
+    def add_columns(self, part: pa.RecordBatch, size: int) -> None:
+        """Add documents given as ID, TEXT (large_string), ORDER and string pass-through columns
+        (renamed already, no nulls); `size` is what they occupied in the input."""
+        self._seal()
+        self.segments.append(part)
+        self.sealed_rows += part.num_rows
+        self.size += size
+
+    def _seal(self) -> None:
+        if self.texts:
+            self.segments.append(_Rows(self.ids, self.texts, self.orders, self.extra))
+            self.sealed_rows += len(self.texts)
+            self._open()
+
     def flush(self) -> pa.RecordBatch | None:
-        if not self.texts:
+        self._seal()
+        segments = self.segments
+        self._reset()
+        if not segments:
             return None
+        if any(isinstance(segment, pa.RecordBatch) for segment in segments):
+            parts = [segment if isinstance(segment, pa.RecordBatch) else segment.part()
+                     for segment in segments]
+            if all(part is not None and part.schema == parts[0].schema for part in parts):
+                return pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
+        # As `add` would have gathered them one by one, for Arrow to infer each field's type.
+        for segment in segments:
+            self._extend(segment if isinstance(segment, _Rows) else _Rows.of(segment))
         arrays = [pa.array(self.ids, pa.string()), pa.array(self.texts, pa.large_string()),
                   pa.array(self.orders, pa.int64())]
         names = [ID, TEXT, ORDER]
@@ -122,6 +155,44 @@ class BatchBuilder:
             names.append(key)
         self._reset()
         return pa.RecordBatch.from_arrays(arrays, names=names)
+
+    def _extend(self, rows: _Rows) -> None:
+        before = len(self.texts)
+        self.ids += rows.ids
+        self.texts += rows.texts
+        self.orders += rows.orders
+        for name, values in rows.extra.items():
+            column = self.extra.get(name)
+            if column is None:
+                column = self.extra[name] = [None] * before
+            column += values
+        for column in self.extra.values():
+            column += [None] * (len(self.texts) - len(column))
+
+
+@dataclass
+class _Rows:
+    """Documents added one by one, column by column (pass-through fields by first appearance,
+    None where a document lacks one)."""
+
+    ids: list[str]
+    texts: list[str]
+    orders: list[int]
+    extra: dict[str, list[Any]]
+
+    @classmethod
+    def of(cls, part: pa.RecordBatch) -> _Rows:
+        columns = {name: part.column(name).to_pylist() for name in part.schema.names}
+        return cls(columns.pop(ID), columns.pop(TEXT), columns.pop(ORDER), columns)
+
+    def part(self) -> pa.RecordBatch | None:
+        """These documents as `add_columns` takes them, when every field is a string in each."""
+        if not all(type(value) is str for values in self.extra.values() for value in values):
+            return None
+        arrays = [pa.array(self.ids, pa.string()), pa.array(self.texts, pa.large_string()),
+                  pa.array(self.orders, pa.int64())]
+        arrays += [pa.array(values, pa.string()) for values in self.extra.values()]
+        return pa.RecordBatch.from_arrays(arrays, names=[ID, TEXT, ORDER, *self.extra])
 
 
 def _column(name: str, values: list[Any]) -> pa.Array:

@@ -1,5 +1,10 @@
 """JSON Lines reader (plain, gzip, zstd) with per-line quarantine and byte-range splits.
 
+Each block's run of whole lines is first offered to Arrow's JSON reader, which turns it into
+columns with no Python object per document; it is taken only where it reads exactly what orjson
+reads line by line (one object per line, the same string fields in each), and every other line
+is read alone with orjson.
+
 Memory stays bounded whatever the input: compressed streams are decoded in blocks of at
 most BLOCK_BYTES, runs of blank lines are skipped by a regular expression (C speed, never
 one Python step per line), and a line longer than `max_record_bytes` is skipped to its end
@@ -8,14 +13,17 @@ without being held, then quarantined as `record_too_large` with its first bytes.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.json as pa_json
 from isal import isal_zlib
 
 from corpus.readers.base import (
@@ -28,10 +36,12 @@ from corpus.readers.base import (
     too_deep,
     too_large,
 )
+from corpus.schema import ID, ORDER, TEXT, input_name, order_key
 from corpus.sources import Split, open_binary
 from corpus.writers import MAX_SCHEMA_DEPTH
 
 BLOCK_BYTES = 1 << 20
+NEWLINE, OPEN_BRACE = ord("\n"), ord("{")
 # Blank lines are stepped over inside the C matcher: a run of empty lines by a literal loop
 # (about 2 ms a MiB), other whitespace by searching for the first byte of a line that is not
 # blank (about 12 ms a MiB); a line's end is found by memchr (bytes.find).
@@ -56,26 +66,117 @@ def read_jsonl(split: Split, options: ReaderOptions) -> Iterator[ReadChunk]:
     """
     uri = split.file.uri
     builder = BatchBuilder(uri, split.input_index, options)
-    chunk = ReadChunk(batch=None)
+    pending = ReadChunk(batch=None)  # the quarantine and record count of the batch being built
     raw = open_binary(uri)
     reported = raw.tell()
     try:
-        for offset, line, error in _lines(raw, split, options.max_record_bytes):
-            if error is not None:
-                chunk.records += 1
-                chunk.quarantine.append(quarantine_record(uri, offset, error, line))
-            else:
-                _parse_line(line, offset, uri, options, builder, chunk)
-            if builder.full or len(chunk.quarantine) >= options.batch_rows:
-                position = raw.tell()
-                chunk.batch, chunk.raw_bytes, reported = builder.flush(), position - reported, position
-                yield chunk
-                chunk = ReadChunk(batch=None)
+        for offset, data, error in _lines(raw, split, options.max_record_bytes):
+            for _ in _records(offset, data, error, uri, options, builder, pending):
+                if builder.full or len(pending.quarantine) >= options.batch_rows:
+                    # Arrow's zstd stream closes the file once it has read it all (the last line
+                    # is read after that when it has no newline).
+                    position = split.file.size if raw.closed else raw.tell()
+                    yield _taken(pending, builder.flush(), position - reported)
+                    reported = position
     finally:
         raw.close()
-    chunk.batch = builder.flush()
-    chunk.raw_bytes = max(0, (split.end or split.file.size) - reported)
-    yield chunk
+    yield _taken(pending, builder.flush(), max(0, (split.end or split.file.size) - reported))
+
+
+def _taken(pending: ReadChunk, batch: pa.RecordBatch | None, raw_bytes: int) -> ReadChunk:
+    """The chunk of `batch` with what `pending` gathered, which starts over empty."""
+    chunk = ReadChunk(batch, pending.quarantine, pending.records, raw_bytes)
+    pending.quarantine, pending.records = [], 0
+    return chunk
+
+
+def _records(offset: int, data: bytes, error: str | None, uri: str, options: ReaderOptions,
+             builder: BatchBuilder, pending: ReadChunk) -> Iterator[None]:
+    """Reads what `_lines` gave, pausing after each step that may fill a batch: a line, or as
+    many lines of a region read as columns as the batch can take."""
+    if error is not None:
+        pending.records += 1
+        pending.quarantine.append(quarantine_record(uri, offset, error, data))
+        yield
+    elif not isinstance(data, _Region):
+        _parse_line(data, offset, uri, options, builder, pending)
+        yield
+    elif (columns := _columns(data, offset, builder, options)) is None:
+        for start, stop in zip(*data.lines, strict=True):
+            _parse_line(data[start:stop], offset + int(start), uri, options, builder, pending)
+            yield
+    else:
+        part, sizes = columns
+        done = 0
+        while done < part.num_rows:
+            # As many rows as fill the batch (by rows or bytes), as line by line.
+            sums = np.cumsum(sizes[done:])
+            fits = int(np.searchsorted(sums, options.batch_bytes - builder.size)) + 1
+            take = min(part.num_rows - done, options.batch_rows - len(builder), fits)
+            builder.add_columns(part.slice(done, take), int(sums[take - 1]))
+            pending.records += take
+            done += take
+            yield
+
+
+class _Region(bytes):
+    """Whole lines, each starting with "{" (no blank line), none over max_record_bytes: read as
+    columns by Arrow's JSON reader when it agrees with the line-by-line reading (`_columns`)."""
+
+    @functools.cached_property
+    def lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each line starts and where its newline is."""
+        newlines = np.flatnonzero(np.frombuffer(self, np.uint8) == NEWLINE)
+        return np.concatenate(([0], newlines[:-1] + 1)), newlines
+
+
+def _region(block: bytes, at: int, base: int, end: float, max_bytes: int) -> _Region | None:
+    """block[at:] up to its last newline, when it is a `_Region` whose lines all start before
+    `end`; else None."""
+    last = block.rfind(b"\n")
+    if last < at:
+        return None
+    region = _Region(block[at:last + 1])
+    starts, newlines = region.lines
+    if (np.frombuffer(region, np.uint8)[starts] != OPEN_BRACE).any() or base + at + starts[-1] >= end \
+            or (newlines - starts).max() > max_bytes:
+        return None
+    return region
+
+
+def _columns(region: _Region, offset: int, builder: BatchBuilder,
+             options: ReaderOptions) -> tuple[pa.RecordBatch, np.ndarray] | None:
+    """The region's documents as `BatchBuilder.add_columns` takes them and each one's size, when
+    every line is one JSON object of the same fields, all strings, the text among them; else
+    None. Only then is Arrow's reading the same as orjson's line by line: another value type,
+    a missing field or a line orjson refuses (Arrow refuses it too, or reads it as other than
+    one object) sends the region line by line."""
+    try:
+        table = pa_json.read_json(pa.BufferReader(region), read_options=pa_json.ReadOptions(
+            use_threads=False, block_size=len(region))).combine_chunks()
+        names = table.schema.names
+        for column in table.columns:  # Arrow's parser lets surrogates encoded in UTF-8 through
+            column.validate(full=True)
+    except (pa.ArrowException, ValueError):  # a UnicodeDecodeError where a name is not UTF-8
+        return None
+    starts, newlines = region.lines
+    if table.num_rows != len(starts) or len(set(names)) != len(names) \
+            or options.text_field not in names \
+            or any(not pa.types.is_string(kind) for kind in table.schema.types) \
+            or any(column.null_count for column in table.columns):
+        return None
+    id_name = options.id_field if options.id_field in names and options.id_field != options.text_field \
+        else None
+    offsets = offset + starts
+    ids = (table.column(id_name).combine_chunks() if id_name is not None else
+           pa.array([f"{builder.tag}-{at}" for at in offsets.tolist()], pa.string()))
+    arrays = [ids, table.column(options.text_field).combine_chunks().cast(pa.large_string()),
+              pa.array(order_key(builder.input_index, offsets), pa.int64())]
+    fields = [name for name in names if name not in (options.text_field, id_name)]
+    arrays += [table.column(name).combine_chunks() for name in fields]
+    part = pa.RecordBatch.from_arrays(arrays, names=[ID, TEXT, ORDER, *(
+        input_name(name, fields) for name in fields)])
+    return part, newlines - starts
 
 
 @dataclass
@@ -88,9 +189,9 @@ class _Skipped:
 
 
 def _lines(raw, split: Split, max_bytes: int) -> Iterator[tuple[int, bytes, str | None]]:
-    """(offset, line, None) for each non-blank line starting inside the split;
-    (offset, first bytes, error) for a line over `max_bytes`; (offset, pending bytes,
-    error) last when the stream breaks."""
+    """(offset, line, None) for each non-blank line starting inside the split, or (offset,
+    `_Region`, None) for a run of them; (offset, first bytes, error) for a line over
+    `max_bytes`; (offset, pending bytes, error) last when the stream breaks."""
     base = 0  # stream offset of the current block's first byte
     skipped = None
     if split.start:
@@ -126,6 +227,10 @@ def _lines(raw, split: Split, max_bytes: int) -> Iterator[tuple[int, bytes, str 
                 yield _complete(line_at, bytes(pending), base + newline, max_bytes)
                 pending.clear()
                 at, line_at = newline + 1, base + newline + 1
+            if line_at == base + at and (region := _region(block, at, base, end, max_bytes)):
+                yield line_at, region, None
+                at += len(region)
+                line_at = base + at
             while True:
                 blank = _NEWLINES.match(block, at).end()
                 if blank > at:
