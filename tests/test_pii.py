@@ -289,3 +289,19 @@ def test_pattern_reader_reads_what_presidio_reads_with_patterns_joined_or_not():
             assert ours == theirs, text
     assert not PatternReader(PatternRecognizer(supported_entity="THING", patterns=joined)).analyze(
         "nothing at all", ["THING"])
+
+
+def test_inner_groups_are_searched_for_only_in_candidates_holding_a_break():
+    """libphonenumber's inner-group searches all need a character `_INNER_BREAK` finds: a
+    candidate without one is not searched (random candidates over digits, separators, letters)."""
+    from phonenumbers.phonenumbermatcher import _INNER_MATCHES
+
+    from filters.pii_recognizers import _INNER_BREAK
+
+    rng = random.Random(5)
+    alphabet = "0123456789-+#*x()/.,;: \u00a0\u2013\u2014\uff0d\u3000e٣"
+    candidates = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
+    unbroken = [c for c in candidates if _INNER_BREAK.search(c) is None]
+    assert all(pattern.search(c) is None for c in unbroken for pattern in _INNER_MATCHES)
+    broken = [c for c in candidates if any(pattern.search(c) for pattern in _INNER_MATCHES)]
+    assert len(unbroken) >= 500 and len(broken) >= 5000
