@@ -558,6 +558,7 @@ def _row_tokens(data, at, end, mapped, kind, stream, values, cjk, buffer, starts
     tokens = state[0]
     distinct = state[1]
     table_size = len(mapped)
+    last = len(data) - 1  # reads stay in the buffer whatever its bytes
     mask = (1 << bits) - 1
     tail = starts[distinct]  # the open token is buffer[starts[distinct]:tail]
     key = FNV_OFFSET
@@ -570,15 +571,16 @@ def _row_tokens(data, at, end, mapped, kind, stream, values, cjk, buffer, starts
                 point = lead
                 at += 1
             elif lead < 0xE0:
-                point = ((lead & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F)
+                point = ((lead & 0x1F) << 6) | (np.int64(data[min(at + 1, last)]) & 0x3F)
                 at += 2
             elif lead < 0xF0:
-                point = (((lead & 0x0F) << 12) | ((np.int64(data[at + 1]) & 0x3F) << 6)
-                         | (np.int64(data[at + 2]) & 0x3F))
+                point = (((lead & 0x0F) << 12) | ((np.int64(data[min(at + 1, last)]) & 0x3F) << 6)
+                         | (np.int64(data[min(at + 2, last)]) & 0x3F))
                 at += 3
             else:
-                point = (((lead & 0x07) << 18) | ((np.int64(data[at + 1]) & 0x3F) << 12)
-                         | ((np.int64(data[at + 2]) & 0x3F) << 6) | (np.int64(data[at + 3]) & 0x3F))
+                point = (((lead & 0x07) << 18) | ((np.int64(data[min(at + 1, last)]) & 0x3F) << 12)
+                         | ((np.int64(data[min(at + 2, last)]) & 0x3F) << 6)
+                         | (np.int64(data[min(at + 3, last)]) & 0x3F))
                 at += 4
             part = ORDINARY
             if point < table_size:
