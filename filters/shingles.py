@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from types import ModuleType
 
 import numpy as np
 import pyarrow as pa
@@ -54,7 +55,8 @@ def shingle_hashes(text: pa.Array, mode: str, ngram: int, char_ngram: int) -> tu
     `auto`: `ngram`-grams of the token stream (`tokens_spaced`); `word`: `ngram`-grams of
     whitespace-separated words; `char`: `char_ngram`-grams of the characters, whitespace
     removed. No shingle string is built: each distinct token of the batch is hashed once,
-    n-grams combine token hashes with position weights.
+    n-grams combine token hashes with position weights. With numba installed `auto` and
+    `word` run as compiled loops (`_compiled_word_shingles`): the same hashes.
     """
     kernel = compiled()
     if kernel is not None and mode != "char":
@@ -145,7 +147,8 @@ def _word_shingles(text: pa.Array, n: int, stream: bool) -> tuple[np.ndarray, np
     return _ngrams(*_split_cjk(flat, high, hashes, parents), n)
 
 
-def _compiled_word_shingles(kernel, text: pa.Array, n: int, stream: bool) -> tuple[np.ndarray, np.ndarray]:
+def _compiled_word_shingles(kernel: ModuleType, text: pa.Array, n: int, stream: bool
+                            ) -> tuple[np.ndarray, np.ndarray]:
     """`_word_shingles(normalise(text))` in two compiled passes over the NFKC text: the token
     stream read through `_stream_table` (lower case, symbols, digits, whitespace and CJK per
     code point) with each distinct token's bytes kept once, then the n-grams."""
