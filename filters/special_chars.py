@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import os
+import zipfile
 from typing import Literal
 
 import numpy as np
@@ -13,6 +17,7 @@ from pydantic import Field
 from corpus.figures import Figures, HistogramPlot, Threshold, ThresholdText
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
+from corpus.store import cache_folder
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.languages import language_codes
 from filters.text import OTHER_WHITESPACE
@@ -31,6 +36,11 @@ ORDINARY, WHITESPACE, SPECIAL = 0, 1, 2
 # decoded code points take four bytes each, their positions eight.
 PIECE_BYTES = 4 << 20
 SURROGATES = range(0xD800, 0xE000)
+# The table's cache folder (corpus.store.cache_folder), one file per Arrow release (its RE2 and
+# Unicode tables) and patterns: matching takes about 0.13 s, in the driver before the local pool
+# forks (a serial cost of every run); reading the file about 1 ms.
+CLASSES_CACHE = "special-chars"
+CLASSES_FORMAT = 1  # bumped whenever what the table holds changes: an older file is matched again
 DEFINITION = (
     "special = Unicode P*, S*, C* characters that are not whitespace; "
     "ratio = special / non-whitespace characters"
@@ -116,7 +126,32 @@ class SpecialChars(Filter):
 @functools.cache
 def code_point_classes() -> pa.UInt8Array:
     """ORDINARY, WHITESPACE or SPECIAL for every code point (surrogates, never in a valid text,
-    as SPECIAL): RE2 matches each pattern against every code point once per process."""
+    as SPECIAL): read from this user's cache folder, else matched by RE2 and cached there."""
+    key = hashlib.sha256(f"{SPECIAL_PATTERN}\n{WHITESPACE_PATTERN}".encode()).hexdigest()[:16]
+    path = cache_folder(CLASSES_CACHE) / f"pyarrow-{pa.__version__}-{key}-format-{CLASSES_FORMAT}.npz"
+    # Missing, damaged or not a table: matched again.
+    with contextlib.suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        with np.load(path, allow_pickle=False) as stored:
+            classes, digest = stored["classes"], stored["sha256"].tobytes()
+        if classes.shape == (0x110000,) and classes.dtype == np.uint8 \
+                and hashlib.sha256(classes.tobytes()).digest() == digest:
+            return pa.array(classes)
+    classes = _matched_classes()
+    with contextlib.suppress(OSError):  # no writable cache folder: matched again next run
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as handle:
+                np.savez(handle, classes=classes, sha256=np.frombuffer(
+                    hashlib.sha256(classes.tobytes()).digest(), np.uint8))
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return pa.array(classes)
+
+
+def _matched_classes() -> np.ndarray:
+    """Each code point's class as RE2 (Arrow's) matches the patterns, one string per code point."""
     points = np.concatenate([np.arange(SURROGATES.start, dtype=np.uint32),
                              np.arange(SURROGATES.stop, 0x110000, dtype=np.uint32)])
     data = points.tobytes().decode("utf-32-le").encode()
@@ -129,7 +164,7 @@ def code_point_classes() -> pa.UInt8Array:
     special = pc.match_substring_regex(chars, SPECIAL_PATTERN).to_numpy(zero_copy_only=False)
     space = pc.match_substring_regex(chars, WHITESPACE_PATTERN).to_numpy(zero_copy_only=False)
     classes = np.where(special, SPECIAL, np.where(space, WHITESPACE, ORDINARY)).astype(np.uint8)
-    return pa.array(np.insert(classes, SURROGATES.start, np.full(len(SURROGATES), SPECIAL, np.uint8)))
+    return np.insert(classes, SURROGATES.start, np.full(len(SURROGATES), SPECIAL, np.uint8))
 
 
 def _class_counts(text: pa.Array, classes: pa.UInt8Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

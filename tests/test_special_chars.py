@@ -144,3 +144,44 @@ def test_a_null_text_counts_as_empty():
     outcome = flt.run(batch, FilterStats("special_chars"))
     assert outcome.kept.column("id").to_pylist() == ["b"]
     assert outcome.rejected.column("reason").to_pylist() == ["empty"]
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    """An empty cache folder and no table in memory."""
+    from filters.special_chars import code_point_classes
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    code_point_classes.cache_clear()
+    yield tmp_path / "corpus" / "special-chars"
+    code_point_classes.cache_clear()
+
+
+def test_the_code_point_table_is_cached_and_read_back_without_matching(fresh_cache, monkeypatch):
+    import filters.special_chars as special_chars
+
+    built = special_chars.code_point_classes()
+    (path,) = fresh_cache.glob("*.npz")
+    special_chars.code_point_classes.cache_clear()
+    monkeypatch.setattr(special_chars, "_matched_classes", lambda: pytest.fail("matched again"))
+    assert special_chars.code_point_classes().equals(built)
+    assert path.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_a_damaged_cached_table_is_matched_again(fresh_cache, damage):
+    import filters.special_chars as special_chars
+
+    built = special_chars.code_point_classes()
+    (path,) = fresh_cache.glob("*.npz")
+    special_chars.code_point_classes.cache_clear()
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[:1000])
+    else:
+        with np.load(path) as stored:
+            classes, digest = stored["classes"].copy(), stored["sha256"]
+        classes[ord("a")] = 2  # a letter made special, the digest left as it was
+        np.savez(path, classes=classes, sha256=digest)
+    assert special_chars.code_point_classes().equals(built)
+    with np.load(path) as stored:  # written again, whole
+        assert np.array_equal(stored["classes"], built.to_numpy())
