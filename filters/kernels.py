@@ -1,8 +1,8 @@
 """The hot loops of filters/words.py and gopher_repetition compiled with numba: same results as their numpy.
 
 Also MinHash signing's token stream, n-grams and permutation minima (filters/shingles.py,
-filters/minhash_signing.py). Imported on first use and only when numba (the `quality` extra)
-is installed; without it the numpy code runs. Each loop walks one document at a time where
+filters/minhash_signing.py). Imported on first use; where numba (a dependency) cannot be
+imported, the numpy code runs. Each loop walks one document at a time where
 numpy needs dozens of whole-array passes (and, for datatrove's duplicate n-gram walk,
 hundreds of small steps). Compiled code is cached next to this module (numba's `cache=True`:
 about 0.5 s to load in a new process against seconds to compile); where that folder is

@@ -309,7 +309,7 @@ def test_vectorised_n_gram_measures_equal_the_reference_walk():
 
 def needs_numba() -> None:
     if compiled() is None:
-        pytest.skip("numba (the quality extra) is not installed, or not usable with this numpy")
+        pytest.skip("numba is not installed, or not usable with this numpy")
 
 
 def test_compiled_n_gram_measures_equal_the_reference_walk():

@@ -48,7 +48,7 @@ def test_permutations_are_datasketch_affine32s(num_perm, seed):
 
 def needs_numba() -> None:
     if compiled() is None:
-        pytest.skip("numba (the quality extra) is not installed, or not usable with this numpy")
+        pytest.skip("numba is not installed, or not usable with this numpy")
 
 
 def numpy_only(monkeypatch) -> None:
