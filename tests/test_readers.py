@@ -710,7 +710,8 @@ def test_file_that_cannot_be_opened_is_quarantined_and_the_run_goes_on(tmp_path)
 def mixed_jsonl(count: int = 3000) -> bytes:
     """Mostly lines of string fields (read as columns) with, here and there, every kind of line
     that must be read one by one: other types, missing or extra fields, nulls, duplicate keys,
-    two objects on a line, bytes orjson refuses, blank and indented lines, CRLF."""
+    two objects on a line, bytes orjson refuses, blank and indented lines, CRLF; and runs of
+    lines naming the same fields in another order."""
     odd = [
         b'{"id": 5, "text": "int id", "url": "u"}', b'{"text": "no id, no url"}',
         b'{"id": "a", "text": "t", "url": "u", "lang": "en"}',
@@ -730,8 +731,10 @@ def mixed_jsonl(count: int = 3000) -> bytes:
             lines.append(odd[(number // 97) % len(odd)])
         else:
             text = f"document {number} \u00e9\u4e2d\U0001f44d " * (number % 40)
-            lines.append(json.dumps({"id": f"d{number}", "text": text, "url": f"https://x/{number}"},
-                                    ensure_ascii=number % 2 == 0).encode())
+            record = {"id": f"d{number}", "text": text, "url": f"https://x/{number}"}
+            if number % 500 > 440:  # the same fields named in another order
+                record = dict(reversed(record.items()))
+            lines.append(json.dumps(record, ensure_ascii=number % 2 == 0).encode())
     return b"\xef\xbb\xbf" + b"\n".join(lines)  # a BOM first, no newline last
 
 

@@ -142,8 +142,14 @@ class BatchBuilder:
         if any(isinstance(segment, pa.RecordBatch) for segment in segments):
             parts = [segment if isinstance(segment, pa.RecordBatch) else segment.part()
                      for segment in segments]
-            if all(part is not None and part.schema == parts[0].schema for part in parts):
-                return pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
+            if all(part is not None for part in parts):
+                # Every document has every field of its part: the batch's order of first
+                # appearance is the first part's, whatever order later documents name them in.
+                names = parts[0].schema.names
+                parts = [part if part.schema.names == names or set(part.schema.names) != set(names)
+                         else part.select(names) for part in parts]
+                if all(part.schema == parts[0].schema for part in parts):
+                    return pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
         # As `add` would have gathered them one by one, for Arrow to infer each field's type.
         for segment in segments:
             self._extend(segment if isinstance(segment, _Rows) else _Rows.of(segment))

@@ -106,14 +106,20 @@ def _records(offset: int, data: bytes, error: str | None, uri: str, options: Rea
             _parse_line(data[start:stop], offset + int(start), uri, options, builder, pending)
             yield
     else:
-        part, sizes = columns
+        part, sizes, published = columns
+        starts, newlines = data.lines
         done = 0
         while done < part.num_rows:
             # As many rows as fill the batch (by rows or bytes), as line by line.
             sums = np.cumsum(sizes[done:])
             fits = int(np.searchsorted(sums, options.batch_bytes - builder.size)) + 1
             take = min(part.num_rows - done, options.batch_rows - len(builder), fits)
-            builder.add_columns(part.slice(done, take), int(sums[take - 1]))
+            # Fields in the order the first line names them, as `BatchBuilder.add` orders a
+            # batch's (Arrow orders them as the region's first line does).
+            first = orjson.loads(data[starts[done]:newlines[done]])
+            order = [published[name] for name in first if name in published]
+            builder.add_columns(part.slice(done, take).select([ID, TEXT, ORDER, *order]),
+                                int(sums[take - 1]))
             pending.records += take
             done += take
             yield
@@ -145,8 +151,9 @@ def _region(block: bytes, at: int, base: int, end: float, max_bytes: int) -> _Re
 
 
 def _columns(region: _Region, offset: int, builder: BatchBuilder,
-             options: ReaderOptions) -> tuple[pa.RecordBatch, np.ndarray] | None:
-    """The region's documents as `BatchBuilder.add_columns` takes them and each one's size, when
+             options: ReaderOptions) -> tuple[pa.RecordBatch, np.ndarray, dict[str, str]] | None:
+    """The region's documents as `BatchBuilder.add_columns` takes them, each one's size and the
+    published name of each pass-through field, when
     every line is one JSON object of the same fields, all strings, the text among them; else
     None. Only then is Arrow's reading the same as orjson's line by line: another value type,
     a missing field or a line orjson refuses (Arrow refuses it too, or reads it as other than
@@ -174,9 +181,9 @@ def _columns(region: _Region, offset: int, builder: BatchBuilder,
               pa.array(order_key(builder.input_index, offsets), pa.int64())]
     fields = [name for name in names if name not in (options.text_field, id_name)]
     arrays += [table.column(name).combine_chunks() for name in fields]
-    part = pa.RecordBatch.from_arrays(arrays, names=[ID, TEXT, ORDER, *(
-        input_name(name, fields) for name in fields)])
-    return part, newlines - starts
+    published = {name: input_name(name, fields) for name in fields}
+    part = pa.RecordBatch.from_arrays(arrays, names=[ID, TEXT, ORDER, *published.values()])
+    return part, newlines - starts, published
 
 
 @dataclass
