@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pyarrow as pa
@@ -283,6 +285,18 @@ def test_pairs_at_the_threshold_reach_the_agreement_floor():
         signatures = pair_signatures(flt, rng, shared, own, 2000)
         agree = (signatures[0::2] == signatures[1::2]).sum(axis=1)
         assert (agree >= floor).mean() == pytest.approx(kept, abs=0.001)
+
+
+def test_the_agreement_floor_is_scipys_binomial_quantile_without_importing_scipy():
+    binom = pytest.importorskip("scipy.stats").binom
+    for num_perm in (16, 64, 128, 256, 1024):
+        for threshold in (i / 200 for i in range(1, 201)):
+            assert agreement_floor(threshold, num_perm) == int(binom.ppf(minhash_verify.MISSED, num_perm,
+                                                                        threshold)), (num_perm, threshold)
+    code = ("import sys; from filters.minhash_verify import agreement_floor; agreement_floor(0.7, 128); "
+            "print('scipy' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
 
 
 def test_set_jaccard_matches_python_sets():
