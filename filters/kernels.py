@@ -248,6 +248,15 @@ def _table_bits(entries):
 
 
 @_jit
+def _same_bytes(data, first, second, length):
+    """Whether data[first:first + length] equals data[second:second + length]."""
+    for k in range(length):  # noqa: SIM110 - numba compiles the loop, not all() of a generator
+        if data[first + k] != data[second + k]:
+            return False
+    return True
+
+
+@_jit
 def _is_blank(data, at, end):
     """Width of the character at `at` when it is a space, tab, form feed, vertical tab or
     no-break space (BULLET_LINE's leading class), else 0."""
@@ -364,15 +373,10 @@ def _piece_repeats(data, offsets, paragraphs):
                 slot = np.int64((hashed * SLOT_MIX) >> np.uint64(64 - bits))
                 repeat = False
                 while slot_start[slot] >= 0:
-                    if slot_hash[slot] == hashed and slot_end[slot] - slot_start[slot] == at - piece:
-                        same = True
-                        for k in range(at - piece):
-                            if data[slot_start[slot] + k] != data[piece + k]:
-                                same = False
-                                break
-                        if same:
-                            repeat = True
-                            break
+                    if (slot_hash[slot] == hashed and slot_end[slot] - slot_start[slot] == at - piece
+                            and _same_bytes(data, slot_start[slot], piece, at - piece)):
+                        repeat = True
+                        break
                     slot = (slot + 1) & mask
                 if not repeat:
                     slot_start[slot] = piece
@@ -599,15 +603,10 @@ def _row_tokens(data, at, end, mapped, kind, stream, values, cjk, buffer, starts
             found = -1
             while slots[slot] >= 0:
                 other = slots[slot]
-                if keys[other] == key and starts[other + 1] - starts[other] == length:
-                    same = True
-                    for k in range(length):
-                        if buffer[starts[other] + k] != buffer[first + k]:
-                            same = False
-                            break
-                    if same:
-                        found = other
-                        break
+                if (keys[other] == key and starts[other + 1] - starts[other] == length
+                        and _same_bytes(buffer, starts[other], first, length)):
+                    found = other
+                    break
                 slot = (slot + 1) & mask
             if found < 0:
                 found = distinct
