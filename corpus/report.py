@@ -611,9 +611,9 @@ def _counter_bars(entry: Json, bars: CounterBars) -> str:
 
 
 def _histogram_plot(key: str, histogram: Json) -> str:
-    """A histogram without declared figures. Bins that grow geometrically (minhash_dedup's
-    cluster sizes run 1, 2, 3, 5 ... 1M) are drawn one bar per bin, as far as the last one used:
-    on a linear x axis every bar would be a sliver beside 0."""
+    """A histogram without declared figures. Bins that grow geometrically (cluster sizes of
+    1, 2, 3, 5 ... 1M, say) are drawn one bar per bin, as far as the last one used: on a
+    linear x axis every bar would be a sliver beside 0."""
     edges, counts = histogram["edges"], histogram["counts"]
     chart = Chart(1, 1, WIDE, HEIGHT)
     panel = chart.panel
