@@ -51,6 +51,8 @@ def references() -> dict[str, str]:
 
 def get_filter(name: str) -> type[Filter]:
     """The filter class for a config key: a registered name or a `module:Class` reference."""
+    if name in BUILTINS:  # they win over plugins anyway: no need to read every entry point (19 ms)
+        return load_reference(BUILTINS[name])
     known = references()
     if name in known:
         return load_reference(known[name])
