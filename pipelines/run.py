@@ -216,7 +216,7 @@ def _pool(config: PipelineConfig, ahead: Task | None) -> LocalPool | RayPool:
 
 def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPool | RayPool,
                  progress: RunProgress) -> list[TaskResult]:
-    """Reuse the tasks whose units are finished; run the rest, largest first; results in task order."""
+    """Reuse the tasks whose units are finished; run the rest; results in task order."""
     finished = {}
     for task in tasks:
         record = load_unit(task.out)
@@ -227,15 +227,11 @@ def _run_segment(segment: Segment, count: int, tasks: list[Task], pool: LocalPoo
     if finished:
         progress.note(f"{label}: reusing {len(finished)} of {len(tasks)} finished tasks")
     if segment.index == 0:
-        sizes, unit = {task.index: task.split.size for task in todo}, "bytes"
+        total, unit = sum(task.split.size for task in todo), "bytes"
     else:
-        sizes = {task.index: sum(_rows(path, task.mirror) for path in task.spill) for task in todo}
-        unit = "docs"
-    # Largest first: a worker that finishes early takes the next task, so the tasks left for the
-    # end are the short ones, and no large task runs alone while the other workers idle.
-    todo.sort(key=lambda task: sizes[task.index], reverse=True)
+        total, unit = sum(_rows(path, task.mirror) for task in todo for path in task.spill), "docs"
     if todo:
-        with progress.segment(label, sum(sizes.values()), unit) as advance:
+        with progress.segment(label, total, unit) as advance:
             for result in pool.run(todo, advance):
                 finished[result.index] = result
     return [finished[task.index] for task in tasks]

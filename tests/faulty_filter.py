@@ -1,5 +1,4 @@
-"""Plugins for the fault and pool tests: one raises on a document holding `fail_on`, one logs its
-set-ups, one the order its batches come in."""
+"""Plugins for the fault and pool tests: one raises on a document holding `fail_on`, one logs its set-ups."""
 
 from __future__ import annotations
 
@@ -40,18 +39,4 @@ class SetupLog(Filter):
             log.write(f"{os.getpid()}\n")
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        return Verdict(keep=pa.array([True] * batch.num_rows))
-
-
-class BatchLog(Filter):
-    """Keeps everything; each batch appends its first document's id to the file `log`."""
-
-    name = "batch_log"
-
-    class Params(FilterParams):
-        log: str
-
-    def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        with open(self.params.log, "a") as log:
-            log.write(f"{batch.column('id')[0].as_py()}\n")
         return Verdict(keep=pa.array([True] * batch.num_rows))

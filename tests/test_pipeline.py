@@ -102,20 +102,6 @@ def test_a_worker_pool_is_forked_with_the_chain_set_up_once(tmp_path):
     assert log.read_text().split() == [str(os.getpid())]  # in the driver, not in either worker
 
 
-def test_the_largest_inputs_are_read_first_and_published_in_input_order(tmp_path):
-    sizes = {"a": 20, "b": 40, "c": 400, "d": 10}  # the largest file is not first in input order
-    files = [write_jsonl(tmp_path / "in" / f"{name}.jsonl",
-                         [{"id": f"{name}-{i}", "text": f"Document {i} of file {name} about a river."}
-                          for i in range(count)])
-             for name, count in sizes.items()]
-    log = tmp_path / "batches.txt"
-    summary = run(tmp_path, files, [{"faulty_filter:BatchLog": {"log": str(log)}}])
-    started = [line.split("-")[0] for line in log.read_text().split()]
-    assert list(dict.fromkeys(started)) == ["c", "b", "a", "d"]
-    assert [row["id"].split("-")[0] for row in read_rows(summary.path / "data")] == \
-        ["a"] * 20 + ["b"] * 40 + ["c"] * 400 + ["d"] * 10
-
-
 def frozen_objects(_: int) -> int:
     import gc
 
