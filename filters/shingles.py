@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 import xxhash
 
 from filters.text import (
+    code_point_strings,
     digits_to_zero,
     fold,
     nfkc,
@@ -175,7 +176,7 @@ def _stream_table() -> tuple[np.ndarray, np.ndarray]:
     from filters.kernels import CJK, ORDINARY, SEPARATOR
 
     points = np.r_[0:0xD800, 0xE000:TABLED].astype(np.uint32)
-    after = digits_to_zero(symbols_to_spaces(pc.utf8_lower(_characters(points))))
+    after = digits_to_zero(symbols_to_spaces(pc.utf8_lower(code_point_strings(points))))
     if not pc.all(pc.equal(pc.utf8_length(after), 1)).as_py():
         raise RuntimeError("pyarrow's lower case or replacements turn a code point into several")
     mapped = np.arange(TABLED, dtype=np.int32)
@@ -251,16 +252,9 @@ def _cjk_table() -> np.ndarray:
     U+1100 to CJK_BELOW (about 0.1 s)."""
     points = np.r_[0x1100:0xD800, 0xE000:CJK_BELOW].astype(np.uint32)
     table = np.zeros(0x110000, dtype=bool)
-    table[points] = pc.match_substring_regex(_characters(points), CJK_SCRIPT).to_numpy(zero_copy_only=False)
+    matched = pc.match_substring_regex(code_point_strings(points), CJK_SCRIPT)
+    table[points] = matched.to_numpy(zero_copy_only=False)
     return table
-
-
-def _characters(points: np.ndarray) -> pa.LargeStringArray:
-    """One string per code point (none a surrogate)."""
-    encoded = np.frombuffer(points.tobytes().decode("utf-32-le").encode(), dtype=np.uint8)
-    sizes = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
-    offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-    return pa.LargeStringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(encoded))
 
 
 def _char_shingles(text: pa.Array, n: int) -> tuple[np.ndarray, np.ndarray]:

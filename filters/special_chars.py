@@ -20,7 +20,7 @@ from corpus.stats import FilterStats
 from corpus.store import cache_folder
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.languages import language_codes
-from filters.text import OTHER_WHITESPACE
+from filters.text import OTHER_WHITESPACE, code_point_strings
 
 # Whitespace is filters.text's (Python's str.isspace(); RE2's \s misses the no-break space).
 # Special: punctuation (P*), symbols (S*, emoji included) and other (C*) minus whitespace,
@@ -154,13 +154,7 @@ def _matched_classes() -> np.ndarray:
     """Each code point's class as RE2 (Arrow's) matches the patterns, one string per code point."""
     points = np.concatenate([np.arange(SURROGATES.start, dtype=np.uint32),
                              np.arange(SURROGATES.stop, 0x110000, dtype=np.uint32)])
-    data = points.tobytes().decode("utf-32-le").encode()
-    sizes = np.ones(len(points), np.int32)  # UTF-8 bytes of each code point
-    for first in (0x80, 0x800, 0x10000):
-        sizes[np.searchsorted(points, first):] += 1
-    offsets = np.zeros(len(points) + 1, np.int32)
-    np.cumsum(sizes, out=offsets[1:])
-    chars = pa.StringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(data))
+    chars = code_point_strings(points)
     special = pc.match_substring_regex(chars, SPECIAL_PATTERN).to_numpy(zero_copy_only=False)
     space = pc.match_substring_regex(chars, WHITESPACE_PATTERN).to_numpy(zero_copy_only=False)
     classes = np.where(special, SPECIAL, np.where(space, WHITESPACE, ORDINARY)).astype(np.uint8)

@@ -87,6 +87,14 @@ def _unassigned_or_mark() -> str:
     return rf"[\p{{M}}{''.join(ranges)}]"
 
 
+def code_point_strings(points: np.ndarray) -> pa.LargeStringArray:
+    """One string per code point of `points` (uint32, none a surrogate): how a per-code-point
+    table is read from Arrow's own functions."""
+    encoded = np.frombuffer(points.tobytes().decode("utf-32-le").encode(), dtype=np.uint8)
+    sizes = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+    offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    return pa.LargeStringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(encoded))
+
 def symbols_to_spaces(text: pa.Array) -> pa.Array:
     """Runs of punctuation and symbols (Unicode P*, S*) as one space."""
     return pc.replace_substring_regex(text, r"[\p{P}\p{S}]+", " ")
