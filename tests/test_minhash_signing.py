@@ -23,12 +23,12 @@ from filters.shingles import (
     _POSITION_WEIGHTS,
     CJK_SCRIPT,
     TABLED,
-    _characters,
     _cjk_table,
     _ngrams,
     normalise,
     shingle_hashes,
 )
+from filters.text import code_point_strings
 from filters.words import compiled
 from pipelines.config import validate_config
 
@@ -152,7 +152,7 @@ def test_text_of_one_script_keeps_the_previous_shingles_bit_for_bit(text):
 
 
 @pytest.mark.parametrize("n", [1, 3, 5])
-def test_mixed_text_is_one_stream_of_words_and_cjk_characters(n):
+def test_mixed_text_is_one_stream_of_words_and_cjkcode_point_strings(n):
     hashes, parents = shingle_hashes(pa.array(MIXED, pa.large_string()), "auto", n, n)
     for row, text in enumerate(MIXED):
         tokens = reference_stream(text)
@@ -261,11 +261,11 @@ def test_the_stream_table_is_what_normalise_does_to_each_code_point():
     """utf8_is_space (the table's whitespace) is utf8_split_whitespace's for every code point,
     and above TABLED normalise leaves every code point as it is, neither space nor CJK."""
     points = np.r_[0:0xD800, 0xE000:0x110000].astype(np.uint32)
-    characters = _characters(points)
+    characters = code_point_strings(points)
     split = pc.list_value_length(pc.utf8_split_whitespace(characters)).to_numpy() != 1
     assert np.array_equal(pc.utf8_is_space(characters).to_numpy(zero_copy_only=False), split)
     high = points[points >= TABLED]
-    after = normalise(_characters(high))
+    after = normalise(code_point_strings(high))
     assert after.to_pylist() == [chr(point) for point in high]
     assert not pc.any(pc.utf8_is_space(after)).as_py()
     assert not pc.any(pc.match_substring_regex(after, CJK_SCRIPT)).as_py()
