@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow.parquet as pq
 
 from corpus.errors import UserError
@@ -499,6 +500,19 @@ def atomic_write(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def atomic_save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write `arrays` to `path` as one .npz (its folder made if missing) so a reader finds the old
+    file, the new one or none, never a part: the engine's caches of tables and models."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def fsync_tree(path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import os
 import zipfile
 from typing import Literal
 
@@ -17,7 +16,7 @@ from pydantic import Field
 from corpus.figures import Figures, HistogramPlot, Threshold, ThresholdText
 from corpus.schema import TEXT
 from corpus.stats import FilterStats
-from corpus.store import cache_folder
+from corpus.store import atomic_save_arrays, cache_folder
 from filters.base import Filter, FilterParams, Read, Verdict
 from filters.languages import language_codes
 from filters.text import OTHER_WHITESPACE, code_point_strings
@@ -138,15 +137,8 @@ def code_point_classes() -> pa.UInt8Array:
             return pa.array(classes)
     classes = _matched_classes()
     with contextlib.suppress(OSError):  # no writable cache folder: matched again next run
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(temporary, "wb") as handle:
-                np.savez(handle, classes=classes, sha256=np.frombuffer(
-                    hashlib.sha256(classes.tobytes()).digest(), np.uint8))
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        atomic_save_arrays(path, {"classes": classes, "sha256": np.frombuffer(
+            hashlib.sha256(classes.tobytes()).digest(), np.uint8)})
     return pa.array(classes)
 
 

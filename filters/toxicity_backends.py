@@ -10,7 +10,6 @@ import importlib.util
 import itertools
 import json
 import math
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus.store import cache_folder
+from corpus.store import atomic_save_arrays, cache_folder
 from filters.base import ResourceProblem, regular_file
 from filters.fasttext_model import file_sha256, load_model, predict
 from filters.text import fold, model_text, remove_whitespace, words_only
@@ -151,15 +150,8 @@ class ClassifierModel:
     def save(self, path: Path, key: str) -> None:
         """Write the model to `path` as one .npz (its settings and `key` as JSON bytes), atomically."""
         settings = json.dumps({"key": key, **{name: getattr(self, name) for name in self.SETTINGS}})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(temporary, "wb") as handle:
-                np.savez(handle, settings=np.frombuffer(settings.encode(), np.uint8),
-                         **{name: getattr(self, name) for name in self.ARRAYS})
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        atomic_save_arrays(path, {"settings": np.frombuffer(settings.encode(), np.uint8),
+                                  **{name: getattr(self, name) for name in self.ARRAYS}})
 
     @classmethod
     def load(cls, path: Path, key: str) -> ClassifierModel:
