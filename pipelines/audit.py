@@ -9,7 +9,6 @@ report's plots are SVG written by corpus.charts, which needs no warming.
 from __future__ import annotations
 
 import contextlib
-import gc
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from corpus.stats import FilterStats
 from corpus.store import read_json
 from filters.registry import UnknownFilter, get_filter
 from pipelines.config import PipelineConfig
+from pipelines.tasks import collection_paused
 
 SAMPLES_PER_FILTER = 5
 _warming: threading.Thread | None = None
@@ -44,15 +44,11 @@ def _load(redaction: bool) -> None:
     # write_audit imports the same module: a thread would only print a traceback.
     # Nor does it collect: presidio's import triggers full collections that walk every object of
     # the driver and free nothing (0.3-0.6 s beside the workers on a 40,000-document run).
-    gc.disable()
-    try:
-        with contextlib.suppress(Exception):
-            import corpus.samples  # noqa: F401 - pyarrow.dataset
+    with collection_paused(), contextlib.suppress(Exception):
+        import corpus.samples  # noqa: F401 - pyarrow.dataset
 
-            if redaction:
-                _detector(prefilter_only=False)
-    finally:
-        gc.enable()
+        if redaction:
+            _detector(prefilter_only=False)
 
 
 def warmed() -> None:

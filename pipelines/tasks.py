@@ -228,12 +228,22 @@ def prepare(task: Task) -> None:
     # Loading the models (presidio's recognizers, the classifiers) builds objects that live for
     # the whole run: the full collections their imports trigger find nothing to free and took
     # 0.2 s of a quickstart run here. The pool freezes them all before it forks.
-    gc.disable()
-    try:
+    with collection_paused():
         for step in steps:
             _ready(task, Step(step.label, copy.copy(step.filter)))
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection inside (it is enabled again after, if it was before): for loading
+    what lives as long as the process, where full collections only walk it and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def _ready(task: Task, step: Step) -> Step:

@@ -102,6 +102,24 @@ def test_a_worker_pool_is_forked_with_the_chain_set_up_once(tmp_path):
     assert log.read_text().split() == [str(os.getpid())]  # in the driver, not in either worker
 
 
+def test_loading_pauses_garbage_collection_and_leaves_it_as_it_found_it():
+    import gc
+
+    from pipelines.tasks import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # a caller's own choice is kept
+    try:
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def frozen_objects(_: int) -> int:
     import gc
 
