@@ -8,7 +8,9 @@ named, or "a\\u00a0b" and "a b" normalise differently.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -16,6 +18,8 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from corpus.store import atomic_write, cache_folder
 
 # Whitespace other than the ASCII space, as Python's str.isspace() sees it: the C0 controls
 # it counts, NEL, and the Unicode separators (Zs, Zl, Zp; U+00A0 is the no-break space).
@@ -72,10 +76,30 @@ def nfkc(text: pa.Array) -> pa.Array:
     return pc.replace_with_mask(text, mask, replacements)
 
 
+# Where `_unassigned_or_mark` keeps its class per Unicode version of Python's unicodedata
+# (corpus.store.cache_folder), followed by a line with its sha256: building it walks every code
+# point, 0.4 s in the driver before the local pool forks (a serial cost of every run with
+# toxicity, exact dedup or shingles); reading the file takes about a millisecond.
+UNASSIGNED_CACHE = "unicode"
+
+
 @functools.cache
 def _unassigned_or_mark() -> str:
     """An RE2 class of the combining marks and the code points Python's unicodedata leaves
-    unassigned (category Cn)."""
+    unassigned (category Cn): read from this user's cache folder, else built and cached there."""
+    path = cache_folder(UNASSIGNED_CACHE) / f"unassigned-or-mark-unicode-{unicodedata.unidata_version}.txt"
+    with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+        stored, digest = path.read_text().split("\n")
+        if hashlib.sha256(stored.encode()).hexdigest() == digest:  # else damaged: built again
+            return stored
+    built = _built_unassigned_or_mark()
+    with contextlib.suppress(OSError):  # no writable cache folder: built again next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, f"{built}\n{hashlib.sha256(built.encode()).hexdigest()}")
+    return built
+
+
+def _built_unassigned_or_mark() -> str:
     ranges, start = [], None
     for point in range(sys.maxunicode + 2):
         unassigned = point <= sys.maxunicode and unicodedata.category(chr(point)) == "Cn"

@@ -389,3 +389,43 @@ def test_sentence_unit_finds_one_toxic_sentence_in_long_prose():
     by_sentence, _ = scored({"backend": "classifier", "unit": "sentence"}, texts)
     assert by_document[0] < 0.8 < by_sentence[0]
     assert by_sentence[1] < 0.3
+
+
+@pytest.fixture
+def fresh_unicode_cache(tmp_path, monkeypatch):
+    """An empty cache folder and no class of unassigned code points in memory."""
+    from filters.text import _unassigned_or_mark
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    _unassigned_or_mark.cache_clear()
+    yield tmp_path / "corpus" / "unicode"
+    _unassigned_or_mark.cache_clear()
+
+
+def test_nfkc_reads_its_class_of_unassigned_code_points_back_from_the_cache(fresh_unicode_cache, monkeypatch):
+    import filters.text as text
+
+    built = text._unassigned_or_mark()
+    assert built.startswith(r"[\p{M}\x{378}-\x{379}")  # U+0378, U+0379: unassigned since Unicode 1
+    (path,) = fresh_unicode_cache.glob("*.txt")
+    text._unassigned_or_mark.cache_clear()
+    monkeypatch.setattr(text, "_built_unassigned_or_mark", lambda: pytest.fail("built again"))
+    assert text._unassigned_or_mark() == built
+    sample = pa.array(["e\u0301", "caf\u00e9", "\u0378x", "plain"])
+    import pyarrow.compute as pc
+
+    assert text.nfkc(sample).equals(pc.utf8_normalize(sample, "NFKC"))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
+def test_a_damaged_class_of_unassigned_code_points_is_built_again(fresh_unicode_cache, damage):
+    import filters.text as text
+
+    built = text._unassigned_or_mark()
+    (path,) = fresh_unicode_cache.glob("*.txt")
+    text._unassigned_or_mark.cache_clear()
+    content = path.read_text()
+    path.write_text({"truncate": content[:500], "flip": content.replace("378", "377", 1),
+                     "empty": ""}[damage])
+    assert text._unassigned_or_mark() == built
+    assert path.read_text() == content  # written again, whole
