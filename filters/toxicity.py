@@ -175,9 +175,7 @@ class Toxicity(Filter):
             if backend in ("classifier", "fasttext"):
                 score[rows] = self._model_scores(self.scorers[backend], text.take(pa.array(rows)))
             else:
-                for code in np.unique(lang[rows]):
-                    part = rows[lang[rows] == code]
-                    score[part] = self.scorers["wordlist"].score(text.take(pa.array(part)), code)
+                score[rows] = self.scorers["wordlist"].score(text.take(pa.array(rows)), lang[rows])
         self._count(stats, route, lang, score)
         scored = ~np.isnan(score)
         keep = ~(scored & (score > self.params.max_score))

@@ -382,6 +382,31 @@ def test_builtin_word_lists_flag_their_terms_and_pass_clean_prose(lang):
     assert stats.counters["docs_by_lang.wordlist"] == {lang: len(texts)}
 
 
+def test_word_lists_score_a_batch_of_mixed_languages_as_each_language_alone():
+    """One batch folds and splits every language's texts together; each score must be the one
+    its language's texts get on their own (ragged word lists, pairs across document edges)."""
+    from langid_samples import SAMPLES
+
+    from filters.toxicity_backends import builtin_wordlists, read_wordlist
+
+    texts, langs = [], []
+    for lang in ["de", "ko", "fr", "ja", "ru", "es", "zh", "it"]:
+        terms = sorted(read_wordlist(builtin_wordlists()[lang]))
+        clean = SAMPLES[lang]["short"] + SAMPLES[lang]["long"]
+        joiner = "" if lang in ("ja", "zh") else " "
+        own = clean + [joiner.join([clean[0], *terms[i::17]]) for i in range(3)] + ["", "…"]
+        texts += own
+        langs += [lang] * len(own)
+    order = np.random.default_rng(3).permutation(len(texts))
+    texts, langs = [texts[i] for i in order], [langs[i] for i in order]
+    mixed, _ = scored({"backend": "wordlist"}, texts, lang=langs)
+    for lang in set(langs):
+        rows = [i for i, code in enumerate(langs) if code == lang]
+        alone, _ = scored({"backend": "wordlist"}, [texts[i] for i in rows], lang=[lang] * len(rows))
+        assert mixed[rows].tolist() == alone.tolist(), lang
+    assert (mixed > 0).sum() >= 16
+
+
 def test_sentence_unit_finds_one_toxic_sentence_in_long_prose():
     prose = " ".join(CLEAN * 5)
     texts = [prose + " " + OFFENSIVE[1] + " " + prose, prose]
