@@ -407,28 +407,39 @@ class PII(Filter):
                  ) -> list[tuple[int, int, dict[str, list[tuple[int, int]]]]]:
         """Merged windows around every trigger match, widened on both sides to whitespace or a
         CJK letter (never part of a value), so no value is cut; each with the entity types its
-        triggers are for, and for each the words (merged where they overlap) holding them."""
+        triggers are for, and for each type read near its triggers (`_NEAR_TRIGGERS`) the words
+        (merged where they overlap) holding them (an empty list for the others)."""
         if self.whole_documents:
             return [(0, len(document), {entity: [(0, len(document))] for entity in self.entities})]
         margin = self.params.window_chars
-        matches = [(match, entities) for entities, pattern in patterns
+        matches = [(*match.span(), entities) for entities, pattern in patterns
                    for match in pattern.finditer(document)]
         if self.run_pattern is not None:
-            longest = len(self.run_entities) - 1
-            for match in self.run_pattern.finditer(document):
-                matches.append((match, self.run_entities[min(len(_DIGIT.findall(match[0])), longest)]))
-        matches.sort(key=lambda item: item[0].start())
+            runs, longest = self.run_entities, len(self.run_entities) - 1
+            matches += [(*match.span(), runs[min(len(_DIGIT.findall(match[0])), longest)])
+                        for match in self.run_pattern.finditer(document)]
+        matches.sort(key=_first)
+        # An edge is a boundary's position (or the document's end): a window ending at `last`
+        # already holds every edge up to it, so an edge is searched for only beyond it.
         merged: list[tuple[int, int, dict[str, list[tuple[int, int]]]]] = []
-        for match, entities in matches:
-            start = _left_edge(document, match.start() - margin)
-            end = _right_edge(document, match.end() + margin)
-            if not merged or start > merged[-1][1]:
-                merged.append((start, end, {}))
-            elif end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end, merged[-1][2])
-            word = (_left_edge(document, match.start()), _right_edge(document, match.end()))
+        last = -1
+        for start, end, entities in matches:
+            if not merged or start - margin > last:
+                last = _right_edge(document, end + margin)
+                merged.append((_left_edge(document, start - margin), last, {}))
+            elif end + margin > last:
+                last = _right_edge(document, end + margin)
+                merged[-1] = (merged[-1][0], last, merged[-1][2])
+            triggers, word = merged[-1][2], None
             for entity in entities:
-                words = merged[-1][2].setdefault(entity, [])
+                words = triggers.setdefault(entity, [])
+                if entity not in _NEAR_TRIGGERS:
+                    continue
+                if words and start <= words[-1][1]:  # the word starts before that edge
+                    if end > words[-1][1]:
+                        words[-1] = (words[-1][0], _right_edge(document, end))
+                    continue
+                word = word or (_left_edge(document, start), _right_edge(document, end))
                 if words and word[0] <= words[-1][1]:
                     words[-1] = (words[-1][0], max(words[-1][1], word[1]))
                 else:
@@ -560,6 +571,10 @@ def _replace(document: str, spans: list[Span], template: str) -> str:
 def is_boundary(character: str) -> bool:
     """True for whitespace and CJK letters: no value found by the recognizers holds one."""
     return _BOUNDARY.match(character) is not None
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
 
 
 def _left_edge(document: str, position: int) -> int:

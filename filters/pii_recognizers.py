@@ -10,7 +10,9 @@ from typing import Any
 
 import phonenumbers
 import regex
+from phonenumbers.phonenumbermatcher import _LEAD_CLASS, _PATTERN
 from phonenumbers.phonenumberutil import (
+    _SECOND_NUMBER_START_PATTERN,
     _build_national_number_for_parsing,
     _is_viable_phone_number,
     _maybe_strip_extension,
@@ -234,6 +236,23 @@ _INTERNATIONAL = re.compile(
     r"[^+＋\d]*[+＋]+(?:" + "|".join(sorted(map(str, phonenumbers.COUNTRY_CODE_TO_REGION_CODE))) + r")")
 
 
+# The characters libphonenumber's candidate pattern (phonenumbermatcher._PATTERN) can start
+# with: its lead class (opening brackets, plus signs) or a digit, with its flags.
+_CANDIDATE_START = re.compile(_LEAD_CLASS + r"|\d", _PATTERN.flags)
+
+
+def next_candidate(text: str, index: int) -> re.Match | None:
+    """`_PATTERN.search(text, index)`, tried only where a match can start: the pattern has
+    no anchor nor lookaround, so its leftmost match is its match at the first such position
+    where it matches (3x faster on prose, whose letters re tries one by one)."""
+    while (start := _CANDIDATE_START.search(text, index)) is not None:
+        match = _PATTERN.match(text, start.start())
+        if match is not None:
+            return match
+        index = start.start() + 1
+    return None
+
+
 class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
     """libphonenumber's matcher that does not parse a candidate `not_a_phone` would reject
     whatever number it parsed to: one holding fewer than MIN_PHONE_DIGITS digits and no
@@ -249,6 +268,21 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
                  parsed: dict[tuple[str, int, str | None], Any] | None = None) -> None:
         super().__init__(text, region, leniency=leniency)
         self.parsed = {} if parsed is None else parsed
+
+    def _find(self, index: int) -> Any:
+        # libphonenumber's loop over candidates, searching with `next_candidate`.
+        match = next_candidate(self.text, index)
+        while self._max_tries > 0 and match is not None:
+            start = match.start()
+            candidate = self._trim_after_first_match(_SECOND_NUMBER_START_PATTERN,
+                                                     self.text[start:match.end()])
+            if len(candidate) >= self._min_candidate_length:
+                found = self._extract_match(candidate, start)
+                if found is not None:
+                    return found
+                self._max_tries -= 1
+            match = next_candidate(self.text, start + len(candidate))
+        return None
 
     def _parse_and_verify(self, candidate: str, offset: int) -> Any:
         if not self.worth_parsing(candidate, offset):
