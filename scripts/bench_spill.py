@@ -3,7 +3,8 @@
     python scripts/bench_spill.py [--docs 20000] [--input FILE.jsonl]
 
 Signs `--docs` documents with minhash_dedup (verify: exact, so the keys carry shingle hashes),
-writes the key table as Parquet and the band keys (16 x 6 at threshold 0.8) as Arrow IPC,
+writes the key table as Parquet (with the options the engine's own files are written with,
+corpus.writers.INTERNAL) and the band keys (16 x 6 at threshold 0.8) as Arrow IPC,
 each with no compression, lz4 and zstd, and prints bytes, write and read CPU time per document
 (best of several runs). Without `--input` it uses the benchmark's generated corpus.
 """
@@ -27,6 +28,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corpus.schema import ID, ORDER  # noqa: E402
+from corpus.writers import INTERNAL  # noqa: E402
 from filters.minhash_dedup import BAND_SCHEMA, MinHashDedup, band_keys, banding  # noqa: E402
 from filters.minhash_signing import _signatures  # noqa: E402
 
@@ -77,7 +79,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for codec in ("none", "lz4", "zstd"):
             path = Path(folder) / f"keys-{codec}.parquet"
-            write = cpu(partial(pq.write_table, keys, path, compression=codec), 3)
+            write = cpu(partial(pq.write_table, keys, path, compression=codec, **INTERNAL), 3)
             row("keys (Parquet)", codec, path, count, write, cpu(partial(pq.read_table, path), 5))
         for codec in ("none", "lz4", "zstd"):
             path = Path(folder) / f"bands-{codec}.arrow"

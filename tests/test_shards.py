@@ -176,6 +176,25 @@ def test_unbuffered_layout_writes_each_batch_as_its_own_row_group(tmp_path):
     assert [file.row_group(i).num_rows for i in range(file.num_row_groups)] == [3, 5, 2]
 
 
+def test_internal_files_have_no_dictionary_or_statistics_and_read_back_the_same(tmp_path):
+    """The engine's own files (spill, keys) skip what only published files' readers use."""
+    rows = pa.record_batch({"id": ["a", "b", "a", "c"], "text": ["x", "y", "x", "z"],
+                            "hashes": pa.array([[1, 2], [3], [1, 2], []], pa.list_(pa.uint32()))})
+    files = {public: ShardWriter(tmp_path / str(public), "part", Layout(), public=public)
+             for public in (True, False)}
+    for writer in files.values():
+        writer.write(rows)
+    chunks = {public: [pq.ParquetFile(path).metadata.row_group(0).column(i)
+                       for path in writer.close() for i in range(3)]
+              for public, writer in files.items()}
+    assert all(chunk.statistics is None and chunk.dictionary_page_offset is None
+               and not any("DICTIONARY" in encoding for encoding in chunk.encodings)
+               for chunk in chunks[False])
+    assert all(chunk.statistics is not None and chunk.dictionary_page_offset is not None
+               for chunk in chunks[True])
+    assert pq.read_table(tmp_path / "False").to_batches()[0].equals(rows)
+
+
 def test_a_failed_write_is_the_error_a_writer_leaves_not_a_second_one(tmp_path, monkeypatch):
     """A full disk while a row group is written: leaving the writer's context drops the buffered
     rows instead of writing them again into the failed file (which raised 'Operation on closed
