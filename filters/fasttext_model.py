@@ -118,6 +118,18 @@ def load_model(path: str) -> Any:
 
 
 @functools.cache
+def load_predictor(path: str) -> Any:
+    """A predictor of the model at `path` (filters.fasttext_predict: fastText's predict compiled
+    with numba, same results), loaded once per process; fastText's own model where numba is
+    missing."""
+    try:
+        from filters.fasttext_predict import Predictor
+    except ImportError:  # no numba, or one that refuses this numpy version
+        return load_model(path)
+    return Predictor(read_model_file(path), functools.partial(fasttext.load_model, path))
+
+
+@functools.cache
 def file_sha256(path: str) -> str:
     """The sha256 of a model file, computed once per process (model files do not change)."""
     return sha256_file(Path(path))
@@ -148,11 +160,58 @@ def parse_label(label: str) -> tuple[str, str | None]:
     return language, script or None
 
 
-class _Layout:
-    """Walks a fastText model file's structure by offsets, without allocating what it announces."""
+@dataclass(frozen=True)
+class Quantizer:
+    """A product quantizer (ProductQuantizer): 256 centroids per sub-vector."""
 
-    def __init__(self, path: str, data: mmap.mmap | bytes, size: int) -> None:
-        self.path, self.data, self.size, self.position = path, data, size, 0
+    subquantizers: int
+    sub_dim: int
+    last_sub_dim: int
+    centroids: np.ndarray  # float32, dim * 256
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A dense matrix (`dense`, float32 rows x columns) or a product-quantized one (QuantMatrix)."""
+
+    rows: int
+    columns: int
+    dense: np.ndarray | None = None
+    codes: np.ndarray | None = None  # uint8, rows x subquantizers
+    quantizer: Quantizer | None = None
+    norm_codes: np.ndarray | None = None  # uint8, rows (qnorm)
+    norm_quantizer: Quantizer | None = None
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """What a fastText model file holds; arrays only where it was read with `arrays=True`."""
+
+    version: int
+    dim: int
+    word_ngrams: int
+    loss: int  # loss_name: hs 1, ns 2, softmax 3, ova 4
+    bucket: int
+    minn: int
+    maxn: int  # 0 for a version-11 classifier, as fastText's loadModel sets it
+    words: tuple[bytes, ...]  # the dictionary's entries in order: words, then labels
+    counts: np.ndarray  # int64 per entry
+    nwords: int
+    labels: tuple[str, ...]
+    pruned: int  # pruneidx_size_: -1 not pruned, 0 every n-gram dropped
+    pruneidx: np.ndarray | None = None  # int32 (bucket id, row) pairs
+    input: Matrix | None = None
+    output: Matrix | None = None
+
+
+class _Layout:
+    """Walks a fastText model file's structure by offsets, without allocating what it announces.
+
+    With `arrays`, the matrices and the pruned-word index are kept as numpy views of `data`.
+    """
+
+    def __init__(self, path: str, data: mmap.mmap | bytes, size: int, arrays: bool = False) -> None:
+        self.path, self.data, self.size, self.position, self.arrays = path, data, size, 0, arrays
 
     def read(self, layout: str, part: str) -> tuple[Any, ...]:
         width = struct.calcsize(layout)
@@ -166,6 +225,12 @@ class _Layout:
             self.fail(f"is truncated (it ends inside the {part})")
         self.position += count
 
+    def array(self, count: int, dtype: str, part: str) -> np.ndarray | None:
+        """Skip `count` items of `dtype`; a view of them when arrays are kept."""
+        start = self.position
+        self.skip(count * np.dtype(dtype).itemsize, part)
+        return np.frombuffer(self.data, dtype, count, start) if self.arrays else None
+
     def word(self, part: str) -> bytes:
         end = self.data.find(b"\0", self.position)
         if end < 0:
@@ -174,23 +239,32 @@ class _Layout:
         self.position = end + 1
         return word
 
-    def matrix(self, quantized: bool, part: str) -> tuple[int, int]:
-        """Skip a dense or product-quantized matrix; its (rows, columns)."""
+    def matrix(self, quantized: bool, part: str) -> Matrix:
+        """Read a dense or product-quantized matrix."""
         if not quantized:
             rows, columns = self.read("<qq", part)
-            self.skip(_nonnegative(self, rows, part) * _nonnegative(self, columns, part) * 4, part)
-            return rows, columns
+            count = _nonnegative(self, rows, part) * _nonnegative(self, columns, part)
+            values = self.array(count, "<f4", part)
+            return Matrix(rows, columns, dense=None if values is None else values.reshape(rows, columns))
         norms, rows, columns, code_bytes = self.read("<Bqqi", part)
-        self.skip(code_bytes, part)
-        self.quantizer(part)
+        codes = self.array(code_bytes, "u1", part)
+        quantizer = self.quantizer(part)
+        norm_codes = norm_quantizer = None
         if norms:
-            self.skip(rows, part)
-            self.quantizer(part)
-        return rows, columns
+            norm_codes = self.array(rows, "u1", part)
+            norm_quantizer = self.quantizer(part)
+        if codes is not None and (rows < 0 or code_bytes != rows * quantizer.subquantizers):
+            self.fail(f"is corrupt (its codes do not match the {part})")
+        return Matrix(rows, columns, codes=None if codes is None else codes.reshape(rows, -1),
+                      quantizer=quantizer, norm_codes=norm_codes, norm_quantizer=norm_quantizer)
 
-    def quantizer(self, part: str) -> None:
-        dim, _subquantizers, _sub_dim, _last_sub_dim = self.read("<iiii", part)
-        self.skip(_nonnegative(self, dim, part) * PQ_CENTROIDS * 4, part)
+    def quantizer(self, part: str) -> Quantizer:
+        dim, subquantizers, sub_dim, last_sub_dim = self.read("<iiii", part)
+        centroids = self.array(_nonnegative(self, dim, part) * PQ_CENTROIDS, "<f4", part)
+        if centroids is not None and not (sub_dim > 0 and 0 < last_sub_dim <= sub_dim and subquantizers > 0
+                                          and (subquantizers - 1) * sub_dim + last_sub_dim == dim):
+            self.fail(f"is corrupt (a product quantizer that does not fit the {part})")
+        return Quantizer(subquantizers, sub_dim, last_sub_dim, centroids)
 
     def fail(self, problem: str) -> None:
         raise ResourceProblem(f"{self.path} {problem}")
@@ -208,45 +282,65 @@ def _read_layout(path: str, size: int) -> tuple[str, ...]:
         raise ResourceProblem(f"{path} is not a fastText model (too short for its header)")
     try:
         with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _walk(_Layout(path, data, size))
+            return _walk(_Layout(path, data, size)).labels
     except OSError as exc:
         raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _walk(layout: _Layout) -> tuple[str, ...]:
+def read_model_file(path: str) -> ModelFile:
+    """The whole model file, its structure checked as `check_model` does and its arrays kept."""
+    size = regular_file(path).st_size
+    if size < 8:
+        raise ResourceProblem(f"{path} is not a fastText model (too short for its header)")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
+    return _walk(_Layout(path, data, len(data), arrays=True))
+
+
+def _walk(layout: _Layout) -> ModelFile:
     magic, version = layout.read("<ii", "header")
     if magic != FASTTEXT_MAGIC:
         layout.fail("is not a fastText model (bad magic number)")
     if not 0 < version <= FASTTEXT_VERSION:
         layout.fail(f"is a fastText model of format version {version}; fastText reads versions up to "
                     f"{FASTTEXT_VERSION}")
-    dim, *_, model, bucket, _minn, _maxn, _rate, _t = layout.read("<12id", "arguments")
+    dim, _ws, _epoch, _min_count, _neg, word_ngrams, loss, model, bucket, minn, maxn, _rate, _t = layout.read(
+        "<12id", "arguments")
     if model != SUPERVISED:
         layout.fail("is a fastText word-vector model, not a classifier")
     entries, words, labels, _tokens, pruned = layout.read("<iiiqq", "dictionary")
     if not (0 <= entries <= MAX_VOCAB_SIZE and words >= 0 and labels >= 0 and words + labels == entries
             and pruned >= -1 and dim > 0 and bucket >= 0):
         layout.fail("is corrupt (impossible sizes in its header)")
-    found = []
+    found, entry_words, counts = [], [], []
     for _ in range(entries):
         word = layout.word("dictionary")
-        _count, kind = layout.read("<qb", "dictionary")
+        count, kind = layout.read("<qb", "dictionary")
         if kind == LABEL_ENTRY:
             found.append(word.decode("utf-8", "replace"))
-    layout.skip(8 * max(pruned, 0), "pruned-word index")
+        if layout.arrays:
+            entry_words.append(word)
+            counts.append(count)
+    pruneidx = layout.array(2 * max(pruned, 0), "<i4", "pruned-word index")
     (quantized,) = layout.read("<B", "input matrix")
     if not quantized and pruned >= 0:
         layout.fail("is corrupt (a pruned dictionary with a dense matrix)")
-    in_rows, in_columns = layout.matrix(bool(quantized), "input matrix")
+    input_matrix = layout.matrix(bool(quantized), "input matrix")
     (quantized_output,) = layout.read("<B", "output matrix")
-    out_rows, out_columns = layout.matrix(bool(quantized and quantized_output), "output matrix")
-    if len(found) != labels or in_columns != dim or out_columns != dim or out_rows != labels or (
-            pruned < 0 and in_rows != words + bucket):
+    output_matrix = layout.matrix(bool(quantized and quantized_output), "output matrix")
+    if len(found) != labels or input_matrix.columns != dim or output_matrix.columns != dim or (
+            output_matrix.rows != labels) or (pruned < 0 and input_matrix.rows != words + bucket):
         layout.fail("is corrupt (its matrices do not match its dictionary)")
     if layout.position != layout.size:
         extra = layout.size - layout.position
         layout.fail(f"is corrupt (it goes on {extra} bytes past the end of the model)")
-    return tuple(found)
+    return ModelFile(version=version, dim=dim, word_ngrams=word_ngrams, loss=loss, bucket=bucket, minn=minn,
+                     maxn=0 if version == 11 else maxn, words=tuple(entry_words),
+                     counts=np.array(counts, np.int64), nwords=words, labels=tuple(found), pruned=pruned,
+                     pruneidx=None if pruneidx is None else pruneidx.reshape(-1, 2),
+                     input=input_matrix, output=output_matrix)
 
 
 def _load_bounded(path: str, size: int) -> None:

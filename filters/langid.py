@@ -26,7 +26,7 @@ from filters.fasttext_model import (
     bundled_lid_model,
     check_model,
     file_sha256,
-    load_model,
+    load_predictor,
     parse_label,
     predict,
 )
@@ -84,7 +84,7 @@ class LangID(Filter):
 
     def setup(self) -> None:
         self.model_file = self._model_file()
-        self.model = load_model(self.model_file)
+        self.model = load_predictor(self.model_file)
 
     def check_resources(self) -> list[str]:
         try:
