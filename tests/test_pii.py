@@ -262,7 +262,7 @@ def test_row_checks_select_every_text_the_window_triggers_match():
         if check is None:
             continue
         hits = pc.match_substring_regex(pa.array(texts), check).to_pylist()
-        found = [pattern.search(text) is not None for text in texts]
+        found = [next(iter(pattern.finditer(text)), None) is not None for text in texts]
         assert all(hit for hit, trigger in zip(hits, found, strict=True) if trigger), (entities, hits, found)
         assert sum(found) >= 4 and not all(hits)
     assert set(_ROW_CHECKS) <= set(flt.entities)
@@ -305,3 +305,85 @@ def test_inner_groups_are_searched_for_only_in_candidates_holding_a_break():
     assert all(pattern.search(c) is None for c in unbroken for pattern in _INNER_MATCHES)
     broken = [c for c in candidates if any(pattern.search(c) for pattern in _INNER_MATCHES)]
     assert len(unbroken) >= 500 and len(broken) >= 5000
+
+
+def test_candidates_are_searched_for_only_where_one_can_start():
+    """`next_candidate` finds what libphonenumber's search for its candidate pattern finds,
+    from any index (random texts over digits, brackets, plus signs, separators, letters)."""
+    from phonenumbers.phonenumbermatcher import _PATTERN
+
+    from filters.pii_recognizers import next_candidate
+
+    rng = random.Random(7)
+    alphabet = "0123456789(([+＋-./ xext;=#,\u00a0\u3000abcé٣\n"
+    found = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        for index in range(0, len(text) + 1, 3):
+            theirs, ours = _PATTERN.search(text, index), next_candidate(text, index)
+            assert (ours and ours.span()) == (theirs and theirs.span()), (text, index)
+            found += theirs is not None
+    assert found > 10000
+
+
+def test_anchored_triggers_find_what_the_triggers_find():
+    """A trigger searched for around its anchors (`AnchoredPattern`) finds the matches its
+    pattern's own search finds (random texts over digits, dots, colons, hex letters)."""
+    from filters.pii import AnchoredPattern
+
+    flt = PII(PII.Params())
+    flt.setup_prefilter()
+    anchored = [pattern for _, pattern in flt.window_patterns if isinstance(pattern, AnchoredPattern)]
+    assert anchored  # the IP address's
+    rng = random.Random(11)
+    alphabet = "0123456789..::abcdefABCDEFgx -\n٣"
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for pattern in anchored:
+            theirs = [match.span() for match in pattern.pattern.finditer(text)]
+            assert [match.span() for match in pattern.finditer(text)] == theirs, text
+            found += len(theirs)
+    assert found > 2000
+
+
+def test_necessary_searches_hold_every_match_of_the_email_and_ip_patterns():
+    """The email and IP readers first search for what every match of their patterns holds
+    (`_NECESSARY`, read off the installed presidio's patterns): every text a pattern matches
+    holds it (random texts and words), and most texts without a match are ruled out."""
+    flt = PII(PII.Params())
+    flt.setup()
+    readers = {reader.supported_entities[0]: reader for reader in flt.recognizers}
+    rng = random.Random(3)
+    alphabets = {"EMAIL_ADDRESS": "ab.z_-+@@..9한{}~ #", "IP_ADDRESS": "0123456789..::abfg/% -٣"}
+    words = {"EMAIL_ADDRESS": ["jane.roe@example.com", "a@b.c", "{@media", "x@y", "홍@example.co.kr로"],
+             "IP_ADDRESS": ["203.0.113.45", "2001:db8::1", "::1", "::ffff:10.0.0.1", "fe80::/10", "a:b:c"]}
+    for entity, alphabet in alphabets.items():
+        reader = readers[entity]
+        assert reader.any is not None and "|".join(f"(?:{p})" for p in
+                                                    (pattern.pattern for pattern, _ in reader.patterns)) \
+            != reader.any.pattern  # the necessary search, not the patterns joined
+        texts = words[entity] + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+                                 for _ in range(30000)]
+        matched = ruled_out = 0
+        for text in texts:
+            if any(pattern.search(text) for pattern, _ in reader.patterns):
+                assert reader.any.search(text) is not None, (entity, text)
+                matched += 1
+            else:
+                ruled_out += reader.any.search(text) is None
+        assert matched >= 200 and ruled_out > (len(texts) - matched) / 2, (entity, matched, ruled_out)
+
+
+def test_ip_addresses_presidio_invalidates_are_invalid():
+    """The IP recognizer's own check (one parse) still rejects whatever presidio's rejects."""
+    from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+    from filters.pii_recognizers import PersonalIpRecognizer
+
+    ours, theirs = PersonalIpRecognizer(), IpRecognizer()
+    values = ["203.0.113.45", "256.1.1.1", "10.0.0.0/8", "10.0.0.1/8", "1.2.3", "::", "::1", "fe80::1%eth0",
+              "2001:db8::1/129", "2001:db8:85a3::8a2e:370:7334", "01.02.03.04", "::ffff:1.2.3.4", "1:2:3"]
+    rejected = {value for value in values if ours.invalidate_result(value)}
+    assert {value for value in values if theirs.invalidate_result(value)} <= rejected
+    assert "203.0.113.45" not in rejected and "2001:db8:85a3::8a2e:370:7334" not in rejected
