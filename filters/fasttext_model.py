@@ -18,9 +18,11 @@ from typing import Any
 import fasttext
 import langcodes
 import numpy as np
+import pyarrow as pa
 
 from corpus.store import cache_folder, sha256_file
 from filters.base import ResourceProblem, regular_file
+from filters.text import utf8_buffer
 
 LABEL_PREFIX = "__label__"
 
@@ -135,14 +137,19 @@ def file_sha256(path: str) -> str:
     return sha256_file(Path(path))
 
 
-def predict(model: Any, texts: list[str], k: int = 1) -> tuple[list[list[str]], list[np.ndarray]]:
+def predict(model: Any, texts: list[str] | pa.Array, k: int = 1) -> tuple[list[list[str]], list[np.ndarray]]:
     """Top-k labels and probabilities of every text in one call.
 
     Only the list form of `predict` is used: stock fasttext 0.9.3's single-string form
-    fails under numpy 2.
+    fails under numpy 2. An Arrow string array goes to the compiled predictor as its UTF-8
+    bytes (no Python strings), or to fastText as a list.
     """
-    if not texts:
+    if not len(texts):
         return [], []
+    if isinstance(texts, pa.Array):
+        if hasattr(model, "predict_utf8"):
+            return model.predict_utf8(*utf8_buffer(texts), k=k)
+        texts = texts.to_pylist()
     return model.predict(texts, k=k)
 
 

@@ -261,25 +261,26 @@ def _std_log(x):
 
 @_jit
 def _kept_row(kept, bucket):
-    """The rank of n-gram `bucket` among the kept ones (see _renumber), or -1 where pruned."""
-    bits = kept[2 * (bucket >> 6)]
+    """The rank of n-gram `bucket` among the kept ones (see _renumber), or -1 where pruned.
+
+    Takes the two table words, not the table: a call that passes an array counts references.
+    """
     offset = np.uint64(bucket & 63)
-    if (bits >> offset) & np.uint64(1) == np.uint64(0):
+    if (kept >> offset) & np.uint64(1) == np.uint64(0):
         return np.int64(-1)
-    x = bits & ((np.uint64(1) << offset) - np.uint64(1))  # popcount of the kept buckets below
+    x = kept & ((np.uint64(1) << offset) - np.uint64(1))  # popcount of the kept buckets below
     x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
     x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
     x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    below = np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
-    return np.int64(kept[2 * (bucket >> 6) + 1]) + below
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
-@_jit
+@numba.njit(inline="always")  # compiled into its callers: a call would count references to its arrays
 def _subwords(word, length, rows, count, settings, kept):
     """Dictionary::computeSubwords over word[:length] (wrapped in < and >), each n-gram through
     Dictionary::pushHash; the new row count (rows has room for (length) * maxn more)."""
     nwords, minn, maxn, pruning = settings[0], settings[2], settings[3], settings[8]
-    bucket = np.uint64(settings[4])
+    bucket = np.uint64(settings[4]) & np.uint64(LOW_32)  # 32 bits: a 32-bit division
     for i in range(length):
         if (word[i] & 0xC0) == 0x80:
             continue
@@ -294,7 +295,9 @@ def _subwords(word, length, rows, count, settings, kept):
             if n >= minn and not (n == 1 and (i == 0 or j == length)) and pruning != DROP_ALL:
                 row = np.int64(h % bucket)
                 if pruning == PRUNED:
-                    row = _kept_row(kept, row)
+                    at = 2 * (row >> 6)
+                    row = _kept_row(kept[at], row)
+                    row = row + np.int64(kept[at + 1]) if row >= 0 else row
                 if row >= 0:
                     rows[count] = nwords + row
                     count += 1
@@ -345,8 +348,9 @@ def _index_words(word_bytes, starts, settings, kept):
 @_jit
 def _line(data, start, end, settings, word_bytes, starts, table, sub_starts, sub_ids, kept, rows, hashes,
           word):
-    """Dictionary::getLine on data[start:end] + "\n": (rows, row count, hashes, word), the three
-    buffers grown where they were short."""
+    """Dictionary::getLine on data[start:end] + "\n": the count of input rows written to `rows`,
+    or -1 where `rows`, `hashes` or `word` is too short (the caller grows them and calls again:
+    an array assigned here would be reference counted in the loops)."""
     nwords, maxn, word_ngrams, pruning, bits = settings[0], settings[3], settings[5], settings[8], settings[9]
     mask = (1 << bits) - 1
     count = 0
@@ -396,37 +400,26 @@ def _line(data, start, end, settings, word_bytes, starts, table, sub_starts, sub
                 is_word = is_word or data[token_start + i] != LABEL_BYTES[i]
         if is_word:
             known = sub_starts[wid + 1] - sub_starts[wid] if wid >= 0 else 0
-            need = count + (length + 2) * max(maxn, 0) + 1 + known
-            if need > len(rows):
-                grown = np.empty(2 * need, np.int32)
-                grown[:count] = rows[:count]
-                rows = grown
+            if count + (length + 2) * max(maxn, 0) + 1 + known > len(rows) or length + 2 > len(word) or (
+                    words == len(hashes)):
+                return -1
             if wid >= 0:
                 for r in range(sub_starts[wid], sub_starts[wid + 1]):
                     rows[count] = sub_ids[r]
                     count += 1
             elif not eos:
-                if len(word) < length + 2:
-                    word = np.empty(2 * length + 2, np.uint8)
                 word[0], word[length + 1] = 60, 62
                 for i in range(length):
                     word[1 + i] = data[token_start + i]
                 count = _subwords(word, length + 2, rows, count, settings, kept)
-            if words == len(hashes):
-                grown_hashes = np.empty(2 * words + 16, np.int32)
-                grown_hashes[:words] = hashes[:words]
-                hashes = grown_hashes
             hashes[words] = np.int32(h)
             words += 1
         if eos:
             break
     if word_ngrams > 1:  # Dictionary::addWordNgrams
-        need = count + words * (word_ngrams - 1)
-        if need > len(rows):
-            grown = np.empty(need, np.int32)
-            grown[:count] = rows[:count]
-            rows = grown
-        bucket = np.uint64(settings[4])
+        if count + words * (word_ngrams - 1) > len(rows):
+            return -1
+        bucket = np.uint64(settings[4]) & np.uint64(LOW_32)  # 32 bits: a 32-bit division
         for i in range(words):
             g = np.uint64(np.int64(hashes[i]))
             for j in range(i + 1, min(words, i + word_ngrams)):
@@ -435,11 +428,13 @@ def _line(data, start, end, settings, word_bytes, starts, table, sub_starts, sub
                     continue
                 row = np.int64(g % bucket)
                 if pruning == PRUNED:
-                    row = _kept_row(kept, row)
+                    at = 2 * (row >> 6)
+                    row = _kept_row(kept[at], row)
+                    row = row + np.int64(kept[at + 1]) if row >= 0 else row
                 if row >= 0:
                     rows[count] = nwords + row
                     count += 1
-    return rows, count, hashes, word
+    return count
 
 
 @_jit
@@ -626,8 +621,13 @@ def _predict(data, offsets, model, k, threshold):
     stack_nodes = np.empty(2 * nlabels + 2, np.int32)
     stack_scores = np.empty(2 * nlabels + 2, np.float32)
     for d in range(documents):
-        rows, count, hashes, word = _line(data, offsets[d], offsets[d + 1], settings, word_bytes, starts,
-                                          table, sub_starts, sub_ids, kept, rows, hashes, word)
+        count = -1
+        while count < 0:
+            count = _line(data, offsets[d], offsets[d + 1], settings, word_bytes, starts, table, sub_starts,
+                          sub_ids, kept, rows, hashes, word)
+            if count < 0:  # a buffer was short: twice as long, and again
+                rows, hashes = np.empty(2 * len(rows), np.int32), np.empty(2 * len(hashes), np.int32)
+                word = np.empty(2 * len(word), np.uint8)
         if count == 0:  # FastText::predict: no input, no prediction
             continue
         _average(rows, count, in_dense, in_codes, in_centroids, in_norm_codes, in_norm_centroids, in_geometry,

@@ -136,8 +136,13 @@ def digits_to_zero(text: pa.Array) -> pa.Array:
 
 def model_text(text: pa.Array, chars: int) -> list[str]:
     """What a fastText model reads: the first `chars` characters, line breaks as single spaces."""
+    return model_text_array(text, chars).to_pylist()
+
+
+def model_text_array(text: pa.Array, chars: int) -> pa.Array:
+    """model_text as an Arrow array (for filters.fasttext_predict, which reads the UTF-8 bytes)."""
     prefix = pc.utf8_slice_codeunits(text, 0, chars)
-    return pc.replace_substring_regex(prefix, LINE_BREAKS, " ").to_pylist()
+    return pc.replace_substring_regex(prefix, LINE_BREAKS, " ")
 
 
 def utf8_buffer(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:

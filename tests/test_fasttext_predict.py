@@ -13,9 +13,9 @@ import pyarrow as pa
 import pytest
 
 from filters import fasttext_predict
-from filters.fasttext_model import bundled_lid_model, load_predictor, read_model_file
+from filters.fasttext_model import bundled_lid_model, load_predictor, predict, read_model_file
 from filters.fasttext_predict import Predictor
-from filters.text import model_text, utf8_buffer
+from filters.text import model_text, model_text_array, utf8_buffer
 from tests.langid_samples import SAMPLES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -95,6 +95,16 @@ def test_utf8_buffers_give_the_same_as_strings(lid, texts):
     column = pa.array(texts[:500] + HOSTILE, pa.large_string())
     data, offsets = utf8_buffer(column)
     assert_same(theirs.predict(column.to_pylist(), k=2), ours.predict_utf8(data, offsets, k=2))
+
+
+def test_langid_reads_arrow_arrays_like_lists(lid, texts):
+    """fasttext_model.predict takes model_text_array's column: the predictor reads its bytes,
+    fastText gets the strings."""
+    theirs, ours = lid
+    column = model_text_array(pa.array(texts[:300] + ["line\nbreak", None]), 1000)
+    expected = theirs.predict(column.to_pylist()[:-1] + [""], k=3)
+    assert_same(expected, predict(ours, column, k=3))
+    assert_same(expected, predict(theirs, column.fill_null(""), k=3))
 
 
 def test_line_breaks_and_bad_k_raise_like_fasttext(lid):
