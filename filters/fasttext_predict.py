@@ -9,13 +9,22 @@ the average of input rows (dense or product-quantized, with or without norm code
 float32(1/n), and each loss's prediction: hierarchical softmax's depth-first search, softmax,
 one-vs-all and negative sampling (table sigmoid), k, the threshold, libstdc++'s heap order
 for ties, and the final expf. float32 where fastText uses `real`, float64 where C++ promotes;
-numba calls glibc's exp/expf/log as fastText does. The shipped fastText build (this
-machine's) has no fused multiply-add in these loops, and numba does not contract either.
+numba calls glibc's exp/expf/log as fastText does. The installed fastText build has no fused
+multiply-add in these loops (`objdump -d fasttext_pybind*.so | grep -c vfmadd` gives 0) and
+numba does not contract either; a build that did would round differently, and
+tests/test_fasttext_predict.py would say so.
 
 `Predictor` falls back to fastText's own predict for what it does not compile: a loss
-other than hs, ns, softmax and ova, word n-grams over zero buckets (fastText divides by
-zero), texts that are not valid UTF-8 strings, and a document whose dense output row meets
-a NaN (fastText raises there). Where numba cannot be imported, fastText predicts.
+other than hs, ns, softmax and ova, word n-grams or subwords over zero buckets (fastText
+divides by zero), rows a hostile file points past its matrix, strings with lone surrogates
+(not UTF-8), and a document whose dense output row meets a NaN (fastText raises there).
+Where numba cannot be imported, fastText predicts. One difference: k <= 0 raises
+ValueError for every batch, where fastText raises only once a text has input rows.
+
+Memory: the model's own arrays (views of the file) plus, for a pruned model, a bitmap of
+the kept n-gram buckets (a quarter of a byte per bucket: 500 KB for lid.176's 2M) and a
+renumbered copy of the input codes (450 KB for lid.176), and the output matrix decoded to
+float32.
 """
 
 from __future__ import annotations
@@ -213,8 +222,8 @@ def _renumber(model: ModelFile) -> tuple[np.ndarray, Matrix]:
     bucket order, so an n-gram's row is nwords + its rank among the kept buckets.
 
     Table word 2w holds buckets 64w..64w+63, word 2w + 1 the kept buckets before them: one cache
-    line per look-up, 1/16 byte per bucket. Where the file repeats a bucket the last entry wins,
-    as fastText's load does; buckets outside [0, bucket) are never looked up.
+    line per look-up, a quarter of a byte per bucket. Where the file repeats a bucket the last
+    entry wins, as fastText's load does; buckets outside [0, bucket) are never looked up.
     """
     buckets, targets = model.pruneidx[::-1, 0].astype(np.int64), model.pruneidx[::-1, 1]
     buckets, last = np.unique(buckets, return_index=True)
