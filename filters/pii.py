@@ -93,6 +93,14 @@ _RE2 = {"D": r"\p{Nd}", "N": r"[^\p{Nd}\n]"}
 _REGEX = {"D": r"\d", "N": r"[^\d\n]"}
 _DIGIT = regex.compile(r"\d")
 
+# An id of ASCII letters and single separators, then 7 or 8 ASCII digits (web-0000123,
+# doc_1234567): its one trigger is the digit run, for phone numbers alone (`_DIGIT_RUNS`; no
+# @, no dot nor colon, no letter touching a digit), and the run is the one candidate
+# libphonenumber finds in it (letters and these separators start none), which follows a
+# letter and a separator (`beside_other_text`) and holds no inner group: the phone recognizer
+# parses nothing in it and finds nothing. One RE2 pass over the candidates sets these aside.
+_PLAIN_ID = r"^[A-Za-z]+(?:[-_/][A-Za-z]+)*[-_/][0-9]{7,8}$"
+
 # Numbers that look like an address but follow a word that says they are not (dolma's PII
 # tagger uses the same idea for ISBNs and DOIs).
 _NOT_AN_ADDRESS = re.compile(
@@ -325,8 +333,14 @@ class PII(Filter):
         stats.count("documents", "prefilter_candidates", len(candidates))
         found: Found = {}
         selected = values.take(pa.array(candidates))
-        documents, searched = selected.to_pylist(), self._searched(selected)
         windows = chars = 0
+        plain = self._plain_ids(selected)
+        if plain is not None and plain.any():
+            # One window each, the whole value, in which the phone recognizer finds nothing.
+            windows, chars = int(plain.sum()), pc.sum(pc.utf8_length(selected.filter(plain))).as_py()
+            REJECTIONS["PHONE_NUMBER"] += 0  # the recognizer ran: its entity is counted, as zero
+            candidates, selected = candidates[~plain], selected.filter(pa.array(~plain))
+        documents, searched = selected.to_pylist(), self._searched(selected)
         for row, document, patterns in zip(candidates.tolist(), documents, searched, strict=True):
             if document:
                 spans, analysed = self._find(document, patterns)
@@ -337,6 +351,14 @@ class PII(Filter):
             stats.count("documents", "analysed_windows", windows)
             stats.count("documents", "analysed_chars", chars)
         return found
+
+    def _plain_ids(self, texts: pa.Array) -> np.ndarray | None:
+        """Which of `texts` are `_PLAIN_ID`s (None when the rule does not apply: windows off,
+        or phone numbers not looked for, or digit runs of 7 or 8 triggering more than them)."""
+        if self.whole_documents or not self.runs or self.runs[0] != (MIN_PHONE_DIGITS, {"PHONE_NUMBER"}) \
+                or any(digits < 9 for digits, _ in self.runs[1:]):
+            return None
+        return pc.match_substring_regex(texts, _PLAIN_ID).fill_null(False).to_numpy(zero_copy_only=False)
 
     def candidates(self, text: pa.Array) -> np.ndarray:
         """Rows that can hold PII: every row when the prefilter is off or NER is on."""

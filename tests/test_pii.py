@@ -387,3 +387,41 @@ def test_ip_addresses_presidio_invalidates_are_invalid():
     rejected = {value for value in values if ours.invalidate_result(value)}
     assert {value for value in values if theirs.invalidate_result(value)} <= rejected
     assert "203.0.113.45" not in rejected and "2001:db8:85a3::8a2e:370:7334" not in rejected
+
+
+def test_plain_ids_set_aside_find_and_count_what_their_windows_find(monkeypatch):
+    """Ids of letters, separators and 7 or 8 digits (`_PLAIN_ID`) set aside by one RE2 pass:
+    the same spans (none) and the same counters as reading each in its window, among ids of
+    other shapes (a digit before the separator, a +, 9 digits, a bare phone number...)."""
+    import pyarrow.compute as pc
+
+    from filters.pii import _PLAIN_ID
+
+    rng = random.Random(23)
+
+    def word() -> str:
+        return "".join(rng.choice("abcxyzEXT") for _ in range(rng.randint(1, 5)))
+
+    def digits(count: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(count))
+
+    plain = [f"{word()}{rng.choice('-_/')}{word()}{rng.choice('-_/')}{digits(rng.randint(7, 8))}"
+             for _ in range(300)] + ["web-0000123", "doc_12345678", "a/b/0101234567"[:-2]]
+    others = [f"v2-{digits(8)}", f"web-+{digits(8)}", f"web-{digits(9)}", f"web {digits(8)}",
+              "call 010-1234-5678", "id-02-123-4567", "x-4155550132", "ab-2024010199"]
+    texts = plain + others
+    rng.shuffle(texts)
+    batch = pa.RecordBatch.from_pydict({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
+
+    def outcome():
+        flt = PII(PII.Params())
+        flt.setup()
+        stats = FilterStats("pii")
+        kept = flt.run(batch, stats).kept
+        return kept.column("pii").to_pylist(), kept.column("text").to_pylist(), stats.to_dict()["counters"]
+
+    aside = outcome()
+    monkeypatch.setattr(PII, "_plain_ids", lambda self, texts: None)
+    assert aside == outcome()
+    assert any(aside[0]) and aside[2]["documents"]["analysed_windows"] >= len(texts)
+    assert sum(pc.match_substring_regex(pa.array(texts), _PLAIN_ID).to_pylist()) == len(plain)
