@@ -46,6 +46,8 @@ SLOT_MIX = 0x9E3779B1  # Fibonacci hashing of table slots
 LOW_32 = 0xFFFFFFFF
 FNV_OFFSET, FNV_PRIME = 2166136261, 16777619
 NO_PRUNING, DROP_ALL, PRUNED = 0, 1, 2
+# A batch's table of out-of-vocabulary words: slots, and bytes of words kept (see _predict).
+SEEN_WORDS_MAX, SEEN_BYTES_MAX = 1 << 16, 1 << 20
 
 
 def _jit(function):
@@ -356,12 +358,17 @@ def _index_words(word_bytes, starts, settings, kept):
 
 @_jit
 def _line(data, start, end, settings, word_bytes, starts, table, sub_starts, sub_ids, kept, rows, hashes,
-          word):
+          word, seen, seen_keys, seen_entries, seen_rows, seen_used):
     """Dictionary::getLine on data[start:end] + "\n": the count of input rows written to `rows`,
     or -1 where `rows`, `hashes` or `word` is too short (the caller grows them and calls again:
-    an array assigned here would be reference counted in the loops)."""
+    an array assigned here would be reference counted in the loops).
+
+    Out-of-vocabulary words met before in the batch take their rows from the `seen` table
+    (a word's n-gram rows depend on its bytes alone); see _predict.
+    """
     nwords, maxn, word_ngrams, pruning, bits = settings[0], settings[3], settings[5], settings[8], settings[9]
     mask = (1 << bits) - 1
+    seen_bits, seen_mask = seen_used[3], len(seen) - 1
     count = 0
     words = 0
     at = start
@@ -417,10 +424,41 @@ def _line(data, start, end, settings, word_bytes, starts, table, sub_starts, sub
                     rows[count] = sub_ids[r]
                     count += 1
             elif not eos:
-                word[0], word[length + 1] = 60, 62
-                for i in range(length):
-                    word[1 + i] = data[token_start + i]
-                count = _subwords(word, length + 2, rows, count, settings, kept)
+                entry = -1
+                slot = _slot(h, seen_bits)
+                while seen[slot] != -1:
+                    entry = seen[slot]
+                    if seen_entries[entry, 1] == length:
+                        for i in range(length):
+                            if seen_keys[seen_entries[entry, 0] + i] != data[token_start + i]:
+                                entry = -1
+                                break
+                        if entry >= 0:
+                            break
+                    entry = -1
+                    slot = (slot + 1) & seen_mask
+                if entry >= 0:
+                    for r in range(seen_entries[entry, 2], seen_entries[entry, 2] + seen_entries[entry, 3]):
+                        rows[count] = seen_rows[r]
+                        count += 1
+                else:
+                    first = count
+                    word[0], word[length + 1] = 60, 62
+                    for i in range(length):
+                        word[1 + i] = data[token_start + i]
+                    count = _subwords(word, length + 2, rows, count, settings, kept)
+                    entry, keys_at, rows_at = seen_used[0], seen_used[1], seen_used[2]
+                    if (2 * (entry + 1) <= len(seen) and keys_at + length <= len(seen_keys)
+                            and rows_at + count - first <= len(seen_rows)):
+                        seen[slot] = entry
+                        seen_entries[entry, 0], seen_entries[entry, 1] = keys_at, length
+                        seen_entries[entry, 2], seen_entries[entry, 3] = rows_at, count - first
+                        for i in range(length):
+                            seen_keys[keys_at + i] = data[token_start + i]
+                        for r in range(count - first):
+                            seen_rows[rows_at + r] = rows[first + r]
+                        seen_used[0], seen_used[1] = entry + 1, keys_at + length
+                        seen_used[2] = rows_at + count - first
             hashes[words] = np.int32(h)
             words += 1
         if eos:
@@ -629,11 +667,24 @@ def _predict(data, offsets, model, k, threshold):
     ids = np.empty(k + 1, np.int32)
     stack_nodes = np.empty(2 * nlabels + 2, np.int32)
     stack_scores = np.empty(2 * nlabels + 2, np.float32)
+    # Out-of-vocabulary words seen in this batch and their rows: most of lid.176's input words are
+    # not in its 7,235-word dictionary, and half of their bytes repeat within 1,000 documents.
+    # Open addressing on the word's hash; at most half full; full arenas stop adding words.
+    text_bytes = offsets[documents] - offsets[0]
+    seen_used = np.zeros(4, np.int64)  # words, key bytes, rows in use; log2 of the slots
+    seen_used[3] = 6
+    while (1 << seen_used[3]) < min(SEEN_WORDS_MAX, text_bytes // 2):
+        seen_used[3] += 1
+    seen = np.full(1 << seen_used[3], -1, np.int32)
+    seen_entries = np.empty((len(seen) // 2, 4), np.int64)  # key start, length, rows start, count
+    seen_keys = np.empty(min(SEEN_BYTES_MAX, text_bytes), np.uint8)
+    seen_rows = np.empty(4 * len(seen_keys), np.int32)
     for d in range(documents):
         count = -1
         while count < 0:
             count = _line(data, offsets[d], offsets[d + 1], settings, word_bytes, starts, table, sub_starts,
-                          sub_ids, kept, rows, hashes, word)
+                          sub_ids, kept, rows, hashes, word, seen, seen_keys, seen_entries, seen_rows,
+                          seen_used)
             if count < 0:  # a buffer was short: twice as long, and again
                 rows, hashes = np.empty(2 * len(rows), np.int32), np.empty(2 * len(hashes), np.int32)
                 word = np.empty(2 * len(word), np.uint8)

@@ -90,6 +90,17 @@ def test_lid_176_on_hostile_strings_equals_fasttext(lid):
         assert threshold > 0 or [] not in expected[0]
 
 
+def test_more_new_words_than_a_batch_remembers(lid):
+    """300,000 distinct out-of-vocabulary words (2.7 MB) overflow the batch's table of words seen
+    (32,768 words, 1 MB): the words past it are computed each time, with the same results."""
+    theirs, ours = lid
+    rng = random.Random(9)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüßéèàçñ"
+    texts = [" ".join("".join(rng.choices(letters, k=8)) for _ in range(100)) for _ in range(3000)]
+    texts += texts[:200]  # and seen again
+    assert_same(theirs.predict(texts, k=2), ours.predict(texts, k=2))
+
+
 def test_utf8_buffers_give_the_same_as_strings(lid, texts):
     theirs, ours = lid
     column = pa.array(texts[:500] + HOSTILE, pa.large_string())
