@@ -64,10 +64,13 @@ class Verdict:
 
 @dataclass
 class Outcome:
-    """A batch after one filter: the documents kept and those removed (with filter, reason)."""
+    """A batch after one filter: the documents kept and those removed (with filter, reason),
+    and the kept documents' text lengths (characters, bytes), which the next step's counts
+    take instead of measuring the same texts again."""
 
     kept: pa.RecordBatch
     rejected: pa.RecordBatch | None
+    lengths: tuple[np.ndarray, np.ndarray] | None = None
 
 
 # The redaction scope under which the engine also redacts what a filter never sees (below).
@@ -192,7 +195,10 @@ class Filter(ABC):
         call; its `rejects`/`quarantine` need this filter set up."""
         return None
 
-    def run(self, batch: pa.RecordBatch, stats: FilterStats) -> Outcome:
+    def run(self, batch: pa.RecordBatch, stats: FilterStats,
+            lengths: tuple[np.ndarray, np.ndarray] | None = None) -> Outcome:
+        """`lengths`: the batch's `text_lengths` when the caller has them (the step before's
+        `Outcome.lengths`)."""
         started, cpu_started = time.perf_counter(), time.process_time()
         verdict = self.apply(batch, stats)
         original = batch.column(TEXT)
@@ -218,10 +224,13 @@ class Filter(ABC):
                                       pa.array([stats.name] * rejected.num_rows, pa.string()))
                 rejected = set_column(rejected, REJECT_REASON, reasons)
         kept = batch.filter(keep) if rejected is not None else batch
-        _count_documents(stats, original, batch.column(TEXT), keep)
+        # The text changed only if the filter wrote it (`batch.column` returns a new object on
+        # every call: identity cannot tell).
+        rewritten = batch.column(TEXT) if TEXT in verdict.columns else None
+        kept_lengths = _count_documents(stats, original, rewritten, keep, lengths)
         stats.wall_seconds += time.perf_counter() - started
         stats.cpu_seconds += time.process_time() - cpu_started
-        return Outcome(kept, rejected)
+        return Outcome(kept, rejected, kept_lengths)
 
 
 def serial_map(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
@@ -294,25 +303,32 @@ class GlobalFilter(Filter):
         return Verdict(keep=pc.is_null(reason), columns=columns, reason=reason)
 
 
-def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array, keep: pa.BooleanArray) -> None:
-    """Documents, characters and bytes in (before the filter) and out (kept, as rewritten).
+def _count_documents(stats: FilterStats, before: pa.Array, after: pa.Array | None,
+                     keep: pa.BooleanArray, lengths: tuple[np.ndarray, np.ndarray] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Documents, characters and bytes in (before the filter: `lengths` when given) and out
+    (kept, as rewritten: `after`, None when the filter left the text); the kept documents'
+    lengths.
 
     Lengths are computed once per batch unless the filter rewrote the text.
     """
     kept = keep.to_numpy(zero_copy_only=False)
-    chars, size = _lengths(before)
+    chars, size = text_lengths(before) if lengths is None else lengths
     stats.docs_in += len(before)
     stats.docs_out += int(kept.sum())
     stats.chars_in += int(chars.sum())
     stats.bytes_in += int(size.sum())
-    if after is not before:
-        chars, size = _lengths(after)
-    stats.chars_out += int(chars[kept].sum())
-    stats.bytes_out += int(size[kept].sum())
+    if after is not None:
+        chars, size = text_lengths(after)
+    chars, size = chars[kept], size[kept]
+    stats.chars_out += int(chars.sum())
+    stats.bytes_out += int(size.sum())
+    return chars, size
 
 
-def _lengths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    # A null text (a plugin's rewrite) counts as empty rather than breaking the sums.
+def text_lengths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's characters and UTF-8 bytes; a null text (a plugin's rewrite) counts as empty
+    rather than breaking the sums."""
     return (pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False),
             pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False))
 

@@ -29,6 +29,7 @@ from corpus.sources import Split
 from corpus.stats import FilterStats, length_histogram
 from corpus.tokens import TokenizerRef, counter
 from corpus.writers import ONE_FILE, Budget, Layout, ShardWriter
+from filters.base import text_lengths
 from pipelines.ledger import begin_unit, record_unit
 from pipelines.plan import Segment, Step
 from pipelines.redaction import Policy
@@ -175,14 +176,19 @@ def _run(task: Task, progress: Progress | None) -> TaskResult:
             return _redacted(task, stats, batch, quarantined)
 
         for batch, chunk_records, raw_bytes, position in _source(task, result, quarantine, redacted):
+            # The batch's text lengths (characters, bytes), measured once and carried from step
+            # to step (`Outcome.lengths`) into the statistics and the histograms.
+            known = None
             if task.split is not None and batch is not None:
-                lengths["read"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+                known = text_lengths(batch.column(TEXT))
+                lengths["read"].add(_characters(batch, known))
                 if tokens is not None:
                     batch = tokens.read(batch)
             for step in steps:
                 if batch is None or batch.num_rows == 0:
                     break
-                outcome = _run_step(step, batch, stats[step.label], task, position)
+                outcome = _run_step(step, batch, stats[step.label], task, position, known)
+                known = outcome.lengths
                 checkpoint("filter")
                 if outcome.rejected is not None:
                     result.rejected += outcome.rejected.num_rows
@@ -200,7 +206,7 @@ def _run(task: Task, progress: Progress | None) -> TaskResult:
                 out.write(batch)
                 result.kept += batch.num_rows
                 if keys is None:
-                    lengths["kept"].add(pc.utf8_length(batch.column(TEXT)).to_numpy(zero_copy_only=False))
+                    lengths["kept"].add(_characters(batch, known))
                     if tokens is not None:
                         tokens.kept(batch)
             report(chunk_records, raw_bytes)
@@ -270,9 +276,20 @@ def _redacted(task: Task, stats: dict[str, FilterStats], batch: pa.RecordBatch,
     return redactor.quarantine(batch, step_stats) if quarantined else redactor.rejects(batch, step_stats)
 
 
-def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task, position: int):
+def _characters(batch: pa.RecordBatch, known: tuple[Any, Any] | None) -> Any:
+    """Each text's characters for the length histograms: from `known` (the batch's
+    `text_lengths`) unless a text is null, which the histograms leave out where the statistics
+    count it as empty."""
+    text = batch.column(TEXT)
+    if known is not None and not text.null_count:
+        return known[0]
+    return pc.utf8_length(text).to_numpy(zero_copy_only=False)
+
+
+def _run_step(step: Step, batch: pa.RecordBatch, stats: FilterStats, task: Task, position: int,
+              lengths: tuple[Any, Any] | None = None):
     try:
-        return step.filter.run(batch, stats)
+        return step.filter.run(batch, stats, lengths)
     except Exception as exc:
         raise StepFailed(
             f"filter {step.label!r} failed on {task.source} (batch starting at record offset "

@@ -146,6 +146,37 @@ def test_annotate_mode_keeps_every_document_and_writes_columns(tmp_path):
     assert flagged["too_many_special_chars"] == 10
 
 
+def test_text_lengths_carried_between_steps_match_the_texts(tmp_path):
+    """Each step's characters and bytes in are the step before's out, measured once per batch
+    and carried (c4_quality rewrites texts: its output is measured again); the length
+    histograms count the texts read and published."""
+    from corpus.stats import length_histogram
+
+    records = mixed_records(300)
+    for i, record in enumerate(records[:60]):  # lines c4_quality drops: the text is rewritten
+        record["text"] = (f"Line {i} of the page is a sentence. The second one follows it here. A third "
+                          f"one closes the line.\nno punctuation here\nPlease enable javascript to see it.")
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    chain = [{"c4_quality": {"min_num_sentences": 1}}, {"special_chars": {"max_ratio": 0.5}},
+             {"exact_dedup": {}}]
+    out = published(run(tmp_path, [source], chain, input={"batch_rows": 64}))
+    steps = out["stats"]["filters"]
+    texts = [record["text"] for record in records]
+    kept = [row["text"] for row in out["data"]]
+    assert (steps[0]["chars_in"], steps[0]["bytes_in"]) == (sum(map(len, texts)),
+                                                          sum(len(t.encode()) for t in texts))
+    for before, after in zip(steps, steps[1:], strict=False):
+        assert (after["chars_in"], after["bytes_in"]) == (before["chars_out"], before["bytes_out"])
+    assert (steps[-1]["chars_out"], steps[-1]["bytes_out"]) == (sum(map(len, kept)),
+                                                                sum(len(t.encode()) for t in kept))
+    assert steps[0]["docs_out"] >= 60 and steps[0]["chars_out"] <= steps[0]["chars_in"] - 60 * len(
+        "\nno punctuation here\nPlease enable javascript to see it.")
+    for name, values in (("read", texts), ("kept", kept)):
+        histogram = length_histogram()
+        histogram.add([len(text) for text in values])
+        assert out["stats"]["total"]["length_histograms"][name] == histogram.to_dict()
+
+
 def test_keep_rejects_false_still_accounts_for_every_document(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", mixed_records(200))
     out = published(run(tmp_path, [source], CHAIN, output={"keep_rejects": False}))
