@@ -94,6 +94,8 @@ class Predictor:
                      texts: list[str] | None = None) -> tuple[list[list[str]], list[np.ndarray]]:
         """The same for texts given as UTF-8 bytes: text i is data[offsets[i]:offsets[i + 1]],
         without line feeds (one is added at the end of each, as fastText's binding does)."""
+        if self.arrays is None:
+            return self.fallback().predict(texts or _strings(data, offsets), k=k, threshold=threshold)
         if k != -1 and k <= 0:
             raise ValueError("k needs to be 1 or higher!")
         # k = -1 is every label, as Model::predict has it; a larger k than the labels finds the same.
@@ -101,12 +103,14 @@ class Predictor:
         buffers = _frozen((np.ascontiguousarray(data, np.uint8), np.ascontiguousarray(offsets, np.int64)))
         counts, found, probabilities = _predict(*buffers, self.arrays, k, np.float32(threshold))
         if (counts < 0).any():  # a NaN fastText raises on: let it
-            strings = texts if texts is not None else [
-                bytes(data[offsets[i]:offsets[i + 1]]).decode() for i in range(len(offsets) - 1)]
-            return self.fallback().predict(strings, k=k, threshold=threshold)
+            return self.fallback().predict(texts or _strings(data, offsets), k=k, threshold=threshold)
         names = self.labels
         labels = [[names[j] for j in row[:n]] for row, n in zip(found.tolist(), counts.tolist(), strict=True)]
         return labels, [row[:n].copy() for row, n in zip(probabilities, counts.tolist(), strict=True)]
+
+
+def _strings(data: np.ndarray, offsets: np.ndarray) -> list[str]:
+    return [bytes(data[offsets[i]:offsets[i + 1]]).decode() for i in range(len(offsets) - 1)]
 
 
 def _frozen(value):
