@@ -339,9 +339,26 @@ class CandidateProbe(LongNumberMatcher):
             raise AssertionError("the probe never parses, so it never matches")
         self.groups = [(whole, inner) for whole, inner in self.groups if whole or inner]
 
+    def _find(self, index: int) -> None:
+        # LongNumberMatcher's loop, with `too_short` read here: most candidates in a window
+        # are short numbers (232, 2024, 9,283.00), and the probe never matches.
+        text = self.text
+        match = next_candidate(text, index)
+        while self._max_tries > 0 and match is not None:
+            start = match.start()
+            candidate = text[start:match.end()]
+            second = _SECOND_NUMBER_START_PATTERN.search(candidate)
+            if second is not None:
+                candidate = candidate[:second.start()]
+            if len(candidate) >= self._min_candidate_length:
+                if not too_short(candidate):
+                    self._extract_match(candidate, start)
+                self._max_tries -= 1
+            match = next_candidate(text, start + len(candidate))
+        return None
+
     def _extract_match(self, candidate: str, offset: int) -> None:
-        if too_short(candidate):  # and so is every group inside it: nothing to record
-            return None
+        # Called with candidates that are not `too_short` (every group inside a short one is).
         self.groups.append((None, []))
         self._whole = True  # libphonenumber parses the whole candidate first
         return super()._extract_match(candidate, offset)
@@ -357,6 +374,8 @@ class CandidateProbe(LongNumberMatcher):
 
 def too_short(candidate: str) -> bool:
     """Fewer than MIN_PHONE_DIGITS digits and no letter (letters can stand for digits)."""
+    if len(candidate) < MIN_PHONE_DIGITS:  # most candidates in prose: 232, 2024, 9,283
+        return candidate.isdigit() or not any(map(str.isalpha, candidate))
     return sum(map(str.isdigit, candidate)) < MIN_PHONE_DIGITS and not any(map(str.isalpha, candidate))
 
 
