@@ -158,17 +158,10 @@ def training(tmp_path_factory):
 
 
 def train(path: Path, **options) -> fasttext.FastText._FastText:
-    """fasttext.train_supervised with ten threads: fastText 0.9.3 initialises its input matrix in
-    tenths, one per thread (DenseMatrix::uniform), and leaves the rest as the heap held it, NaNs
-    and all; one more seed where its training meets a NaN all the same."""
-    for seed in range(3):
-        try:
-            return fasttext.train_supervised(str(path), epoch=5, thread=10, verbose=0, seed=seed,
-                                             **{"lr": 0.1, **options})
-        except RuntimeError as exc:
-            if "NaN" not in str(exc):
-                raise
-    raise AssertionError("fastText's training kept meeting NaNs")
+    """fasttext.train_supervised with eleven threads: fastText 0.9.3 initialises its input matrix
+    in tenths, one per thread (DenseMatrix::uniform), and leaves the rest as the heap held it
+    (see the README's fastText note)."""
+    return fasttext.train_supervised(str(path), epoch=5, thread=11, verbose=0, **{"lr": 0.1, **options})
 
 
 TRAINED = {
