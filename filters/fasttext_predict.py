@@ -141,7 +141,9 @@ def supported(model: ModelFile) -> bool:
 
 
 def _matrix(matrix: Matrix) -> tuple:
-    """One matrix as the kernel reads it, dense or quantized, with the same types either way."""
+    """The input matrix as _average reads it, dense or quantized, with the same types either way:
+    (dense rows, codes, centroids, norm codes, norm centroids, geometry: quantized, with norms,
+    sub-quantizers, their width, the last one's width)."""
     empty8, empty32 = np.zeros(0, np.uint8), np.zeros(0, np.float32)
     if matrix.dense is not None:
         return (np.ascontiguousarray(matrix.dense), np.zeros((0, 0), np.uint8), empty32, empty8, empty32,
@@ -212,6 +214,8 @@ def _arrays(model: ModelFile) -> tuple:
         pruning, kept, input_matrix = PRUNED, *_renumber(model)
     else:
         pruning = DROP_ALL if model.pruned == 0 else NO_PRUNING
+    # settings[i]: 0 nwords, 1 entries, 2 minn, 3 maxn, 4 bucket, 5 wordNgrams, 6 loss, 7 dim,
+    # 8 pruning (NO_PRUNING, DROP_ALL, PRUNED), 9 log2 of the word table's slots
     settings = np.array([model.nwords, len(model.words), model.minn, model.maxn, model.bucket,
                          model.word_ngrams, model.loss, model.dim, pruning,
                          max(4, (2 * len(model.words) - 1).bit_length())], np.int64)
