@@ -426,6 +426,8 @@ class PII(Filter):
         return found + self._accepted(document, start, self.phone.analyze(text, wanted, discarded=discarded))
 
     def _accepted(self, document: str, start: int, results: list) -> list[Span]:
+        if not results:  # most words and windows
+            return []
         spans = [(result.entity_type, start + result.start, start + result.end, float(result.score))
                  for result in results]
         return [span for span in spans
