@@ -30,7 +30,7 @@ from filters.fasttext_model import (
     parse_label,
     predict,
 )
-from filters.text import model_text_array
+from filters.text import model_text
 
 
 class LangID(Filter):
@@ -109,7 +109,7 @@ class LangID(Filter):
         return self.params.model_path or str(bundled_lid_model())
 
     def apply(self, batch: pa.RecordBatch, stats: FilterStats) -> Verdict:
-        texts = model_text_array(batch.column(TEXT), self.params.text_chars)
+        texts = model_text(batch.column(TEXT), self.params.text_chars)
         labels, probabilities = predict(self.model, texts)
         parsed = [parse_label(top[0]) for top in labels]
         lang = np.array([p[0] for p in parsed], dtype=object)

@@ -134,13 +134,9 @@ def digits_to_zero(text: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(text, r"\p{Nd}", "0")
 
 
-def model_text(text: pa.Array, chars: int) -> list[str]:
-    """What a fastText model reads: the first `chars` characters, line breaks as single spaces."""
-    return model_text_array(text, chars).to_pylist()
-
-
-def model_text_array(text: pa.Array, chars: int) -> pa.Array:
-    """model_text as an Arrow array (for filters.fasttext_predict, which reads the UTF-8 bytes)."""
+def model_text(text: pa.Array, chars: int) -> pa.Array:
+    """What a fastText model reads: the first `chars` characters, line breaks as single spaces
+    (filters.fasttext_model.predict hands its UTF-8 bytes to the compiled predictor)."""
     prefix = pc.utf8_slice_codeunits(text, 0, chars)
     return pc.replace_substring_regex(prefix, LINE_BREAKS, " ")
 

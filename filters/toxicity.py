@@ -16,7 +16,7 @@ from filters.base import Filter, FilterParams, Read, ResourceProblem, Verdict
 from filters.fasttext_model import (
     bundled_lid_model,
     check_model,
-    load_model,
+    load_predictor,
     parse_label,
     predict,
 )
@@ -105,7 +105,7 @@ class Toxicity(Filter):
         if params.backend in ("auto", "wordlist"):
             self.scorers["wordlist"] = WordlistScorer(params.wordlists, params.wordlist_saturation,
                                                       params.chars_per_word)
-        self.lid = load_model(str(bundled_lid_model())) if self._detects() else None
+        self.lid = load_predictor(str(bundled_lid_model())) if self._detects() else None
         self.known = frozenset(params.wordlists) | frozenset(params.fasttext_languages)
 
     def column_reads(self) -> tuple[Read, ...]:

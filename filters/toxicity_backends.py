@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from corpus.store import atomic_save_arrays, cache_folder
 from filters.base import ResourceProblem, regular_file
-from filters.fasttext_model import file_sha256, load_model, predict
+from filters.fasttext_model import file_sha256, load_predictor, predict
 from filters.text import fold, model_text, remove_whitespace, words_only
 
 BUILTIN_WORDLISTS = Path(__file__).parent / "wordlists"
@@ -253,9 +253,9 @@ class FastTextScorer:
 
     def __init__(self, model_path: str, label: str, text_chars: int) -> None:
         self.model_path, self.label, self.text_chars = model_path, label, text_chars
-        self.model = load_model(model_path)
-        if label not in self.model.get_labels():
-            raise ValueError(f"{model_path} has no label {label!r} (it has {self.model.get_labels()})")
+        self.model = load_predictor(model_path)
+        if label not in self.model.labels:
+            raise ValueError(f"{model_path} has no label {label!r} (it has {list(self.model.labels)})")
 
     def score(self, texts: pa.Array) -> np.ndarray:
         labels, probabilities = predict(self.model, model_text(texts, self.text_chars), k=-1)

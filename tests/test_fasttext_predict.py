@@ -15,7 +15,7 @@ import pytest
 from filters import fasttext_predict
 from filters.fasttext_model import bundled_lid_model, load_predictor, predict, read_model_file
 from filters.fasttext_predict import Predictor
-from filters.text import model_text, model_text_array, utf8_buffer
+from filters.text import model_text, utf8_buffer
 from tests.langid_samples import SAMPLES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -44,7 +44,7 @@ def real_texts() -> list[str]:
     texts += [makers[i % len(makers)]()[0] for i in range(2000)]
     texts += english_documents(600)
     whole = [t.replace("\n", " ") for t in texts]
-    return whole + model_text(pa.array(texts), 1000)
+    return whole + model_text(pa.array(texts), 1000).to_pylist()
 
 
 def assert_same(expected, found) -> None:
@@ -109,10 +109,10 @@ def test_utf8_buffers_give_the_same_as_strings(lid, texts):
 
 
 def test_langid_reads_arrow_arrays_like_lists(lid, texts):
-    """fasttext_model.predict takes model_text_array's column: the predictor reads its bytes,
+    """fasttext_model.predict takes model_text's column: the predictor reads its bytes,
     fastText gets the strings."""
     theirs, ours = lid
-    column = model_text_array(pa.array(texts[:300] + ["line\nbreak", None]), 1000)
+    column = model_text(pa.array(texts[:300] + ["line\nbreak", None]), 1000)
     expected = theirs.predict(column.to_pylist()[:-1] + [""], k=3)
     assert_same(expected, predict(ours, column, k=3))
     assert_same(expected, predict(theirs, column.fill_null(""), k=3))
