@@ -66,6 +66,20 @@ _TRIGGERS = [
     (("IP_ADDRESS",),
      "{D}{{1,3}}\\.{D}{{1,3}}\\.{D}{{1,3}}\\.{D}{{1,3}}|[0-9A-Fa-f]{{0,4}}:[0-9A-Fa-f]{{0,4}}:"),
 ]
+# Triggers written for the whole-column RE2 pass: a text holds a match of one exactly when it
+# holds a match of the other, and RE2 compiles these ones faster (it compiles a pattern on
+# every call, once per column and batch: 2.5 ms for the plain forms, 0.5 ms for these). A
+# dotted quad's first and last numbers need one digit, an IPv6 trigger its colons.
+_PRESENCE = {"IP_ADDRESS": "{D}\\.{D}{{1,3}}\\.{D}{{1,3}}\\.{D}|:[0-9A-Fa-f]{{0,4}}:"}
+
+
+def _digit_run_presence(digits: int) -> str:
+    """What a text holding a `_digit_run(digits)` match holds, and only such a text: `digits`
+    digits with at most 3 characters but a line break from each to the next (the characters
+    between two of them may be digits: then those are the run's), in fewer RE2 states."""
+    return "{D}(?:.{{0,3}}{D}){{" + str(digits - 1) + "}}"
+
+
 # Digit runs (`_digit_run`), shortest first: accepted phone numbers have MIN_PHONE_DIGITS (7)
 # digits or more, SSNs 9, the shortest card presidio's pattern matches and an RRN 13, so a run
 # of 7 or 8 digits (an id, a date) is read by the phone recognizer alone. A run's match spans
@@ -204,8 +218,11 @@ class PII(Filter):
                     if enabled.intersection(entities)]
         self.runs = [(digits, enabled.intersection(entities)) for entities, digits in _DIGIT_RUNS
                      if enabled.intersection(entities)]
-        # The shortest digit run alone: RE2's DFA gives up on the alternation of all three.
-        patterns = [pattern for _, pattern in triggers] + [_digit_run(self.runs[0][0])] * bool(self.runs)
+        # The shortest digit run alone: RE2's DFA gives up on the alternation of all three. Each
+        # trigger in the form RE2 compiles fastest that matches the same texts (`_PRESENCE`).
+        patterns = [next((_PRESENCE[e] for e in entities if e in _PRESENCE), pattern)
+                    for entities, pattern in triggers] + \
+            [_digit_run_presence(self.runs[0][0])] * bool(self.runs)
         self.column_pattern = "|".join(f"(?:{p.format(**_RE2)})" for p in patterns)
         self.window_patterns = [(entities, _window_pattern(entities, p)) for entities, p in triggers]
         self.row_checks = [next((_ROW_CHECKS[e] for e in entities if e in _ROW_CHECKS), None)
