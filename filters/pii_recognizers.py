@@ -271,14 +271,17 @@ class LongNumberMatcher(phonenumbers.PhoneNumberMatcher):
         self.parsed = {} if parsed is None else parsed
 
     def _find(self, index: int) -> Any:
-        # libphonenumber's loop over candidates, searching with `next_candidate`.
+        # libphonenumber's loop over candidates, searching with `next_candidate`. A `too_short`
+        # candidate is not extracted: neither it nor any group inside it is worth parsing, so
+        # libphonenumber's extraction would find nothing (most candidates in a window are short
+        # numbers: 232, 2024, 9,283.00).
         match = next_candidate(self.text, index)
         while self._max_tries > 0 and match is not None:
             start = match.start()
             candidate = self._trim_after_first_match(_SECOND_NUMBER_START_PATTERN,
                                                      self.text[start:match.end()])
             if len(candidate) >= self._min_candidate_length:
-                found = self._extract_match(candidate, start)
+                found = None if too_short(candidate) else self._extract_match(candidate, start)
                 if found is not None:
                     return found
                 self._max_tries -= 1
@@ -339,26 +342,8 @@ class CandidateProbe(LongNumberMatcher):
             raise AssertionError("the probe never parses, so it never matches")
         self.groups = [(whole, inner) for whole, inner in self.groups if whole or inner]
 
-    def _find(self, index: int) -> None:
-        # LongNumberMatcher's loop, with `too_short` read here: most candidates in a window
-        # are short numbers (232, 2024, 9,283.00), and the probe never matches.
-        text = self.text
-        match = next_candidate(text, index)
-        while self._max_tries > 0 and match is not None:
-            start = match.start()
-            candidate = text[start:match.end()]
-            second = _SECOND_NUMBER_START_PATTERN.search(candidate)
-            if second is not None:
-                candidate = candidate[:second.start()]
-            if len(candidate) >= self._min_candidate_length:
-                if not too_short(candidate):
-                    self._extract_match(candidate, start)
-                self._max_tries -= 1
-            match = next_candidate(text, start + len(candidate))
-        return None
-
     def _extract_match(self, candidate: str, offset: int) -> None:
-        # Called with candidates that are not `too_short` (every group inside a short one is).
+        # `_find` calls it with candidates that are not `too_short` (nothing to record there).
         self.groups.append((None, []))
         self._whole = True  # libphonenumber parses the whole candidate first
         return super()._extract_match(candidate, offset)
