@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import itemgetter
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -465,7 +466,7 @@ class PII(Filter):
             runs, longest = self.run_entities, len(self.run_entities) - 1
             matches += [(*match.span(), runs[min(len(_DIGIT.findall(match[0])), longest)])
                         for match in self.run_pattern.finditer(document)]
-        matches.sort(key=_first)
+        matches.sort(key=itemgetter(0))
         # An edge is a boundary's position (or the document's end): a window ending at `last`
         # already holds every edge up to it, so an edge is searched for only beyond it.
         merged: list[tuple[int, int, dict[str, list[tuple[int, int]]]]] = []
@@ -650,10 +651,6 @@ class AnchoredPattern:
             else:  # no match starts at or before this anchor
                 position = at + 1
         return found
-
-
-def _first(item: tuple) -> Any:
-    return item[0]
 
 
 def _left_edge(document: str, position: int) -> int:
