@@ -78,7 +78,7 @@ def nfkc(text: pa.Array) -> pa.Array:
 
 # Where `_unassigned_or_mark` keeps its class per Unicode version of Python's unicodedata
 # (corpus.store.cache_folder), followed by a line with its sha256: building it walks every code
-# point, 0.4 s in the driver before the local pool forks (a serial cost of every run with
+# point, 0.12 s in the driver before the local pool forks (a serial cost of every run with
 # toxicity, exact dedup or shingles); reading the file takes about a millisecond.
 UNASSIGNED_CACHE = "unicode"
 
@@ -118,6 +118,7 @@ def code_point_strings(points: np.ndarray) -> pa.LargeStringArray:
     sizes = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
     offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
     return pa.LargeStringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(encoded))
+
 
 def symbols_to_spaces(text: pa.Array) -> pa.Array:
     """Runs of punctuation and symbols (Unicode P*, S*) as one space."""
