@@ -285,25 +285,26 @@ def _nonnegative(layout: _Layout, value: int, part: str) -> int:
 
 def _read_layout(path: str, size: int) -> tuple[str, ...]:
     """Check the file's structure against fastText's format; the model's labels."""
-    if size < 8:
-        raise ResourceProblem(f"{path} is not a fastText model (too short for its header)")
-    try:
-        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _walk(_Layout(path, data, size)).labels
-    except OSError as exc:
-        raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
+    return _read(path, size, arrays=False).labels
 
 
 def read_model_file(path: str) -> ModelFile:
     """The whole model file, its structure checked as `check_model` does and its arrays kept."""
-    size = regular_file(path).st_size
+    return _read(path, regular_file(path).st_size, arrays=True)
+
+
+def _read(path: str, size: int, arrays: bool) -> ModelFile:
+    """Walk the file (mapped; read whole when its arrays are kept, as views of its bytes)."""
     if size < 8:
         raise ResourceProblem(f"{path} is not a fastText model (too short for its header)")
     try:
-        data = Path(path).read_bytes()
+        if arrays:
+            data = Path(path).read_bytes()
+            return _walk(_Layout(path, data, len(data), arrays=True))
+        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _walk(_Layout(path, data, size))
     except OSError as exc:
         raise ResourceProblem(f"cannot read {path}: {exc.strerror}") from None
-    return _walk(_Layout(path, data, len(data), arrays=True))
 
 
 def _walk(layout: _Layout) -> ModelFile:
